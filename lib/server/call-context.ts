@@ -1,0 +1,85 @@
+// What a handler sees of its call: metadata, deadline, cancellation, peer, and the status it may set.
+import type { Metadata, MetadataInit } from '../protocol/metadata.js';
+import type { Status } from '../protocol/status.js';
+import type { MethodDescriptor } from '../schema/descriptors.js';
+
+/** The handler's view of one call. */
+export interface CallContext {
+  /** The method being called. */
+  readonly method: MethodDescriptor;
+  /** Metadata the client sent with the request. */
+  readonly metadata: Metadata;
+  /** The client's address, `host:port` (IPv6 hosts in brackets). */
+  readonly peer: string;
+  /** Absolute deadline in epoch milliseconds, or undefined when the client set none. */
+  readonly deadline: number | undefined;
+  /** Milliseconds left before the deadline; Infinity without one. */
+  timeRemaining(): number;
+  /** Fires when the client cancels, the deadline passes or the connection drops. */
+  readonly signal: AbortSignal;
+  /** True once the call was cancelled or timed out. */
+  readonly cancelled: boolean;
+  /** Sends response headers with this metadata now; only before the first message. */
+  sendMetadata(metadata: MetadataInit): void;
+  /** Adds metadata to the trailers sent with the final status. */
+  setTrailingMetadata(metadata: MetadataInit): void;
+  /** Sets the status code sent when the handler completes normally. */
+  setCode(code: Status): void;
+  /** Sets the status message sent with the final status. */
+  setMessage(message: string): void;
+}
+
+/**
+ * Serves one method. `request` is the decoded message, or an Observable of them when the
+ * method streams requests. The answer may be a value, a Promise, an Observable, an async
+ * iterable or an iterable; streaming methods send every value, unary ones the single value.
+ */
+export type ServerHandler = (request: unknown, context: CallContext) => unknown;
+
+/** The CallContext a handler receives: a narrow view of its ServerCall. */
+export class ServerCallContext implements CallContext {
+  readonly #call: CallView;
+
+  constructor(call: CallView) {
+    this.#call = call;
+  }
+
+  get method(): MethodDescriptor {
+    return this.#call.method;
+  }
+  get metadata(): Metadata {
+    return this.#call.metadata;
+  }
+  get peer(): string {
+    return this.#call.peer;
+  }
+  get deadline(): number | undefined {
+    return this.#call.deadline;
+  }
+  timeRemaining(): number {
+    const deadline = this.#call.deadline;
+    return deadline === undefined ? Infinity : Math.max(deadline - Date.now(), 0);
+  }
+  get signal(): AbortSignal {
+    return this.#call.signal;
+  }
+  get cancelled(): boolean {
+    return this.#call.cancelled;
+  }
+  sendMetadata(metadata: MetadataInit): void {
+    this.#call.sendMetadata(metadata);
+  }
+  setTrailingMetadata(metadata: MetadataInit): void {
+    this.#call.setTrailingMetadata(metadata);
+  }
+  setCode(code: Status): void {
+    this.#call.setCode(code);
+  }
+  setMessage(message: string): void {
+    this.#call.setMessage(message);
+  }
+}
+
+/** The members of a ServerCall the context exposes; keeps handlers away from the stream itself. */
+type CallView = Pick<CallContext, 'method' | 'metadata' | 'peer' | 'deadline' | 'signal' | 'cancelled'
+  | 'sendMetadata' | 'setTrailingMetadata' | 'setCode' | 'setMessage'>;

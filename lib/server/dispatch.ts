@@ -1,0 +1,190 @@
+// The four call shapes: request messages in, the handler's answer (value, Promise, Observable,
+// async iterable or iterable) out, with HTTP/2 flow control pacing what iterables produce.
+import { isObservable, Observable } from 'rxjs';
+import type { Subscriber } from 'rxjs';
+import { GrpcError, toGrpcError } from '../protocol/grpc-error.js';
+import { isStatus, Status } from '../protocol/status.js';
+import type { CallContext } from './call-context.js';
+import type { Route } from './router.js';
+import type { RequestSink, ServerCall } from './server-call.js';
+
+/** Reads the call's request(s), runs the route's handler and sends its answer. */
+export function dispatch(call: ServerCall, route: Route, context: CallContext): void {
+  if (route.method.requestStream) {
+    // Unicast and lazy: frames are read only once the handler subscribes, so until then
+    // HTTP/2 flow control holds the client back instead of a buffer growing here.
+    const requests = new Observable<unknown>((subscriber) => call.readRequests(new ObservableSink(subscriber)));
+    invoke(call, route, requests, context);
+  } else {
+    call.readRequests(new UnaryRequestSink(call, route, context));
+  }
+}
+
+class ObservableSink implements RequestSink {
+  constructor(private readonly subscriber: Subscriber<unknown>) {}
+  message(value: unknown): void {
+    this.subscriber.next(value);
+  }
+  end(): void {
+    this.subscriber.complete();
+  }
+  error(error: GrpcError): void {
+    this.subscriber.error(error);
+  }
+}
+
+/** Collects exactly one request message and starts the handler at half-close. */
+class UnaryRequestSink implements RequestSink {
+  #count = 0;
+  #request: unknown;
+  constructor(private readonly call: ServerCall, private readonly route: Route, private readonly context: CallContext) {}
+  message(value: unknown): void {
+    if (++this.#count > 1) {
+      this.call.sendStatus(new GrpcError(Status.UNIMPLEMENTED, 'Received a second request message for a unary request'));
+      return;
+    }
+    this.#request = value;
+  }
+  end(): void {
+    if (this.call.closed) return;
+    if (this.#count === 0) {
+      this.call.sendStatus(new GrpcError(Status.UNIMPLEMENTED, 'Received no request message for a unary request'));
+      return;
+    }
+    invoke(this.call, this.route, this.#request, this.context);
+  }
+  error(): void {}
+}
+
+function invoke(call: ServerCall, route: Route, request: unknown, context: CallContext): void {
+  let result: unknown;
+  try {
+    result = route.handler(request, context);
+  } catch (err) {
+    fail(call, err);
+    return;
+  }
+  if (isPromiseLike(result)) {
+    result.then((value) => answer(call, value), (err: unknown) => fail(call, err));
+  } else {
+    answer(call, result);
+  }
+}
+
+function answer(call: ServerCall, result: unknown): void {
+  if (call.closed) return;
+  if (call.method.responseStream) sendStream(call, result);
+  else sendSingle(call, result);
+}
+
+/** A unary response: the value itself, or the last value an Observable or async iterable produces. */
+function sendSingle(call: ServerCall, result: unknown): void {
+  if (isObservable(result)) {
+    let last: unknown;
+    let received = false;
+    const subscription = result.subscribe({
+      next: (value) => { last = value; received = true; },
+      error: (err: unknown) => fail(call, err),
+      complete: () => (received ? call.finishWith(last) : fail(call, noResponse())),
+    });
+    call.signal.addEventListener('abort', () => subscription.unsubscribe(), { once: true });
+  } else if (isAsyncIterable(result)) {
+    void lastOf(result).then(
+      (outcome) => (outcome.received ? call.finishWith(outcome.last) : fail(call, noResponse())),
+      (err: unknown) => fail(call, err));
+  } else {
+    call.finishWith(result);
+  }
+}
+
+function sendStream(call: ServerCall, result: unknown): void {
+  if (isObservable(result)) {
+    // Observables have no backpressure: what they emit is buffered by the stream until sent.
+    const subscription = result.subscribe({
+      next: (value) => call.write(value),
+      error: (err: unknown) => fail(call, err),
+      complete: () => call.finish(),
+    });
+    call.signal.addEventListener('abort', () => subscription.unsubscribe(), { once: true });
+  } else if (isAsyncIterable(result)) {
+    void pumpAsync(call, result[Symbol.asyncIterator]());
+  } else if (isIterable(result)) {
+    void pumpSync(call, result[Symbol.iterator]());
+  } else {
+    if (result !== undefined && result !== null) call.write(result);
+    call.finish();
+  }
+}
+
+/** Pulls the next value only when HTTP/2 flow control has room for it. */
+async function pumpAsync(call: ServerCall, iterator: AsyncIterator<unknown>): Promise<void> {
+  try {
+    while (!call.closed) {
+      const next = await iterator.next();
+      if (next.done === true) {
+        call.finish();
+        return;
+      }
+      if (!call.write(next.value)) await call.drained();
+    }
+    // Cancelled or failed mid-stream: let the generator run its finally blocks.
+    await iterator.return?.();
+  } catch (err) {
+    fail(call, err);
+  }
+}
+
+async function pumpSync(call: ServerCall, iterator: Iterator<unknown>): Promise<void> {
+  try {
+    while (!call.closed) {
+      const next = iterator.next();
+      if (next.done === true) {
+        call.finish();
+        return;
+      }
+      if (!call.write(next.value)) await call.drained();
+    }
+    iterator.return?.();
+  } catch (err) {
+    fail(call, err);
+  }
+}
+
+async function lastOf(iterable: AsyncIterable<unknown>): Promise<{ received: boolean; last: unknown }> {
+  let received = false;
+  let last: unknown;
+  for await (const value of iterable) {
+    received = true;
+    last = value;
+  }
+  return { received, last };
+}
+
+/** Ends the call with the error's status: gRPC-shaped errors keep theirs, others become UNKNOWN. */
+function fail(call: ServerCall, err: unknown): void {
+  call.sendStatus(statusOfError(err));
+}
+
+function statusOfError(err: unknown): GrpcError {
+  if (err instanceof GrpcError) return err;
+  if (typeof err === 'object' && err !== null && isStatus((err as { code?: unknown }).code)) return toGrpcError(err);
+  const text = err instanceof Error ? err.message : String(err);
+  return new GrpcError(Status.UNKNOWN, `Exception calling application: ${text}`, { cause: err });
+}
+
+function noResponse(): GrpcError {
+  return new GrpcError(Status.INTERNAL, 'The handler completed without a response message');
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
+
+function isIterable(value: unknown): value is Iterable<unknown> {
+  // Strings and Buffers iterate too, but are never a stream of messages.
+  return typeof value === 'object' && value !== null && Symbol.iterator in value && !ArrayBuffer.isView(value);
+}

@@ -1,0 +1,154 @@
+// The gRPC server on node:http2: listens, tracks sessions, routes each stream to a ServerCall,
+// and drains or destroys connections on close. TLS would swap createServer for createSecureServer.
+import { createServer } from 'node:http2';
+import type { Http2Server, Http2Session, IncomingHttpHeaders, ServerHttp2Session, ServerHttp2Stream, ServerOptions as Http2ServerOptions } from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import type { EncodingName } from '../protocol/compression.js';
+import { GrpcError } from '../protocol/grpc-error.js';
+import { GRPC_CONTENT_TYPE, isGrpcContentType } from '../protocol/headers.js';
+import { Status } from '../protocol/status.js';
+import { statusToTrailers } from '../protocol/trailers.js';
+import type { MethodDescriptor, ServiceDescriptor } from '../schema/descriptors.js';
+import { ServerCallContext } from './call-context.js';
+import type { ServerHandler } from './call-context.js';
+import { dispatch } from './dispatch.js';
+import { Router } from './router.js';
+import { ServerCall } from './server-call.js';
+import type { CallLimits } from './server-call.js';
+
+/** Server-wide options. */
+export interface ServerOptions {
+  /** Largest request message accepted, after decompression; default 4 MiB. */
+  maxReceiveMessageLength?: number;
+  /** Largest response message sent; default unlimited. */
+  maxSendMessageLength?: number;
+  /** Compression for responses when the client accepts it and did not compress its request. */
+  defaultCompression?: EncodingName;
+  /** Passed to node:http2 createServer, over our defaults. */
+  http2?: Http2ServerOptions;
+}
+
+const DEFAULT_MAX_RECEIVE = 4 * 1024 * 1024;
+
+// A larger window than HTTP/2's 64 KiB default lets uploads run at link speed.
+const DEFAULT_HTTP2: Http2ServerOptions = { settings: { initialWindowSize: 1024 * 1024 } };
+const SESSION_WINDOW = 16 * 1024 * 1024;
+
+/** Serves registered gRPC methods over plaintext HTTP/2. */
+export class GrpcServer {
+  readonly #router = new Router();
+  readonly #limits: CallLimits;
+  readonly #http2Options: Http2ServerOptions;
+  readonly #sessions = new Set<ServerHttp2Session>();
+  readonly #peers = new WeakMap<Http2Session, string>();
+  #server: Http2Server | undefined;
+
+  constructor(options: ServerOptions = {}) {
+    this.#limits = {
+      maxReceiveMessageLength: options.maxReceiveMessageLength ?? DEFAULT_MAX_RECEIVE,
+      maxSendMessageLength: options.maxSendMessageLength ?? Infinity,
+      defaultCompression: options.defaultCompression,
+    };
+    this.#http2Options = { ...DEFAULT_HTTP2, ...options.http2 };
+  }
+
+  /** Serves `handlers`, keyed by proto method name, for `service`. */
+  addService(service: ServiceDescriptor, handlers: Readonly<Record<string, ServerHandler>>): void {
+    this.#router.addService(service, handlers);
+  }
+
+  addMethod(method: MethodDescriptor, handler: ServerHandler): void {
+    this.#router.addMethod(method, handler);
+  }
+
+  /** Starts listening on `host:port` (port 0 picks one) and resolves with the bound port. */
+  listen(address: string): Promise<number> {
+    if (this.#server !== undefined) return Promise.reject(new Error('The server is already listening'));
+    const { host, port } = parseAddress(address);
+    const server = createServer(this.#http2Options);
+    server.on('session', this.#onSession);
+    server.on('stream', this.#onStream);
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error): void => {
+        reject(new Error(`Cannot listen on ${address}: ${err.message}`, { cause: err }));
+      };
+      server.once('error', onError);
+      server.listen(port, host, () => {
+        server.off('error', onError);
+        this.#server = server;
+        resolve((server.address() as AddressInfo).port);
+      });
+    });
+  }
+
+  /** The underlying node:http2 server, once listening. */
+  get http2Server(): Http2Server | undefined {
+    return this.#server;
+  }
+
+  /**
+   * Stops accepting connections. By default open calls finish first (GOAWAY, then drain);
+   * with `force` every connection is destroyed at once.
+   */
+  close(options: { force?: boolean } = {}): Promise<void> {
+    const server = this.#server;
+    if (server === undefined) return Promise.resolve();
+    this.#server = undefined;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const session of this.#sessions) {
+      if (options.force === true) session.destroy();
+      else session.close();
+    }
+    return closed;
+  }
+
+  readonly #onSession = (session: ServerHttp2Session): void => {
+    this.#sessions.add(session);
+    session.once('close', () => this.#sessions.delete(session));
+    // A broken connection surfaces as 'close' on its streams; an unhandled 'error' would crash the process.
+    session.on('error', ignore);
+    session.setLocalWindowSize(SESSION_WINDOW);
+  };
+
+  readonly #onStream = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void => {
+    stream.on('error', ignore);
+    if (!isGrpcContentType(headers['content-type'])) {
+      // PROTOCOL-HTTP2: 415 so non-gRPC clients do not read a gRPC error as success.
+      stream.respond({ ':status': 415 }, { endStream: true });
+      return;
+    }
+    const route = this.#router.find(headers[':path']);
+    if (route === undefined) {
+      respondTrailersOnly(stream, new GrpcError(Status.UNIMPLEMENTED, `The server does not implement the method ${headers[':path']}`));
+      return;
+    }
+    const call = new ServerCall(stream, headers, route.method, this.#peerOf(stream.session), this.#limits);
+    if (call.start()) dispatch(call, route, new ServerCallContext(call));
+  };
+
+  #peerOf(session: Http2Session | undefined): string {
+    if (session === undefined) return 'unknown';
+    let peer = this.#peers.get(session);
+    if (peer === undefined) {
+      const socket = session.socket;
+      const host = socket.remoteAddress ?? 'unknown';
+      peer = `${host.includes(':') ? `[${host}]` : host}:${socket.remotePort ?? 0}`;
+      this.#peers.set(session, peer);
+    }
+    return peer;
+  }
+}
+
+function respondTrailersOnly(stream: ServerHttp2Stream, error: GrpcError): void {
+  const headers: Record<string, string | string[]> = { 'content-type': GRPC_CONTENT_TYPE };
+  statusToTrailers({ code: error.code, message: error.message, metadata: error.metadata }, headers);
+  stream.respond({ ':status': 200, ...headers }, { endStream: true });
+}
+
+function parseAddress(address: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(address);
+  if (match === null) throw new Error(`Invalid address "${address}": expected host:port`);
+  return { host: match[1] ?? (match[2] === '' ? '0.0.0.0' : match[2]!), port: Number(match[3]) };
+}
+
+function ignore(): void {}
