@@ -1,0 +1,118 @@
+// Per-message-type serialize/deserialize over protobufjs reflection, built once per type at load time.
+// Follows the API.md lib/schema contract: the JS shape is @grpc/proto-loader's with grpc.io's Node example options.
+//
+// JS shape of a deserialized message (defaults; each is a LoadOptions knob with proto-loader's name and meaning):
+//   field names    as written in the .proto (keepCase: true; false gives lowerCamelCase, applied while parsing)
+//   int64 family   decimal strings '-12' (longs: String; Number gives numbers, unsafe beyond 2^53)
+//   enums          value names 'RED' (enums: String; Number gives numbers); unknown numbers stay numbers
+//   bytes          Buffer (bytes: Buffer; String gives base64)
+//   unset fields   present with their default: 0, '', false, first enum name, empty Buffer, '0' (defaults: true);
+//                  unset message fields are null; repeated [] (arrays) and map {} (objects)
+//   oneofs         the set member only, plus a virtual property named after the oneof holding the member's name
+//                  (oneofs: true); proto3 `optional` fields get one too, named '_' + field
+//   well-known     plain messages: Timestamp is { seconds: '1700000000', nanos: 5 }, no Date conversion; they come
+//                  pre-parsed from protobufjs, so google.protobuf.Value keeps its camelCase fields (stringValue,
+//                  numberValue, ...) whatever keepCase says, while Any is { type_url, value }: as with proto-loader
+// Serialization takes what proto-loader's does (Type.fromObject): enums as names or numbers, longs as string, number
+// or Long, bytes as Buffer, Uint8Array or base64 string; unknown keys are ignored. A non-object throws TypeError.
+
+import { Type } from 'protobufjs';
+import type { IConversionOptions, Message } from 'protobufjs';
+
+/** How deserialized messages look; proto-loader option names and meanings. */
+export interface ShapeOptions {
+  longs?: typeof String | typeof Number;
+  enums?: typeof String | typeof Number;
+  bytes?: typeof Buffer | typeof String;
+  defaults?: boolean;
+  arrays?: boolean;
+  objects?: boolean;
+  oneofs?: boolean;
+}
+
+/** Serialize/deserialize for one message type; plain functions, safe to call unbound. */
+export interface MessageCodec<T = unknown> {
+  readonly typeName: string;
+  serialize(value: T): Buffer;
+  deserialize(bytes: Uint8Array): T;
+}
+
+/** The toObject options for a LoadOptions-style input; build once and reuse for every message. */
+export function resolveShape(options: ShapeOptions = {}): Required<ShapeOptions> {
+  return {
+    longs: options.longs ?? String,
+    enums: options.enums ?? String,
+    bytes: options.bytes ?? Buffer,
+    defaults: options.defaults ?? true,
+    arrays: options.arrays ?? true,
+    objects: options.objects ?? true,
+    oneofs: options.oneofs ?? true,
+  };
+}
+
+/** Builds the codec for one resolved protobufjs Type; `shape` comes from resolveShape and is shared, not copied. */
+export function createMessageCodec<T = unknown>(type: Type, shape: Readonly<Required<ShapeOptions>>): MessageCodec<T> {
+  const typeName = type.fullName.slice(1);
+  // Types with no fields (google.protobuf.Empty) accept undefined/null, as proto-loader's fromObject does,
+  // so a handler returning nothing still answers an Empty response.
+  const acceptsNothing = type.fieldsArray.length === 0;
+  restoreOptionalOneofs(type, new Set());
+
+  const serialize = (value: T): Buffer => {
+    if (value === null || value === undefined) {
+      if (acceptsNothing) return toBuffer(type.encode({}).finish());
+    } else if (typeof value === 'object' && !Array.isArray(value)) {
+      return toBuffer(type.encode(type.fromObject(value)).finish());
+    }
+    const got = describe(value);
+    throw new TypeError(`Failed to serialize message: expected object with ${typeName} structure, got ${got} instead`);
+  };
+
+  // Throws on malformed bytes (protobufjs RangeError/Error); callers map that to a status.
+  const deserialize = (bytes: Uint8Array): T => type.toObject(type.decode(toBuffer(bytes)), shape) as T;
+
+  return { typeName, serialize, deserialize };
+}
+
+// protobufjs reads a Buffer with BufferReader, so bytes fields come out as Buffers (views into the input, as
+// with grpc-js) rather than plain Uint8Arrays; wrapping is zero-copy.
+function toBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+// protobufjs 7 (proto-loader) reports a set proto3 `optional` field through its synthetic oneof ('_x': 'x') when
+// oneofs is on; protobufjs 8 dropped that. Wrapping the generated toObject of every type reachable from `type`
+// (nested types call each other's toObject) restores it; the extra work is one check per such field.
+type GeneratedToObject = (message: Message<{}>, options?: IConversionOptions, depth?: number) => Record<string, unknown>;
+const patched = new WeakSet<Type>();
+function restoreOptionalOneofs(type: Type, seen: Set<Type>): void {
+  if (seen.has(type)) return;
+  seen.add(type);
+  const synthetic = type.oneofsArray
+    .filter((oneof) => oneof.isProto3Optional)
+    .map((oneof) => [oneof.name, oneof.oneof[0]!] as const);
+  if (synthetic.length > 0 && !patched.has(type)) {
+    patched.add(type);
+    // The generated function reads its scope, not `this` (wrappers come bound), and takes a nesting depth third.
+    const toObject = type.setup().toObject as GeneratedToObject;
+    type.toObject = (message: Message<{}>, options?: IConversionOptions, depth?: number) => {
+      const object = toObject(message, options, depth);
+      if (options?.oneofs === true) {
+        const fields = message as unknown as Record<string, unknown>;
+        for (const [oneof, field] of synthetic) {
+          if (fields[field] != null && Object.hasOwn(fields, field)) object[oneof] = field;
+        }
+      }
+      return object;
+    };
+  }
+  for (const field of type.fieldsArray) {
+    if (field.resolvedType instanceof Type) restoreOptionalOneofs(field.resolvedType, seen);
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
