@@ -1,0 +1,125 @@
+// Every answer shape a handler may give, for each of the four call shapes, seen by a grpc-js client.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { from, map, Observable, of, toArray } from 'rxjs';
+import type { ServerHandler } from '../../lib/server/call-context.js';
+import { callUnary, collectStream, startHarness } from './fixtures.js';
+import type { Harness, Item } from './fixtures.js';
+
+const unaryAnswers: Array<[string, ServerHandler]> = [
+  ['a value', (req) => ({ text: `${(req as Item).text}!` })],
+  ['a Promise', async (req) => ({ text: `${(req as Item).text}!` })],
+  ['an Observable (its last value)', (req) => of({ text: 'first' }, { text: `${(req as Item).text}!` })],
+  ['a Promise of an Observable', async (req) => of({ text: `${(req as Item).text}!` })],
+  ['an async iterable (its last value)', async function* (req) { yield { text: 'first' }; yield { text: `${(req as Item).text}!` }; }],
+];
+
+describe('unary handlers', () => {
+  for (const [shape, handler] of unaryAnswers) {
+    it(`answer with ${shape}`, async () => {
+      const harness = await startHarness({ Unary: handler });
+      try {
+        const outcome = await callUnary(harness.client, { text: 'hi' });
+        assert.equal(outcome.error, undefined);
+        assert.equal(outcome.response?.text, 'hi!');
+      } finally {
+        await harness.close();
+      }
+    });
+  }
+
+  it('an undefined answer sends the empty message', async () => {
+    const harness = await startHarness({ Unary: () => undefined });
+    try {
+      const outcome = await callUnary(harness.client, { text: 'hi' });
+      assert.deepEqual(outcome.response, { text: '', count: 0, blob: Buffer.alloc(0) });
+    } finally {
+      await harness.close();
+    }
+  });
+
+  it('an Observable that completes empty is INTERNAL', async () => {
+    const harness = await startHarness({ Unary: () => from([]) });
+    try {
+      const outcome = await callUnary(harness.client, { text: 'hi' });
+      assert.equal(outcome.status.code, 13);
+    } finally {
+      await harness.close();
+    }
+  });
+});
+
+const count3 = (req: unknown): Item[] =>
+  [1, 2, 3].map((count) => ({ text: (req as Item).text, count, blob: Buffer.alloc(0) }));
+
+const streamAnswers: Array<[string, ServerHandler]> = [
+  ['an array', (req) => count3(req)],
+  ['a generator', function* (req) { yield* count3(req); }],
+  ['an async generator', async function* (req) { for (const item of count3(req)) yield item; }],
+  ['an Observable', (req) => from(count3(req))],
+  ['a Promise of an Observable', async (req) => from(count3(req))],
+];
+
+describe('server-streaming handlers', () => {
+  for (const [shape, handler] of streamAnswers) {
+    it(`answer with ${shape}`, async () => {
+      const harness = await startHarness({ ServerStream: handler });
+      try {
+        const outcome = await collectStream(harness.client['ServerStream']!({ text: 'x' }));
+        assert.equal(outcome.status.code, 0);
+        assert.deepEqual(outcome.responses.map((r) => [r.text, r.count]), [['x', 1], ['x', 2], ['x', 3]]);
+      } finally {
+        await harness.close();
+      }
+    });
+  }
+
+  it('a single value is one message', async () => {
+    const harness = await startHarness({ ServerStream: () => ({ text: 'only' }) });
+    try {
+      const outcome = await collectStream(harness.client['ServerStream']!({ text: 'x' }));
+      assert.deepEqual(outcome.responses.map((r) => r.text), ['only']);
+    } finally {
+      await harness.close();
+    }
+  });
+});
+
+describe('request-streaming handlers', () => {
+  let harness: Harness;
+  before(async () => {
+    harness = await startHarness({
+      ClientStream: (requests) => (requests as Observable<Item>).pipe(
+        map((r) => r.text), toArray(), map((texts) => ({ text: texts.join(','), count: texts.length }))),
+      Bidi: (requests) => (requests as Observable<Item>).pipe(map((r) => ({ text: r.text.toUpperCase() }))),
+    });
+  });
+  after(() => harness.close());
+
+  it('client streaming receives every request in order', async () => {
+    const outcome = await new Promise<Item>((resolve, reject) => {
+      const call = harness.client['ClientStream']!((err: unknown, res: unknown) => (err ? reject(err as Error) : resolve(res as Item)));
+      for (const text of ['a', 'b', 'c']) call.write({ text });
+      call.end();
+    });
+    assert.equal(outcome.text, 'a,b,c');
+    assert.equal(outcome.count, 3);
+  });
+
+  it('client streaming with no requests answers for an empty stream', async () => {
+    const outcome = await new Promise<Item>((resolve, reject) => {
+      const call = harness.client['ClientStream']!((err: unknown, res: unknown) => (err ? reject(err as Error) : resolve(res as Item)));
+      call.end();
+    });
+    assert.equal(outcome.count, 0);
+  });
+
+  it('bidi answers each request as it arrives', async () => {
+    const call = harness.client['Bidi']!();
+    const pending = collectStream(call);
+    for (const text of ['x', 'y']) call.write({ text });
+    call.end();
+    const outcome = await pending;
+    assert.deepEqual(outcome.responses.map((r) => r.text), ['X', 'Y']);
+  });
+});
