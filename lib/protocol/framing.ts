@@ -1,0 +1,124 @@
+// gRPC Length-Prefixed-Message framing: 1 flag byte, 4-byte big-endian length, body.
+// Follows PROTOCOL-HTTP2 "Length-Prefixed-Message". Hot path: at most one copy per message.
+import { GrpcError } from './grpc-error.js';
+import { Status } from './status.js';
+
+const PREFIX_LENGTH = 5;
+const MAX_FRAME_LENGTH = 0xffffffff;
+
+export interface Frame {
+  compressed: boolean;
+  data: Buffer;
+}
+
+/** The 5-byte prefix alone, for writing a header before a body already held in its own buffer. */
+export function encodeFrameHeader(length: number, compressed: boolean): Buffer {
+  if (!Number.isInteger(length) || length < 0 || length > MAX_FRAME_LENGTH) {
+    throw new RangeError(`gRPC message length out of range: ${length}`);
+  }
+  const header = Buffer.allocUnsafe(PREFIX_LENGTH);
+  header[0] = compressed ? 1 : 0;
+  header.writeUInt32BE(length, 1);
+  return header;
+}
+
+/** One framed message: one allocation, one copy of `message`. */
+export function encodeFrame(message: Uint8Array, compressed: boolean): Buffer {
+  const length = message.byteLength;
+  if (length > MAX_FRAME_LENGTH) throw new RangeError(`gRPC message length out of range: ${length}`);
+  const frame = Buffer.allocUnsafe(PREFIX_LENGTH + length);
+  frame[0] = compressed ? 1 : 0;
+  frame.writeUInt32BE(length, 1);
+  frame.set(message, PREFIX_LENGTH);
+  return frame;
+}
+
+/**
+ * Incremental decoder for one direction of one stream. A frame that lies inside a single chunk is returned as a
+ * subarray of it (zero-copy); one that spans chunks is copied once into a buffer of its exact size, allocated
+ * only after its length passed the max check. After an error the decoder stays failed.
+ */
+export class FrameDecoder {
+  private readonly maxMessageLength: number;
+  private failure: GrpcError | undefined;
+  // A prefix split across chunks is gathered here; prefixFilled counts its bytes so far.
+  private readonly prefix = Buffer.allocUnsafe(PREFIX_LENGTH);
+  private prefixFilled = 0;
+  // The body of a frame that spans chunks, and how much of it has arrived.
+  private body: Buffer | undefined;
+  private bodyFilled = 0;
+  private bodyCompressed = false;
+
+  constructor(maxMessageLength = Infinity) {
+    this.maxMessageLength = maxMessageLength;
+  }
+
+  /** Feeds one chunk; returns the frames it completed, in order, or the error that failed the stream. */
+  push(chunk: Buffer): Frame[] | GrpcError {
+    if (this.failure !== undefined) return this.failure;
+    const frames: Frame[] = [];
+    const end = chunk.length;
+    let offset = 0;
+    while (offset < end) {
+      if (this.body !== undefined) {
+        const take = Math.min(this.body.length - this.bodyFilled, end - offset);
+        chunk.copy(this.body, this.bodyFilled, offset, offset + take);
+        this.bodyFilled += take;
+        offset += take;
+        if (this.bodyFilled < this.body.length) break;
+        frames.push({ compressed: this.bodyCompressed, data: this.body });
+        this.body = undefined;
+        continue;
+      }
+      let flag: number;
+      let length: number;
+      if (this.prefixFilled === 0 && end - offset >= PREFIX_LENGTH) {
+        flag = chunk[offset]!;
+        length = chunk.readUInt32BE(offset + 1);
+        offset += PREFIX_LENGTH;
+      } else {
+        const take = Math.min(PREFIX_LENGTH - this.prefixFilled, end - offset);
+        chunk.copy(this.prefix, this.prefixFilled, offset, offset + take);
+        this.prefixFilled += take;
+        offset += take;
+        if (this.prefixFilled < PREFIX_LENGTH) break;
+        // Complete: the prefix buffer is free again for the next frame.
+        this.prefixFilled = 0;
+        flag = this.prefix[0]!;
+        length = this.prefix.readUInt32BE(1);
+      }
+      const error = this.check(flag, length);
+      if (error !== undefined) return error;
+      if (length <= end - offset) {
+        frames.push({ compressed: flag === 1, data: chunk.subarray(offset, offset + length) });
+        offset += length;
+      } else {
+        this.body = Buffer.allocUnsafe(length);
+        this.bodyFilled = 0;
+        this.bodyCompressed = flag === 1;
+      }
+    }
+    return frames;
+  }
+
+  /** Call at end of stream: INTERNAL if a frame (prefix or body) was left incomplete. */
+  end(): GrpcError | undefined {
+    if (this.failure !== undefined) return this.failure;
+    if (this.prefixFilled > 0 || this.body !== undefined) {
+      this.failure = new GrpcError(Status.INTERNAL, 'Stream ended in the middle of a gRPC message');
+    }
+    return this.failure;
+  }
+
+  private check(flag: number, length: number): GrpcError | undefined {
+    if (flag > 1) {
+      this.failure = new GrpcError(Status.INTERNAL, `Invalid gRPC message flag byte ${flag}`);
+    } else if (length > this.maxMessageLength) {
+      this.failure = new GrpcError(
+        Status.RESOURCE_EXHAUSTED,
+        `Received message larger than max (${length} vs. ${this.maxMessageLength})`,
+      );
+    }
+    return this.failure;
+  }
+}

@@ -1,0 +1,60 @@
+// GrpcError, the one error type of the library, and the normaliser that turns anything thrown into one.
+// Carries what a status trailer carries (PROTOCOL-HTTP2 "Responses"): code, message, trailing metadata, details.
+import { Metadata } from './metadata.js';
+import { Status, isStatus } from './status.js';
+
+export interface GrpcErrorOptions {
+  metadata?: Metadata;
+  /** Raw grpc-status-details-bin: an encoded google.rpc.Status. */
+  details?: Buffer;
+  cause?: unknown;
+}
+
+/** A gRPC status other than OK; `message` is exactly the grpc-message text, without a code prefix. */
+export class GrpcError extends Error {
+  override readonly name = 'GrpcError';
+  readonly code: Status;
+  /** Trailing metadata sent or received with the status; never undefined. */
+  readonly metadata: Metadata;
+  readonly details?: Buffer;
+
+  constructor(code: Status, message: string, options?: GrpcErrorOptions) {
+    // Pass cause only when given, so `'cause' in err` stays false otherwise (as with plain Errors).
+    super(message, options !== undefined && 'cause' in options ? { cause: options.cause } : undefined);
+    this.code = code;
+    this.metadata = options?.metadata ?? new Metadata();
+    if (options?.details !== undefined) this.details = options.details;
+  }
+}
+
+function messageOf(err: unknown): string {
+  if (typeof err === 'object' && err !== null && typeof (err as { message?: unknown }).message === 'string') {
+    return (err as { message: string }).message;
+  }
+  try {
+    return String(err);
+  } catch {
+    // Objects without a prototype (Object.create(null)) have no toString.
+    return 'Unknown error';
+  }
+}
+
+/**
+ * Normalises anything thrown or emitted by a handler into a GrpcError.
+ * Status-shaped objects (grpc-js ServiceError, Nest RpcException payloads) keep their code; grpc-js puts the
+ * bare text in `details` and a '13 INTERNAL: ' prefixed copy in `message`, so `details` wins when it is a string.
+ */
+export function toGrpcError(err: unknown): GrpcError {
+  if (err instanceof GrpcError) return err;
+  if (typeof err === 'object' && err !== null) {
+    const shaped = err as { code?: unknown; message?: unknown; details?: unknown; metadata?: unknown };
+    const text =
+      typeof shaped.details === 'string' ? shaped.details : typeof shaped.message === 'string' ? shaped.message : undefined;
+    if (isStatus(shaped.code) && text !== undefined) {
+      const options: GrpcErrorOptions = { cause: err };
+      if (shaped.metadata instanceof Metadata) options.metadata = shaped.metadata;
+      return new GrpcError(shaped.code, text, options);
+    }
+  }
+  return new GrpcError(Status.UNKNOWN, messageOf(err), { cause: err });
+}
