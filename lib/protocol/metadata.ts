@@ -153,7 +153,8 @@ export function metadataToHeaders(metadata: Metadata, headers: Record<string, st
 }
 
 // Transport headers that are not metadata; 'grpc-*' and pseudo-headers are skipped by prefix.
-const NOT_METADATA = new Set(['te', 'content-type', 'content-length']);
+// Transport headers a peer sends beside gRPC's own; grpc-js's server drops them from metadata too.
+const NOT_METADATA = new Set(['te', 'content-type', 'content-length', 'accept-encoding']);
 
 function decodeBase64(text: string): Buffer | undefined {
   const unpadded = text.length - (text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0);

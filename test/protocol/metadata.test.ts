@@ -117,12 +117,13 @@ describe('metadataToHeaders', () => {
 });
 
 describe('metadataFromHeaders', () => {
-  it('skips pseudo-headers, grpc-*, te, content-type and content-length', () => {
+  it('skips pseudo-headers, grpc-*, te, content-type, content-length and accept-encoding', () => {
     const md = metadataFromHeaders({
       ':path': '/a/b',
       ':authority': 'h',
       'content-type': 'application/grpc',
       'content-length': '5',
+      'accept-encoding': 'identity',
       te: 'trailers',
       'grpc-timeout': '1S',
       'grpc-status-details-bin': 'AA',
