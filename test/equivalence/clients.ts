@@ -1,0 +1,9 @@
+// The client kinds of the equivalence matrix: one factory signature, (address, options?) -> ExampleClient.
+// A new kind (the Nest ClientProxy) joins as one more entry.
+import type { ClientEntry } from './example-client.js';
+import { createGrpcJsClient } from './grpc-js-client.js';
+
+
+export const clients: readonly ClientEntry[] = [
+  { name: 'grpc-js', create: createGrpcJsClient },
+];

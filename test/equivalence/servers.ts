@@ -1,0 +1,63 @@
+// The server kinds of the equivalence matrix: one factory signature, (impl) -> { address, stop },
+// plus what each server deliberately does differently, so scenarios state it instead of skipping.
+import grpc from '@grpc/grpc-js';
+import { loadGrpcJsService, toGrpcJsHandlers } from './grpc-js-adapter.js';
+import type { ExampleImpl } from './example-service.js';
+
+/** Receive limit configured on every server and client, so several-MiB messages fit. */
+export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+
+export interface RunningServer {
+  readonly address: string;   // 'host:port' on loopback
+  stop(): Promise<void>;
+}
+export type ServerFactory = (impl: ExampleImpl) => Promise<RunningServer>;
+
+export interface ServerExpectations {
+  /** Whether responses come back compressed when the request was compressed. */
+  readonly compressesResponses: boolean;
+  /** grpc-message of a handler that throws a plain Error with this message. */
+  unknownMessage(thrown: string): string;
+}
+
+export interface ServerEntry {
+  readonly name: string;
+  readonly start: ServerFactory;
+  readonly expect: ServerExpectations;
+}
+
+const STOP_GRACE_MS = 1000;
+
+async function startGrpcJs(impl: ExampleImpl): Promise<RunningServer> {
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+    'grpc.max_send_message_length': -1,
+  });
+  const service = loadGrpcJsService();
+  server.addService(service, toGrpcJsHandlers(impl, service));
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, bound) =>
+      err ? reject(err) : resolve(bound));
+  });
+  return {
+    address: `127.0.0.1:${port}`,
+    stop: () => new Promise<void>((resolve) => {
+      const force = setTimeout(() => { server.forceShutdown(); resolve(); }, STOP_GRACE_MS);
+      server.tryShutdown(() => { clearTimeout(force); resolve(); });
+    }),
+  };
+}
+
+export const servers: readonly ServerEntry[] = [
+  {
+    name: 'grpc-js',
+    start: startGrpcJs,
+    expect: {
+      // server-interceptors.ts serializeMessage: "response compression is currently not supported",
+      // the compressed flag is always 0 and the response header says grpc-encoding: identity.
+      compressesResponses: false,
+      // serverErrorToStatus: a plain Error becomes UNKNOWN with its message as is.
+      unknownMessage: (thrown) => thrown,
+    },
+  },
+];
