@@ -138,6 +138,7 @@ export class ServerCall {
   sendMetadata(metadata: MetadataInit): void {
     if (this.#phase !== 'idle') throw new Error('Response metadata was already sent');
     this.#initialMetadata = Metadata.from(metadata);
+    if (this.#gone()) return;
     this.#sendHeaders();
   }
 
@@ -161,7 +162,7 @@ export class ServerCall {
 
   /** Sends one response message; false when the caller should wait for `drained()` before the next. */
   write(value: unknown): boolean {
-    if (this.#phase === 'closed') return false;
+    if (this.#phase === 'closed' || this.#gone()) return false;
     const frame = this.#encodeMessage(value);
     if (frame === undefined) return false;
     if (this.#phase === 'idle') this.#sendHeaders();
@@ -170,7 +171,7 @@ export class ServerCall {
 
   /** Sends the last response message and the status the context holds, in one write where possible. */
   finishWith(value: unknown): void {
-    if (this.#phase === 'closed') return;
+    if (this.#phase === 'closed' || this.#gone()) return;
     if (this.#code !== Status.OK) {
       // A handler that set an error status through its context sends no response message.
       this.finish();
@@ -309,6 +310,12 @@ export class ServerCall {
 
   readonly #onEnd = (): void => {
     if (this.#phase === 'closed') return;
+    // node:http2 emits 'end' before 'close' when the peer resets the stream or drops the
+    // connection: that is a cancel, not a half-close the handler may answer.
+    if (this.#stream.aborted || this.#stream.destroyed) {
+      this.#onClose();
+      return;
+    }
     const error = this.#decoder!.end();
     if (error !== undefined) this.#failRequest(error);
     else this.#sink!.end();
@@ -342,6 +349,13 @@ export class ServerCall {
     this.#cancel(new GrpcError(Status.CANCELLED, 'Cancelled by the client'));
     this.#sink?.end();
   };
+
+  /** A stream destroyed under us counts as a client cancel; true when that happened. */
+  #gone(): boolean {
+    if (!this.#stream.destroyed) return false;
+    this.#onClose();
+    return true;
+  }
 
   #cancel(reason: GrpcError): void {
     if (this.#abortReason !== undefined) return;
