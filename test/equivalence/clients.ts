@@ -2,8 +2,10 @@
 // A new kind (the Nest ClientProxy) joins as one more entry.
 import type { ClientEntry } from './example-client.js';
 import { createGrpcJsClient } from './grpc-js-client.js';
+import { createOurClient } from './our-client.js';
 
 
 export const clients: readonly ClientEntry[] = [
   { name: 'grpc-js', create: createGrpcJsClient },
+  { name: 'ours', create: createOurClient },
 ];

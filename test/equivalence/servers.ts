@@ -1,8 +1,10 @@
 // The server kinds of the equivalence matrix: one factory signature, (impl) -> { address, stop },
 // plus what each server deliberately does differently, so scenarios state it instead of skipping.
 import grpc from '@grpc/grpc-js';
+import { GrpcServer } from '../../lib/index.js';
 import { loadGrpcJsService, toGrpcJsHandlers } from './grpc-js-adapter.js';
 import type { ExampleImpl } from './example-service.js';
+import { loadOurService, toOurHandler } from './our-adapter.js';
 
 /** Receive limit configured on every server and client, so several-MiB messages fit. */
 export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
@@ -48,6 +50,20 @@ async function startGrpcJs(impl: ExampleImpl): Promise<RunningServer> {
   };
 }
 
+async function startOurs(impl: ExampleImpl): Promise<RunningServer> {
+  const server = new GrpcServer({ maxReceiveMessageLength: MAX_MESSAGE_BYTES });
+  const service = loadOurService();
+  for (const [name, method] of Object.entries(impl)) {
+    const descriptor = service.methods.get(name);
+    if (!descriptor) throw new Error(`no method ${name} in the example service`);
+    server.addMethod(descriptor, toOurHandler(method));
+  }
+  const port = await server.listen('127.0.0.1:0');
+  // Clients are closed before servers stop, so nothing is left to drain; a second close() cannot
+  // escalate a pending graceful one to force, so force from the start.
+  return { address: `127.0.0.1:${port}`, stop: () => server.close({ force: true }) };
+}
+
 export const servers: readonly ServerEntry[] = [
   {
     name: 'grpc-js',
@@ -58,6 +74,16 @@ export const servers: readonly ServerEntry[] = [
       compressesResponses: false,
       // serverErrorToStatus: a plain Error becomes UNKNOWN with its message as is.
       unknownMessage: (thrown) => thrown,
+    },
+  },
+  {
+    name: 'ours',
+    start: startOurs,
+    expect: {
+      // As nameko-grpc: the reply uses the request's encoding when the client accepts it.
+      compressesResponses: true,
+      // As nameko-grpc (API.md): 'Exception calling application: <message>'.
+      unknownMessage: (thrown) => `Exception calling application: ${thrown}`,
     },
   },
 ];

@@ -1,0 +1,70 @@
+// Our standalone GrpcClient as an ExampleClient: one cold Observable per call, unsubscribed to cancel;
+// onMetadata/onStatus give the initial metadata and the final status with its trailers.
+import { setTimeout as delay } from 'node:timers/promises';
+import { GrpcClient, toGrpcError } from '../../lib/index.js';
+import type { MethodDescriptor, StatusInfo } from '../../lib/index.js';
+import { CallCollector } from './example-client.js';
+import type { CallResult, ClientFactoryOptions, ExampleCallOptions, ExampleClient, RequestSource } from './example-client.js';
+import type { ExampleReply, RequestInit } from './example-service.js';
+import { fromOurMetadata, loadOurService } from './our-adapter.js';
+import { MAX_MESSAGE_BYTES } from './servers.js';
+
+const CANCELLED = 1;
+const CLOSE_GRACE_MS = 500;
+
+/** An ExampleClient over our GrpcClient. */
+export function createOurClient(address: string, factoryOptions: ClientFactoryOptions = {}): ExampleClient {
+  const client = new GrpcClient(address, {
+    defaultCompression: factoryOptions.defaultCompression,
+    maxReceiveMessageLength: MAX_MESSAGE_BYTES,
+  });
+  const service = loadOurService();
+
+  function run(name: string, request: RequestInit | RequestSource, options: ExampleCallOptions = {}): Promise<CallResult> {
+    const method = service.methods.get(name) as MethodDescriptor<RequestInit, ExampleReply> | undefined;
+    if (!method) return Promise.reject(new Error(`no method ${name} in the example service`));
+    const collector = new CallCollector(options);
+    return new Promise<CallResult>((resolve, reject) => {
+      let status: StatusInfo | undefined;
+      const calls = client.call(method, request, {
+        metadata: options.metadata,
+        timeout: options.timeout,
+        compression: options.compression,
+        onMetadata: (metadata) => { collector.header = fromOurMetadata(metadata); },
+        onStatus: (info) => { status = info; },
+      });
+      const subscription = calls.subscribe({
+        next: (reply) => collector.push(reply),
+        error: (err: unknown) => {
+          options.signal?.removeEventListener('abort', cancel);
+          const error = toGrpcError(err);
+          reject(collector.error({ code: error.code, message: error.message }, fromOurMetadata(error.metadata)));
+        },
+        complete: () => {
+          options.signal?.removeEventListener('abort', cancel);
+          // A missing onStatus shows up as absent trailers and an unexpected message in the scenarios.
+          resolve(collector.result({ code: status?.code ?? 0, message: status?.message ?? '(no onStatus)' },
+            status ? fromOurMetadata(status.metadata) : {}));
+        },
+      });
+      // Unsubscribing is how our client cancels (RST_STREAM CANCEL); the Observable itself just stops.
+      function cancel(): void {
+        subscription.unsubscribe();
+        reject(collector.error({ code: CANCELLED, message: 'Cancelled on client' }, {}));
+      }
+      if (options.signal?.aborted) cancel();
+      else options.signal?.addEventListener('abort', cancel, { once: true });
+    });
+  }
+
+  return {
+    unary: (name, request, options) => run(name, request, options),
+    serverStream: (name, request, options) => run(name, request, options),
+    clientStream: (name, requests, options) => run(name, requests, options),
+    bidi: (name, requests, options) => run(name, requests, options),
+    async close() {
+      await Promise.race([client.close(), delay(CLOSE_GRACE_MS)]);
+      await client.close({ force: true });
+    },
+  };
+}
