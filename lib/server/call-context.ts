@@ -34,7 +34,8 @@ export interface CallContext {
  * method streams requests. The answer may be a value, a Promise, an Observable, an async
  * iterable or an iterable; streaming methods send every value, unary ones the single value.
  */
-export type ServerHandler = (request: unknown, context: CallContext) => unknown;
+// `never` so that handlers typed for their own request message register without a cast.
+export type ServerHandler = (request: never, context: CallContext) => unknown;
 
 /** The CallContext a handler receives: a narrow view of its ServerCall. */
 export class ServerCallContext implements CallContext {

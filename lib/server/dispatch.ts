@@ -59,7 +59,7 @@ class UnaryRequestSink implements RequestSink {
 function invoke(call: ServerCall, route: Route, request: unknown, context: CallContext): void {
   let result: unknown;
   try {
-    result = route.handler(request, context);
+    result = route.handler(request as never, context);
   } catch (err) {
     fail(call, err);
     return;
