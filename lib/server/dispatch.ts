@@ -168,7 +168,9 @@ function fail(call: ServerCall, err: unknown): void {
 function statusOfError(err: unknown): GrpcError {
   if (err instanceof GrpcError) return err;
   if (typeof err === 'object' && err !== null && isStatus((err as { code?: unknown }).code)) return toGrpcError(err);
-  const text = err instanceof Error ? err.message : String(err);
+  // Nest's default RPC exception filter answers `{ status: 'error', message }`: keep its message.
+  const message = (err as { message?: unknown } | null)?.message;
+  const text = typeof message === 'string' ? message : String(err);
   return new GrpcError(Status.UNKNOWN, `Exception calling application: ${text}`, { cause: err });
 }
 

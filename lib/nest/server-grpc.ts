@@ -1,0 +1,116 @@
+// GrpcTransportStrategy: a Nest custom transport that serves .proto services on our GrpcServer.
+// Options follow the built-in Transport.GRPC's names, so switching is a change of the strategy line.
+import type { CustomTransportStrategy } from '@nestjs/microservices';
+import { Server, ServerGrpc } from '@nestjs/microservices';
+import type { ServerOptions as Http2ServerOptions } from 'node:http2';
+import type { EncodingName } from '../protocol/compression.js';
+import { loadProtos } from '../schema/load-protos.js';
+import type { LoadOptions } from '../schema/load-protos.js';
+import { GrpcServer } from '../server/grpc-server.js';
+import { GRPC_TRANSPORT } from './grpc.decorators.js';
+import { adaptHandler } from './handler-adapter.js';
+import { bindHandlers, parseRegistration } from './handler-binding.js';
+import type { HandlerRegistration, NestHandler } from './handler-binding.js';
+
+/** Options of GrpcTransportStrategy; the first four mean what they mean for Transport.GRPC. */
+export interface GrpcTransportOptions {
+  /** 'host:port' to listen on; default 'localhost:5000', as Transport.GRPC. */
+  url?: string;
+  /** One or many .proto files. */
+  protoPath: string | string[];
+  /** Serve only the services of these packages (and their sub-packages); default every service. */
+  package?: string | string[];
+  /** How protos load and what messages look like: @grpc/proto-loader's option names. */
+  loader?: LoadOptions;
+  /** Finish calls in flight on close (GOAWAY, then drain); default false: drop them, as Transport.GRPC. */
+  gracefulShutdown?: boolean;
+  defaultCompression?: EncodingName;
+  /** Default 4 MiB, measured after decompression. */
+  maxReceiveMessageLength?: number;
+  maxSendMessageLength?: number;
+  /** Passed to node:http2 createServer. */
+  http2?: Http2ServerOptions;
+}
+
+type ListenCallback = (error?: unknown, ...info: unknown[]) => void;
+
+/** The events `on()` accepts. */
+export type GrpcTransportEvents = { error: (error: Error) => void };
+
+/** Serves the gRPC methods of the loaded protos with the app's decorated controller methods. */
+export class GrpcTransportStrategy extends Server<GrpcTransportEvents> implements CustomTransportStrategy {
+  readonly #options: GrpcTransportOptions;
+  readonly #server: GrpcServer;
+  readonly #registrations: HandlerRegistration[] = [];
+  readonly #errorListeners: Array<(error: Error) => void> = [];
+  #listening = false;
+
+  constructor(options: GrpcTransportOptions) {
+    super();
+    this.#options = options;
+    this.#server = new GrpcServer({
+      defaultCompression: options.defaultCompression,
+      maxReceiveMessageLength: options.maxReceiveMessageLength,
+      maxSendMessageLength: options.maxSendMessageLength,
+      http2: options.http2,
+    });
+    // Nest binds a handler to a server when the handler's transport equals the server's transportId,
+    // or either is undefined. Ours must take both @GrpcHandler (GRPC_TRANSPORT) and the built-in
+    // decorators (Transport.GRPC), so while Nest binds handlers (before listen) the id reads undefined;
+    // addHandler keeps only gRPC patterns. From listen on it is GRPC_TRANSPORT, for Nest's hooks.
+    Object.defineProperty(this, 'transportId', {
+      get: () => (this.#listening ? GRPC_TRANSPORT : undefined),
+      set: () => {},
+      enumerable: true,
+      configurable: true,
+    });
+  }
+
+  override addHandler(pattern: unknown, callback: NestHandler & { isEventHandler?: boolean }, isEventHandler = false, extras: Record<string, unknown> = {}): void {
+    const registration = isEventHandler ? undefined : parseRegistration(pattern, callback);
+    if (registration === undefined) return;
+    this.#registrations.push(registration);
+    super.addHandler(pattern, callback as never, isEventHandler, extras);
+  }
+
+  /** Loads the protos, binds every decorated handler (failing with the names it cannot find), listens. */
+  async listen(callback: ListenCallback): Promise<void> {
+    try {
+      const packages = this.#options.package;
+      const schema = loadProtos(this.#options.protoPath, this.#options.loader);
+      const bound = bindHandlers(this.#registrations, schema, packages === undefined ? undefined : [packages].flat());
+      for (const handler of bound) this.#server.addMethod(handler.method, adaptHandler(handler));
+      await this.#server.listen(this.#options.url ?? 'localhost:5000');
+      for (const listener of this.#errorListeners) this.#server.http2Server?.on('error', listener);
+      this.#listening = true;
+      this._status$.next('listening');
+      callback();
+    } catch (error) {
+      callback(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#listening = false;
+    await this.#server.close({ force: this.#options.gracefulShutdown !== true });
+    this._status$.next('closed');
+  }
+
+  /** The GrpcServer this strategy runs (its `http2Server` once listening). */
+  unwrap<T = GrpcServer>(): T {
+    return this.#server as T;
+  }
+
+  /** Registers a listener for the server's 'error' events. */
+  on<Event extends keyof GrpcTransportEvents>(event: Event, callback: GrpcTransportEvents[Event]): void {
+    if (event !== 'error') throw new Error(`GrpcTransportStrategy emits only 'error', not '${String(event)}'`);
+    this.#errorListeners.push(callback);
+    this.#server.http2Server?.on('error', callback);
+  }
+}
+
+// Nest hands handlers their (data, metadata, call) arguments, as built-in gRPC controllers expect,
+// only when the server is `instanceof ServerGrpc` (ListenersController picks the default argument
+// metadata by that test). ServerGrpc's constructor loads @grpc/grpc-js, so the strategy takes its
+// prototype into the chain without ever running that constructor; every member Nest calls is ours.
+Object.setPrototypeOf(GrpcTransportStrategy.prototype, ServerGrpc.prototype);
