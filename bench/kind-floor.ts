@@ -1,0 +1,121 @@
+// The floor: bare node:http2 answering from precomputed gRPC frames, with no gRPC library at all,
+// so ratios to it show what a gRPC layer costs on top of node:http2 itself.
+import { createServer } from 'node:http2';
+import type { Http2Session, ServerHttp2Stream } from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { CHUNK_SIZE, LOOPBACK, SERVICE_NAME, STREAM_TEXT, UNARY_REQUEST } from './bench-proto.js';
+import type { RunningServer } from './kinds.js';
+
+const HEADERS = { ':status': 200, 'content-type': 'application/grpc' };
+const TRAILERS = { 'grpc-status': '0' };
+const QUEUE_LIMIT = 1024 * 1024;
+
+/** A gRPC frame (flag 0, 4-byte big-endian length) around an already encoded message. */
+function frame(message: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(5 + message.length);
+  out.writeUInt8(0, 0);
+  out.writeUInt32BE(message.length, 1);
+  message.copy(out, 5);
+  return out;
+}
+
+/** Protobuf varint bytes. */
+function varint(value: number): number[] {
+  const bytes: number[] = [];
+  for (; value > 0x7f; value = Math.floor(value / 128)) bytes.push((value & 0x7f) | 0x80);
+  bytes.push(value);
+  return bytes;
+}
+
+/** Msg { id = 1; text = 2 } encoded by hand. */
+function encodeMsg(id: number, text: string): Buffer {
+  const utf8 = Buffer.from(text);
+  return Buffer.from([0x08, ...varint(id), 0x12, ...varint(utf8.length), ...utf8]);
+}
+
+const UNARY_FRAME = frame(encodeMsg(UNARY_REQUEST.id, UNARY_REQUEST.text));
+// Every streamed item is the same frame (id 1): the floor pays no per-message encoding.
+const ITEM_FRAME = frame(encodeMsg(1, STREAM_TEXT));
+const CHUNK_FRAME = frame(Buffer.from([0x0a, ...varint(CHUNK_SIZE), ...Buffer.alloc(CHUNK_SIZE, 0x61)]));
+
+/** The uint32 field 1 of a one-field request (StreamRequest.count, DownloadRequest.size); 0 when absent. */
+function readField1(head: Buffer): number {
+  let value = 0;
+  if (head.length <= 6 || head[5] !== 0x08) return 0;
+  for (let i = 6, shift = 1; i < head.length; i++, shift *= 128) {
+    value += (head[i]! & 0x7f) * shift;
+    if ((head[i]! & 0x80) === 0) break;
+  }
+  return value;
+}
+
+type Route = (head: Buffer, length: number) => Iterable<Buffer>;
+
+/** Reads the request (keeping only its first bytes, enough for the small ones), then writes the answer. */
+function reply(stream: ServerHttp2Stream, frames: Route): void {
+  let head = Buffer.alloc(0);
+  let length = 0;
+  stream.on('data', (part: Buffer) => {
+    if (length < 64) head = Buffer.concat([head, part]);
+    length += part.length;
+  });
+  stream.on('end', async () => {
+    stream.respond(HEADERS, { waitForTrailers: true });
+    stream.once('wantTrailers', () => stream.sendTrailers(TRAILERS));
+    const answer = frames(head, length);
+    // One message goes out with the end of the stream, in one write, as a unary server would.
+    if (Array.isArray(answer) && answer.length === 1) {
+      stream.end(answer[0]);
+      return;
+    }
+    for (const out of answer) {
+      if (stream.destroyed) return;
+      // Keep up to 1 MiB queued rather than the stream's 16 KiB high-water mark, so 64 KiB frames do
+      // not each wait for 'drain'.
+      if (!stream.write(out) && stream.writableLength >= QUEUE_LIMIT) {
+        await new Promise((resolve) => stream.once('drain', resolve));
+      }
+    }
+    stream.end();
+  });
+}
+
+function* repeat(item: Buffer, times: number): Generator<Buffer> {
+  for (let i = 0; i < times; i++) yield item;
+}
+
+const ROUTES: Record<string, Route> = {
+  Unary: () => [UNARY_FRAME],
+  ServerStream: (head) => repeat(ITEM_FRAME, readField1(head)),
+  // Download sizes in the bench are whole chunks, so no shorter last frame is needed.
+  Download: (head) => repeat(CHUNK_FRAME, Math.ceil(readField1(head) / CHUNK_SIZE)),
+  // Count { bytes = 2 }: the raw request body length, an upper bound of the payload bytes.
+  Upload: (_head, length) => [frame(Buffer.from([0x10, ...varint(length)]))],
+};
+
+export async function startFloorServer(): Promise<RunningServer> {
+  // The same windows as our server, so bulk figures compare code, not settings.
+  const server = createServer({ settings: { initialWindowSize: 1024 * 1024 } });
+  const sessions = new Set<Http2Session>();
+  server.on('session', (session) => {
+    sessions.add(session);
+    session.once('close', () => sessions.delete(session));
+    session.on('error', () => {});
+    session.setLocalWindowSize(16 * 1024 * 1024);
+  });
+  server.on('stream', (stream, headers) => {
+    stream.on('error', () => {});
+    const route = ROUTES[String(headers[':path']).slice(SERVICE_NAME.length + 2)];
+    if (route === undefined) stream.respond({ ...HEADERS, 'grpc-status': '12' }, { endStream: true });
+    else reply(stream, route);
+  });
+  await new Promise<void>((resolve) => server.listen(0, LOOPBACK, resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    port,
+    stop: () => new Promise((resolve) => {
+      server.close(() => resolve());
+      for (const session of sessions) session.destroy();
+    }),
+  };
+}

@@ -1,0 +1,52 @@
+// Our stack as a bench kind: GrpcServer with handlers that return iterables (HTTP/2 flow control
+// paces them), and GrpcClient through its stub: .promise() for unary answers, Observables for streams.
+import { lastValueFrom, reduce } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { GrpcClient } from '../lib/client/grpc-client.js';
+import type { StubMethod, UnaryResponseStubMethod } from '../lib/client/stub.js';
+import { loadProtos } from '../lib/schema/load-protos.js';
+import { GrpcServer } from '../lib/server/grpc-server.js';
+import { addToCount, CHUNK, downloadChunks, LOOPBACK, PROTO_PATH, SERVICE_NAME, streamItems } from './bench-proto.js';
+import type { Chunk, Count, DownloadRequest, Msg, StreamRequest } from './bench-proto.js';
+import type { BenchClient, RunningServer } from './kinds.js';
+
+export async function startOursServer(): Promise<RunningServer> {
+  const schema = loadProtos(PROTO_PATH);
+  const server = new GrpcServer();
+  const countAll = (requests: unknown) => (requests as Observable<Partial<Chunk>>)
+    .pipe(reduce(addToCount, { messages: 0, bytes: 0 }));
+  server.addService(schema.service(SERVICE_NAME), {
+    Unary: (request) => request,
+    ServerStream: (request) => streamItems((request as StreamRequest).count),
+    ClientStream: countAll,
+    Bidi: (requests) => requests,
+    Download: (request) => downloadChunks((request as DownloadRequest).size),
+    Upload: countAll,
+  });
+  const port = await server.listen(`${LOOPBACK}:0`);
+  return { port, stop: () => server.close({ force: true }) };
+}
+
+interface BenchStub {
+  Unary: UnaryResponseStubMethod<Msg, Msg>;
+  ServerStream: StubMethod<StreamRequest, Msg>;
+  Download: StubMethod<DownloadRequest, Chunk>;
+  Upload: UnaryResponseStubMethod<Chunk, Count>;
+}
+
+export function connectOursClient(address: string): BenchClient {
+  const client = new GrpcClient(address);
+  const stub = client.getService<BenchStub>(loadProtos(PROTO_PATH).service(SERVICE_NAME));
+  return {
+    unary: (request) => stub.Unary.promise(request),
+    serverStream: (count) => lastValueFrom(stub.ServerStream({ count }).pipe(reduce((n) => n + 1, 0))),
+    download: (size) => lastValueFrom(stub.Download({ size }).pipe(reduce((n, chunk) => n + chunk.data.length, 0))),
+    // A generator: the client pulls the next chunk only when the stream has room.
+    upload: (chunks) => stub.Upload.promise(repeat(CHUNK, chunks)),
+    close: () => client.close(),
+  };
+}
+
+function* repeat<T>(value: T, times: number): Generator<T> {
+  for (let i = 0; i < times; i++) yield value;
+}

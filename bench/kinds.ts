@@ -1,0 +1,59 @@
+// The server and client kinds under test, one registry each. A server kind runs in its own child
+// process (server.ts); a later kind (Nest over our transport, Nest's Transport.GRPC) joins as one entry.
+import type { Count, Msg } from './bench-proto.js';
+import { startFloorServer } from './kind-floor.js';
+import { connectGrpcJsClient, startGrpcJsServer } from './kind-grpc-js.js';
+import { connectOursClient, startOursServer } from './kind-ours.js';
+
+/** A server listening on loopback; `stop` ends its connections at once. */
+export interface RunningServer {
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+export interface ServerKind {
+  readonly name: string;
+  /** One line for the report legend. */
+  readonly description: string;
+  start(): Promise<RunningServer>;
+}
+
+/** One connection to a bench server; the workloads check the answers. */
+export interface BenchClient {
+  unary(request: Msg): Promise<Msg>;
+  /** Calls ServerStream(count) and resolves with the number of messages received. */
+  serverStream(count: number): Promise<number>;
+  /** Calls Download(size) and resolves with the payload bytes received. */
+  download(size: number): Promise<number>;
+  /** Streams `chunks` 64 KiB messages to Upload, honouring backpressure. */
+  upload(chunks: number): Promise<Count>;
+  close(): Promise<void>;
+}
+
+export interface ClientKind {
+  readonly name: string;
+  readonly description: string;
+  /** Opens a client of `address` ('host:port') over one HTTP/2 connection, as its users would. */
+  connect(address: string): BenchClient;
+}
+
+export const SERVER_KINDS: readonly ServerKind[] = [
+  { name: 'floor', description: 'bare node:http2 answering precomputed gRPC frames (what node:http2 allows)', start: startFloorServer },
+  { name: 'grpc-js', description: '@grpc/grpc-js Server', start: startGrpcJsServer },
+  { name: 'ours', description: 'our GrpcServer', start: startOursServer },
+];
+
+export const CLIENT_KINDS: readonly ClientKind[] = [
+  { name: 'grpc-js', description: '@grpc/grpc-js Client (makeUnaryRequest and friends)', connect: connectGrpcJsClient },
+  { name: 'ours', description: 'our GrpcClient stub (.promise(), Observables)', connect: connectOursClient },
+];
+
+/** The kinds named in a comma-separated list, all of them without one; throws on an unknown name. */
+export function pickKinds<T extends { readonly name: string }>(kinds: readonly T[], names: string | undefined): T[] {
+  if (names === undefined) return [...kinds];
+  return names.split(',').map((name) => {
+    const kind = kinds.find((k) => k.name === name);
+    if (kind === undefined) throw new Error(`Unknown kind "${name}" (known: ${kinds.map((k) => k.name).join(', ')})`);
+    return kind;
+  });
+}
