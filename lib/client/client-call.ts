@@ -1,0 +1,222 @@
+// One client call = one HTTP/2 stream: request headers and frames out, frames and final status in.
+// Follows PROTOCOL-HTTP2 "Requests"/"Responses"; edge cases (no status, extra or missing unary message) as grpc-js.
+
+import { constants } from 'node:http2';
+import type { ClientHttp2Stream, IncomingHttpHeaders, IncomingHttpStatusHeader } from 'node:http2';
+import type { Subscriber } from 'rxjs';
+import type { Codec } from '../protocol/compression.js';
+import { findCodec, parseEncodingList } from '../protocol/compression.js';
+import { FrameDecoder } from '../protocol/framing.js';
+import type { Frame } from '../protocol/framing.js';
+import { GrpcError } from '../protocol/grpc-error.js';
+import { isGrpcContentType } from '../protocol/headers.js';
+import { Metadata, metadataFromHeaders } from '../protocol/metadata.js';
+import { Status } from '../protocol/status.js';
+import { statusFromTrailers } from '../protocol/trailers.js';
+import type { StatusInfo } from '../protocol/trailers.js';
+import type { MethodDescriptor } from '../schema/descriptors.js';
+import type { ResolvedCallOptions } from './call-options.js';
+import type { Connection, SessionSlot } from './connection.js';
+import { fromHttpStatus, grpcErrorFromNodeError, grpcErrorFromStreamClose } from './node-errors.js';
+import { RequestWriter } from './request-writer.js';
+import type { RequestStream } from './request-writer.js';
+
+/** What every call of one client shares. */
+export interface CallEnvironment {
+  readonly connection: Connection;
+  readonly maxReceiveMessageLength: number;
+  readonly maxSendMessageLength: number;
+}
+
+type Headers = IncomingHttpHeaders & IncomingHttpStatusHeader;
+
+/** Drives one call; doubles as the Observable's teardown, so unsubscribe() is the client-side cancel. */
+export class ClientCall<Req, Res> {
+  private done = false;
+  private stream: ClientHttp2Stream | undefined;
+  private slot: SessionSlot | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private writer: RequestWriter<Req> | undefined;
+  private readonly decoder: FrameDecoder;
+  private recvCodec: Codec | undefined;
+  private recvEncoding = 'identity';
+  private httpStatus: number | undefined;
+  private trailerStatus: StatusInfo | undefined;
+  private streamError: unknown;
+  private serverEnded = false;
+  private response: Res | undefined;
+  private responses = 0;
+
+  constructor(
+    private readonly method: MethodDescriptor<Req, Res>,
+    private readonly subscriber: Subscriber<Res>,
+    private readonly options: ResolvedCallOptions,
+    private readonly env: CallEnvironment,
+  ) {
+    this.decoder = new FrameDecoder(env.maxReceiveMessageLength);
+  }
+
+  /** Opens the stream with prepared headers and starts sending; failures arrive as the subscriber's error. */
+  start(headers: Readonly<Record<string, string | string[]>>, request: Req | RequestStream<Req>, codec: Codec | undefined): void {
+    let opened: { stream: ClientHttp2Stream; slot: SessionSlot };
+    try {
+      opened = this.env.connection.request(headers);
+    } catch (err) {
+      this.fail(grpcErrorFromNodeError(err));
+      return;
+    }
+    const stream = (this.stream = opened.stream);
+    this.slot = opened.slot;
+    stream.on('response', this.onResponse);
+    stream.on('trailers', this.onTrailers);
+    stream.on('data', this.onData);
+    stream.on('end', this.onEnd);
+    stream.on('error', this.onError);
+    stream.on('close', this.onClose);
+    const remaining = this.options.deadline - Date.now();
+    // setTimeout clamps beyond 2^31-1 ms to 1 ms; deadlines past ~24 days are left to the server.
+    if (remaining <= 2_147_483_647) this.timer = setTimeout(this.onDeadline, Math.max(0, remaining));
+    const writer = (this.writer = new RequestWriter(this.method, stream, codec, this.env.maxSendMessageLength, this.fail));
+    if (this.method.requestStream) writer.sendStream(request);
+    else writer.sendUnary(request as Req);
+  }
+
+  /** Teardown: before the final status this is a client cancel, RST_STREAM(CANCEL) as grpc-js sends. */
+  unsubscribe(): void {
+    if (this.done) return;
+    this.done = true;
+    this.release(false);
+    this.options.onStatus?.({ code: Status.CANCELLED, message: 'Cancelled on client', metadata: new Metadata() });
+  }
+
+  private readonly onResponse = (headers: Headers, flags: number): void => {
+    if (this.done) return;
+    this.httpStatus = headers[':status'];
+    // Trailers-only: the whole response is one HEADERS frame with END_STREAM.
+    if ((flags & constants.NGHTTP2_FLAG_END_STREAM) !== 0) return this.onTrailers(headers);
+    if (this.httpStatus !== 200) return this.fail(fromHttpStatus(this.httpStatus ?? 0));
+    const contentType = headers['content-type'];
+    if (!isGrpcContentType(contentType)) {
+      // grpc-go's wording; 200 with a foreign body is UNKNOWN in the HTTP-to-gRPC table.
+      return this.fail(new GrpcError(Status.UNKNOWN, `Received unexpected content-type "${contentType ?? ''}"`));
+    }
+    const encoding = headers['grpc-encoding'];
+    if (typeof encoding === 'string' && encoding !== 'identity') {
+      this.recvEncoding = encoding;
+      this.recvCodec = findCodec(encoding);
+    }
+    const accepted = headers['grpc-accept-encoding'];
+    if (accepted !== undefined) this.env.connection.serverEncodings = parseEncodingList(accepted);
+    this.options.onMetadata?.(metadataFromHeaders(headers));
+  };
+
+  private readonly onTrailers = (headers: IncomingHttpHeaders): void => {
+    this.serverEnded = true;
+    if (this.done) return;
+    const status = statusFromTrailers(headers);
+    if (status !== undefined) this.trailerStatus = status;
+    else if (this.httpStatus !== undefined && this.httpStatus !== 200) this.fail(fromHttpStatus(this.httpStatus));
+    else this.fail(new GrpcError(Status.UNKNOWN, 'No status information received', { metadata: metadataFromHeaders(headers) }));
+  };
+
+  private readonly onData = (chunk: Buffer): void => {
+    if (this.done) return;
+    const frames = this.decoder.push(chunk);
+    if (frames instanceof GrpcError) return this.fail(frames);
+    for (let i = 0; i < frames.length && !this.done; i++) this.deliver(frames[i]);
+  };
+
+  private deliver(frame: Frame): void {
+    let bytes: Uint8Array = frame.data;
+    if (frame.compressed) {
+      const codec = this.recvCodec;
+      if (codec === undefined) {
+        // grpc-js's compression-filter messages.
+        const message = this.recvEncoding === 'identity'
+          ? 'Received compressed message but "grpc-encoding" header was identity'
+          : `Compression method not supported: ${this.recvEncoding}`;
+        return this.fail(new GrpcError(Status.INTERNAL, message));
+      }
+      const inflated = codec.decompress(bytes, this.env.maxReceiveMessageLength);
+      if (inflated instanceof GrpcError) return this.fail(inflated);
+      bytes = inflated;
+    }
+    let message: Res;
+    try {
+      message = this.method.deserializeResponse(bytes);
+    } catch (err) {
+      const text = err instanceof Error ? err.message : String(err);
+      return this.fail(new GrpcError(Status.INTERNAL, `Response message parsing error: ${text}`, { cause: err }));
+    }
+    if (this.method.responseStream) return this.subscriber.next(message);
+    // Unary responses are held until an OK status, as grpc-js's callback API does.
+    if (++this.responses > 1) return this.fail(new GrpcError(Status.UNIMPLEMENTED, 'Too many responses received'));
+    this.response = message;
+  }
+
+  private readonly onEnd = (): void => {
+    this.serverEnded = true;
+    if (this.done || this.trailerStatus === undefined) return; // no trailers: 'close' reports the RST code
+    const pending = this.trailerStatus.code === Status.OK ? this.decoder.end() : undefined;
+    if (pending !== undefined) this.fail(pending);
+    else this.finish(this.trailerStatus);
+  };
+
+  private readonly onError = (err: unknown): void => {
+    this.streamError = err;
+  };
+
+  private readonly onClose = (): void => {
+    this.serverEnded = true;
+    if (this.done) return;
+    if (this.trailerStatus !== undefined) return this.finish(this.trailerStatus);
+    this.fail(grpcErrorFromStreamClose({
+      rstCode: this.stream?.rstCode,
+      error: this.streamError,
+      sessionDestroyed: this.slot?.session.destroyed ?? false,
+      httpStatus: this.httpStatus,
+    }));
+  };
+
+  private readonly onDeadline = (): void => {
+    this.timer = undefined;
+    this.fail(new GrpcError(Status.DEADLINE_EXCEEDED, 'Deadline exceeded'));
+  };
+
+  private readonly fail = (err: GrpcError): void => {
+    this.finish({ code: err.code, message: err.message, metadata: err.metadata, details: err.details });
+  };
+
+  private finish(status: StatusInfo): void {
+    if (this.done) return;
+    this.done = true;
+    this.release(status.code === Status.OK);
+    let final = status;
+    if (status.code === Status.OK && !this.method.responseStream && this.responses === 0) {
+      final = { code: Status.UNIMPLEMENTED, message: 'No message received', metadata: status.metadata };
+    }
+    this.options.onStatus?.(final);
+    if (final.code !== Status.OK) {
+      this.subscriber.error(new GrpcError(final.code, final.message, { metadata: final.metadata, details: final.details }));
+      return;
+    }
+    if (!this.method.responseStream) this.subscriber.next(this.response as Res);
+    this.subscriber.complete();
+  }
+
+  /** Stops timers and request sending, closes the stream the way grpc-js does, and frees the session ref. */
+  private release(ok: boolean): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.writer?.stop();
+    const stream = this.stream;
+    if (stream !== undefined && !stream.destroyed) {
+      // After the server ended the stream an RST is redundant: just half-close our side.
+      if (this.serverEnded) {
+        if (!stream.writableEnded) stream.end();
+      } else {
+        stream.close(ok ? constants.NGHTTP2_NO_ERROR : constants.NGHTTP2_CANCEL);
+      }
+    }
+    this.slot?.release();
+  }
+}

@@ -1,0 +1,148 @@
+// The standalone client: one shared HTTP/2 connection, cold Observable calls, per-service stubs.
+// Request headers follow PROTOCOL-HTTP2 "Requests"; the fixed part is built once per method and reused.
+
+import { createRequire } from 'node:module';
+import type { ClientSessionOptions } from 'node:http2';
+import { Observable } from 'rxjs';
+import { ACCEPT_ENCODING } from '../protocol/compression.js';
+import type { Codec, EncodingName } from '../protocol/compression.js';
+import { GRPC_CONTENT_TYPE } from '../protocol/headers.js';
+import { metadataToHeaders } from '../protocol/metadata.js';
+import { encodeTimeout } from '../protocol/timeout.js';
+import type { MethodDescriptor, ServiceDescriptor } from '../schema/descriptors.js';
+import { resolveCallOptions, resolveCodec } from './call-options.js';
+import type { CallOptions, ResolvedCallOptions } from './call-options.js';
+import { ClientCall } from './client-call.js';
+import type { CallEnvironment } from './client-call.js';
+import { Connection } from './connection.js';
+import { createStub } from './stub.js';
+import type { ServiceStub } from './stub.js';
+import type { RequestStream } from './request-writer.js';
+
+/** Client-wide options. */
+export interface ClientOptions {
+  /** Compression of request messages unless a call says otherwise (default identity). */
+  defaultCompression?: EncodingName;
+  /** Largest response message accepted, after decompression (default 4 MiB, as grpc-js; -1 = unlimited). */
+  maxReceiveMessageLength?: number;
+  /** Largest request message sent, before compression (default unlimited, as grpc-js). */
+  maxSendMessageLength?: number;
+  /** node:http2 session options; settings.initialWindowSize defaults to 4 MiB. */
+  http2?: ClientSessionOptions;
+  /** Connection-level receive window in bytes (default 16 MiB). */
+  connectionWindowSize?: number;
+}
+
+const DEFAULT_MAX_RECEIVE_MESSAGE_LENGTH = 4 * 1024 * 1024;
+const USER_AGENT = `nestjs-grpc-transport/${readVersion()}`;
+
+function readVersion(): string {
+  try {
+    // dist/lib/client/grpc-client.js -> package root.
+    const pkg: unknown = createRequire(import.meta.url)('../../../package.json');
+    const version = (pkg as { version?: unknown }).version;
+    return typeof version === 'string' ? version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** grpc-js reads -1 as unlimited; keep that meaning for options carried over from it. */
+function limit(value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  return value < 0 ? Infinity : value;
+}
+
+type HeaderTemplate = Readonly<Record<string, string>>;
+
+/** A gRPC client of one server address ('host:port'), plaintext HTTP/2. */
+export class GrpcClient {
+  private readonly connection: Connection;
+  private readonly env: CallEnvironment;
+  private readonly defaultCompression: EncodingName | undefined;
+  private readonly templates = new WeakMap<MethodDescriptor, HeaderTemplate>();
+
+  constructor(private readonly address: string, options: ClientOptions = {}) {
+    // Throws TypeError now rather than failing every call later.
+    if (!/^[^/:\s]+:\d+$|^\[[0-9a-fA-F:.]+\]:\d+$/.test(address)) {
+      throw new TypeError(`GrpcClient address must be 'host:port', got '${String(address)}'`);
+    }
+    this.connection = new Connection(`http://${address}`, {
+      http2: options.http2,
+      connectionWindowSize: options.connectionWindowSize,
+    });
+    // Fail at construction, not at the first call, on an unknown default encoding.
+    resolveCodec(options.defaultCompression);
+    this.defaultCompression = options.defaultCompression;
+    this.env = {
+      connection: this.connection,
+      maxReceiveMessageLength: limit(options.maxReceiveMessageLength, DEFAULT_MAX_RECEIVE_MESSAGE_LENGTH),
+      maxSendMessageLength: limit(options.maxSendMessageLength, Infinity),
+    };
+  }
+
+  /** One function per proto method of the service; see ServiceStub. */
+  getService<T = ServiceStub>(service: ServiceDescriptor): T {
+    return createStub(this, service) as T;
+  }
+
+  /** A cold Observable: each subscription is one call; unsubscribing before it ends cancels it. */
+  call<Req, Res>(method: MethodDescriptor<Req, Res>, request: Req | RequestStream<Req>, options?: CallOptions): Observable<Res> {
+    return new Observable<Res>((subscriber) => {
+      const resolved = resolveCallOptions(options, this.defaultCompression, Date.now());
+      const codec = this.sendCodec(resolved.codec);
+      const headers = this.headersFor(method, resolved, codec);
+      const call = new ClientCall<Req, Res>(method, subscriber, resolved, this.env);
+      call.start(headers, request, codec);
+      return call;
+    });
+  }
+
+  /**
+   * Closes the connection. New calls fail UNAVAILABLE; calls in flight run to completion, as with grpc-js's
+   * close(). `force: true` tears the connection down instead: calls in flight end UNAVAILABLE 'Connection dropped'.
+   */
+  close(options?: { force?: boolean }): Promise<void> {
+    return this.connection.close(options?.force === true);
+  }
+
+  /** grpc-js stops compressing with an encoding the server's grpc-accept-encoding left out. */
+  private sendCodec(codec: Codec | undefined): Codec | undefined {
+    const accepted = this.connection.serverEncodings;
+    return codec !== undefined && accepted !== undefined && !accepted.includes(codec.name) ? undefined : codec;
+  }
+
+  private headersFor(method: MethodDescriptor, options: ResolvedCallOptions, codec: Codec | undefined): Readonly<Record<string, string | string[]>> {
+    const template = this.templateFor(method);
+    // node:http2 copies the header object itself, so the shared template can go out as is.
+    if (options.metadata === undefined && options.deadline === Infinity && codec === undefined) return template;
+    const headers: Record<string, string | string[]> = { ...template };
+    if (options.deadline !== Infinity) headers['grpc-timeout'] = encodeTimeout(options.deadline - Date.now());
+    if (codec !== undefined) headers['grpc-encoding'] = codec.name;
+    if (options.metadata !== undefined) {
+      metadataToHeaders(options.metadata, headers);
+      // user-agent is single-valued in HTTP/2: a caller's own goes first, ours after (as grpc-core does).
+      const agents = headers['user-agent'];
+      if (Array.isArray(agents)) headers['user-agent'] = [...agents.slice(1), agents[0]].join(' ');
+    }
+    return headers;
+  }
+
+  private templateFor(method: MethodDescriptor): HeaderTemplate {
+    let template = this.templates.get(method);
+    if (template === undefined) {
+      template = Object.freeze({
+        ':method': 'POST',
+        ':scheme': 'http',
+        ':path': method.path,
+        ':authority': this.address,
+        'content-type': GRPC_CONTENT_TYPE,
+        te: 'trailers',
+        'user-agent': USER_AGENT,
+        'grpc-accept-encoding': ACCEPT_ENCODING,
+      });
+      this.templates.set(method, template);
+    }
+    return template;
+  }
+}

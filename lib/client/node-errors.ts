@@ -1,0 +1,102 @@
+// Node and HTTP/2 failures -> gRPC status on the client side; the only such mapping in lib/client.
+// RST_STREAM codes follow PROTOCOL-HTTP2 "Errors"; messages match grpc-js's subchannel-call.ts so logs read alike.
+
+import { constants } from 'node:http2';
+import { GrpcError } from '../protocol/grpc-error.js';
+import { Status, statusFromHttp } from '../protocol/status.js';
+
+/** What a stream looked like when it closed without a gRPC status. */
+export interface StreamCloseInfo {
+  rstCode: number | undefined;
+  /** The stream's 'error' event, if any (Node emits it before 'close'). */
+  error: unknown;
+  /** The session died under the stream (socket closed, GOAWAY with error, destroy). */
+  sessionDestroyed: boolean;
+  /** The response :status, when headers arrived. */
+  httpStatus: number | undefined;
+}
+
+// Socket-level codes that mean "the peer is not (or no longer) reachable": UNAVAILABLE, so callers may retry.
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND',
+  'EAI_AGAIN', 'ERR_HTTP2_GOAWAY_SESSION', 'ERR_HTTP2_INVALID_SESSION', 'ERR_HTTP2_SESSION_ERROR',
+  'ERR_HTTP2_STREAM_CANCEL', 'ERR_HTTP2_ERROR', 'ERR_HTTP2_PING_CANCEL', 'ERR_SOCKET_CLOSED',
+]);
+
+function errorCode(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The underlying socket error of a pending stream Node cancelled (ERR_HTTP2_STREAM_CANCEL carries it as cause). */
+function rootCause(err: unknown): unknown {
+  if (errorCode(err) === 'ERR_HTTP2_STREAM_CANCEL' && err instanceof Error && err.cause !== undefined) return err.cause;
+  return err;
+}
+
+/** True for errors thrown by session.request() on a session that is closing: open a new session and retry once. */
+export function isStaleSessionError(err: unknown): boolean {
+  const code = errorCode(err);
+  return code === 'ERR_HTTP2_GOAWAY_SESSION' || code === 'ERR_HTTP2_INVALID_SESSION';
+}
+
+/** A Node error raised while opening or running a call -> GrpcError (connection problems are UNAVAILABLE). */
+export function grpcErrorFromNodeError(err: unknown): GrpcError {
+  if (err instanceof GrpcError) return err;
+  const cause = rootCause(err);
+  const code = errorCode(cause);
+  if (code !== undefined && CONNECTION_CODES.has(code)) {
+    // grpc-js's pick-first reports a failed connect as 'No connection established. Last error: ...'.
+    const pending = errorCode(err) === 'ERR_HTTP2_STREAM_CANCEL' || code === 'ECONNREFUSED';
+    const message = pending ? `No connection established. Last error: ${errorMessage(cause)}` : errorMessage(cause);
+    return new GrpcError(Status.UNAVAILABLE, message, { cause: err });
+  }
+  return new GrpcError(Status.INTERNAL, errorMessage(cause), { cause: err });
+}
+
+/** Status of a stream that closed before trailers with grpc-status arrived (grpc-js Http2SubchannelCall 'close'). */
+export function grpcErrorFromStreamClose(info: StreamCloseInfo): GrpcError {
+  const { rstCode, error } = info;
+  if (error !== undefined && errorCode(error) !== 'ERR_HTTP2_STREAM_ERROR') {
+    const mapped = grpcErrorFromNodeError(error);
+    if (mapped.code === Status.UNAVAILABLE) return mapped;
+  }
+  // Node closes the streams of a destroyed session with NO_ERROR or CANCEL: the connection went, not the call.
+  if (info.sessionDestroyed && (rstCode === undefined || rstCode === constants.NGHTTP2_NO_ERROR
+    || rstCode === constants.NGHTTP2_CANCEL)) {
+    return new GrpcError(Status.UNAVAILABLE, 'Connection dropped');
+  }
+  switch (rstCode) {
+    case undefined:
+    case constants.NGHTTP2_NO_ERROR:
+      if (info.httpStatus !== undefined && info.httpStatus !== 200) return fromHttpStatus(info.httpStatus);
+      return new GrpcError(Status.INTERNAL,
+        `Received RST_STREAM with code ${rstCode ?? 0} (Call ended without gRPC status)`);
+    case constants.NGHTTP2_REFUSED_STREAM:
+      return new GrpcError(Status.UNAVAILABLE, 'Stream refused by server');
+    case constants.NGHTTP2_CANCEL:
+      return new GrpcError(Status.CANCELLED, 'Call cancelled');
+    case constants.NGHTTP2_ENHANCE_YOUR_CALM:
+      return new GrpcError(Status.RESOURCE_EXHAUSTED, 'Bandwidth exhausted or memory limit exceeded');
+    case constants.NGHTTP2_INADEQUATE_SECURITY:
+      return new GrpcError(Status.PERMISSION_DENIED, 'Protocol not secure enough');
+    case constants.NGHTTP2_INTERNAL_ERROR:
+      if (error !== undefined && errorCode(error) !== 'ERR_HTTP2_STREAM_ERROR') {
+        return new GrpcError(Status.INTERNAL,
+          `Received RST_STREAM with code ${rstCode} triggered by internal client error: ${errorMessage(error)}`);
+      }
+      return new GrpcError(Status.INTERNAL, `Received RST_STREAM with code ${rstCode} (Internal server error)`);
+    default:
+      return new GrpcError(Status.INTERNAL, `Received RST_STREAM with code ${rstCode}`);
+  }
+}
+
+/** A non-200 response: PROTOCOL-HTTP2's HTTP-to-gRPC table, grpc-js's wording. */
+export function fromHttpStatus(httpStatus: number): GrpcError {
+  return new GrpcError(statusFromHttp(httpStatus), `Received HTTP status code ${httpStatus}`);
+}

@@ -1,0 +1,151 @@
+// The request half of a client call: serialize -> compress -> encodeFrame -> stream, with backpressure for iterables.
+// PROTOCOL-HTTP2 "Length-Prefixed-Message"; size and serialization errors use grpc-js's codes and wording.
+
+import { isObservable } from 'rxjs';
+import type { Observable, Subscription } from 'rxjs';
+import type { ClientHttp2Stream } from 'node:http2';
+import type { Codec } from '../protocol/compression.js';
+import { encodeFrame } from '../protocol/framing.js';
+import { GrpcError } from '../protocol/grpc-error.js';
+import { Status } from '../protocol/status.js';
+import type { MethodDescriptor } from '../schema/descriptors.js';
+
+/** Request messages of a client- or bidi-streaming call; arrays are Iterables. */
+export type RequestStream<T> = Observable<T> | AsyncIterable<T> | Iterable<T>;
+
+type AnyIterator<T> = Iterator<T> | AsyncIterator<T>;
+
+function isAsyncIterable<T>(value: unknown): value is AsyncIterable<T> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
+
+function isIterable<T>(value: unknown): value is Iterable<T> {
+  return typeof value === 'object' && value !== null && Symbol.iterator in value;
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Writes one call's request messages; stops for good at stop() or the first failure (reported through `fail`). */
+export class RequestWriter<Req> {
+  private stopped = false;
+  private subscription: Subscription | undefined;
+  private iterator: AnyIterator<Req> | undefined;
+  private resumeAfterDrain: (() => void) | undefined;
+
+  constructor(
+    private readonly method: MethodDescriptor<Req, unknown>,
+    private readonly stream: ClientHttp2Stream,
+    private readonly codec: Codec | undefined,
+    private readonly maxSendMessageLength: number,
+    private readonly fail: (err: GrpcError) => void,
+  ) {}
+
+  /** One message, then half-close: a single write with END_STREAM. */
+  sendUnary(request: Req): void {
+    const frame = this.encode(request);
+    if (frame !== undefined) this.stream.end(frame);
+  }
+
+  /** Observables are written as they emit (no backpressure exists); iterables are pulled only while writable. */
+  sendStream(source: Req | RequestStream<Req>): void {
+    if (isObservable(source)) {
+      const subscription = source.subscribe({
+        next: (value) => this.write(value),
+        error: (err: unknown) => this.failFromRequest(err),
+        complete: () => this.end(),
+      });
+      // The source may have finished (or the call failed) synchronously inside subscribe().
+      if (this.stopped) subscription.unsubscribe();
+      else this.subscription = subscription;
+    } else if (isAsyncIterable<Req>(source)) {
+      void this.pump(source[Symbol.asyncIterator]());
+    } else if (isIterable<Req>(source)) {
+      void this.pump(source[Symbol.iterator]());
+    } else {
+      // A lone message for a streaming method: a one-message stream is the only sensible reading.
+      this.write(source as Req);
+      this.end();
+    }
+  }
+
+  /** Called once the call has a final status or was cancelled: no more writes, release the source. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.subscription?.unsubscribe();
+    this.subscription = undefined;
+    const iterator = this.iterator;
+    this.iterator = undefined;
+    if (iterator?.return !== undefined) {
+      try {
+        // Lets generators run their finally blocks; async ones queue this after their pending next().
+        const result = iterator.return();
+        if (result instanceof Promise) result.catch(() => undefined);
+      } catch {
+        // The source's own cleanup failed; the call is over either way.
+      }
+    }
+    this.resumeAfterDrain?.();
+  }
+
+  private async pump(iterator: AnyIterator<Req>): Promise<void> {
+    this.iterator = iterator;
+    try {
+      while (!this.stopped) {
+        const step = iterator.next();
+        const result = step instanceof Promise ? await step : (step as IteratorResult<Req>);
+        if (this.stopped) return;
+        if (result.done === true) {
+          this.iterator = undefined;
+          return this.end();
+        }
+        if (!this.write(result.value) && !this.stopped) {
+          await new Promise<void>((resolve) => {
+            this.resumeAfterDrain = resolve;
+            this.stream.once('drain', resolve);
+          });
+          this.resumeAfterDrain = undefined;
+        }
+      }
+    } catch (err) {
+      this.iterator = undefined;
+      this.failFromRequest(err);
+    }
+  }
+
+  /** Returns false when the stream wants a 'drain' first (or the call is over). */
+  private write(value: Req): boolean {
+    if (this.stopped) return false;
+    const frame = this.encode(value);
+    return frame !== undefined && this.stream.write(frame);
+  }
+
+  private end(): void {
+    if (!this.stopped && !this.stream.writableEnded) this.stream.end();
+  }
+
+  private encode(value: Req): Buffer | undefined {
+    let bytes: Buffer;
+    try {
+      bytes = this.method.serializeRequest(value);
+    } catch (err) {
+      this.fail(new GrpcError(Status.INTERNAL, `Request message serialization failure: ${messageOf(err)}`, { cause: err }));
+      return undefined;
+    }
+    if (bytes.length > this.maxSendMessageLength) {
+      this.fail(new GrpcError(Status.RESOURCE_EXHAUSTED,
+        `Attempted to send message with a size larger than ${this.maxSendMessageLength}`));
+      return undefined;
+    }
+    const codec = this.codec;
+    return codec === undefined ? encodeFrame(bytes, false) : encodeFrame(codec.compress(bytes), true);
+  }
+
+  /** The caller's request stream failed: the call is cancelled (RST_STREAM CANCEL) and reports CANCELLED. */
+  private failFromRequest(err: unknown): void {
+    if (this.stopped) return;
+    this.fail(new GrpcError(Status.CANCELLED, `Request stream failed: ${messageOf(err)}`, { cause: err }));
+  }
+}

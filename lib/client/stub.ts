@@ -1,0 +1,47 @@
+// Service stubs: one function per proto method (name exactly as in the .proto) returning a cold Observable.
+// Subscribing starts the call, unsubscribing before the end cancels it; unary-response methods also get .promise().
+
+import { lastValueFrom } from 'rxjs';
+import type { Observable } from 'rxjs';
+import type { MethodDescriptor, ServiceDescriptor } from '../schema/descriptors.js';
+import type { CallOptions } from './call-options.js';
+import type { RequestStream } from './request-writer.js';
+
+/** A stub method: calling it returns a cold Observable of responses. */
+export interface StubMethod<Req = unknown, Res = unknown> {
+  (request: Req | RequestStream<Req>, options?: CallOptions): Observable<Res>;
+  /** Present on methods whose response is unary: the single response, or the GrpcError. */
+  promise?(request: Req | RequestStream<Req>, options?: CallOptions): Promise<Res>;
+}
+
+/** A stub method whose response is unary. */
+export interface UnaryResponseStubMethod<Req = unknown, Res = unknown> extends StubMethod<Req, Res> {
+  promise(request: Req | RequestStream<Req>, options?: CallOptions): Promise<Res>;
+}
+
+/** The untyped stub of a service, keyed by proto method name; pass your own interface to getService<T>(). */
+export type ServiceStub = Record<string, StubMethod>;
+
+/** What a stub needs from the client: starting one call. */
+export interface CallStarter {
+  call<Req, Res>(method: MethodDescriptor<Req, Res>, request: Req | RequestStream<Req>, options?: CallOptions): Observable<Res>;
+}
+
+/** Builds the stub once per getService(); each function closes over its descriptor, not over per-call state. */
+export function createStub(client: CallStarter, service: ServiceDescriptor): ServiceStub {
+  // No prototype: a proto method may be named like an Object.prototype member (even __proto__).
+  const stub = Object.create(null) as ServiceStub;
+  for (const [name, method] of service.methods) {
+    stub[name] = createStubMethod(client, method);
+  }
+  return stub;
+}
+
+function createStubMethod(client: CallStarter, method: MethodDescriptor): StubMethod {
+  const invoke = (request: unknown, options?: CallOptions): Observable<unknown> => client.call(method, request, options);
+  if (method.responseStream) return invoke;
+  const unary: UnaryResponseStubMethod = Object.assign(invoke, {
+    promise: (request: unknown, options?: CallOptions): Promise<unknown> => lastValueFrom(client.call(method, request, options)),
+  });
+  return unary;
+}

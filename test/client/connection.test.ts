@@ -1,0 +1,149 @@
+// The shared connection: refused -> UNAVAILABLE, reconnect after a server restart, close(), and an idle
+// client that must not keep the process alive.
+
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { GrpcClient } from '../../lib/client/grpc-client.js';
+import { Status } from '../../lib/protocol/status.js';
+import { startEchoServer } from './echo-server.js';
+import { GRPC_OK_HEADERS, startRawPeer } from './raw-peer.js';
+import { encodeFrame } from '../../lib/protocol/framing.js';
+import { collect, echoMethod, echoService, grpcErrorOf, sleep, within } from './fixtures.js';
+import type { EchoStub } from './fixtures.js';
+
+/** A loopback port nobody listens on (bound, then released). */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const address = probe.address();
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+describe('connection', { timeout: 20_000 }, () => {
+  it('connection refused -> UNAVAILABLE, for every call shape', async () => {
+    const client = new GrpcClient(`127.0.0.1:${await freePort()}`);
+    try {
+      const stub = client.getService<EchoStub>(echoService);
+      const unary = await grpcErrorOf(within(5000, stub.Unary.promise({ text: 'x' })));
+      assert.equal(unary.code, Status.UNAVAILABLE);
+      assert.match(unary.message, /ECONNREFUSED/);
+      const streamed = await grpcErrorOf(within(5000, collect(stub.Bidi([{ text: 'x' }]))));
+      assert.equal(streamed.code, Status.UNAVAILABLE);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('reconnects after the server restarts on the same port', async () => {
+    let server = await startEchoServer();
+    const client = new GrpcClient(server.address);
+    try {
+      const stub = client.getService<EchoStub>(echoService);
+      assert.equal((await stub.Unary.promise({ text: 'one' })).text, 'one');
+      const port = server.port;
+      await server.stop();
+      await sleep(50);
+      // While the server is down calls fail fast with UNAVAILABLE...
+      const down = await grpcErrorOf(within(5000, stub.Unary.promise({ text: 'down' })));
+      assert.equal(down.code, Status.UNAVAILABLE);
+      server = await startEchoServer(port);
+      // ...and the first call after the restart opens a new connection.
+      assert.equal((await within(5000, stub.Unary.promise({ text: 'two' }))).text, 'two');
+    } finally {
+      await client.close();
+      await server.stop();
+    }
+  });
+
+  it('after a GOAWAY the next call opens a new connection', async () => {
+    const peer = await startRawPeer();
+    const client = new GrpcClient(peer.address);
+    const sessions = new Set<unknown>();
+    try {
+      peer.handle((stream) => {
+        sessions.add(stream.session);
+        stream.respond(GRPC_OK_HEADERS, { waitForTrailers: true });
+        stream.on('wantTrailers', () => {
+          stream.sendTrailers({ 'grpc-status': '0' });
+          stream.session?.goaway(); // graceful: this stream completes, later ones need a new connection
+        });
+        stream.end(encodeFrame(echoMethod('Unary').serializeResponse({ text: 'r' }), false));
+      });
+      const stub = client.getService<EchoStub>(echoService);
+      assert.equal((await within(5000, stub.Unary.promise({}))).text, 'r');
+      await sleep(20);
+      assert.equal((await within(5000, stub.Unary.promise({}))).text, 'r');
+      assert.equal(sessions.size, 2);
+    } finally {
+      await client.close({ force: true });
+      await peer.stop();
+    }
+  });
+
+  it('a call in flight when the server goes away ends UNAVAILABLE', async () => {
+    const server = await startEchoServer();
+    const client = new GrpcClient(server.address);
+    try {
+      const pending = client.getService<EchoStub>(echoService).Unary.promise({ mode: 'hang' });
+      await sleep(50);
+      await server.stop();
+      const err = await grpcErrorOf(within(5000, pending));
+      assert.equal(err.code, Status.UNAVAILABLE);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('close(): calls in flight finish, later calls fail UNAVAILABLE, close resolves', async () => {
+    const server = await startEchoServer();
+    const client = new GrpcClient(server.address);
+    try {
+      const stub = client.getService<EchoStub>(echoService);
+      const inFlight = collect(stub.ServerStream({ text: 'c', count: 3 }));
+      const closed = client.close();
+      assert.equal((await within(5000, inFlight)).length, 3);
+      await within(5000, closed, 'close');
+      const after = await grpcErrorOf(stub.Unary.promise({ text: 'late' }));
+      assert.equal(after.code, Status.UNAVAILABLE);
+      await client.close(); // idempotent
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('close({ force: true }) ends calls in flight with UNAVAILABLE', async () => {
+    const server = await startEchoServer();
+    const client = new GrpcClient(server.address);
+    try {
+      const pending = grpcErrorOf(within(5000, client.getService<EchoStub>(echoService).Unary.promise({ mode: 'hang' })));
+      await sleep(50);
+      await within(5000, client.close({ force: true }), 'forced close');
+      const err = await pending;
+      assert.equal(err.code, Status.UNAVAILABLE);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('an idle client does not keep the process alive', async () => {
+    const server = await startEchoServer();
+    try {
+      const script = fileURLToPath(new URL('./idle-client.js', import.meta.url));
+      const child = spawn(process.execPath, [script, server.address], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+      child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+      const exitCode = await within(8000, new Promise<number | null>((resolve) => child.on('exit', resolve)), 'child exit')
+        .catch((err: unknown) => { child.kill(); throw err; });
+      assert.equal(exitCode, 0, output);
+      assert.match(output, /reply: idle/);
+    } finally {
+      await server.stop();
+    }
+  });
+});

@@ -1,0 +1,57 @@
+// Shared test fixtures: the Echo schema loaded with our loader, a typed stub shape, and small helpers.
+
+import { lastValueFrom, toArray } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { loadProtos } from '../../lib/schema/load-protos.js';
+import type { ServiceDescriptor } from '../../lib/schema/descriptors.js';
+import type { StubMethod, UnaryResponseStubMethod } from '../../lib/client/stub.js';
+import { GrpcError } from '../../lib/protocol/grpc-error.js';
+import { ECHO_PROTO } from './echo-server.js';
+import type { EchoReply, EchoRequest } from './echo-server.js';
+
+export const echoService: ServiceDescriptor = loadProtos(ECHO_PROTO).service('clienttest.Echo');
+
+export function echoMethod(name: string) {
+  const method = echoService.methods.get(name);
+  if (method === undefined) throw new Error(`no method ${name}`);
+  return method;
+}
+
+type Req = Partial<EchoRequest>;
+
+export interface EchoStub {
+  Unary: UnaryResponseStubMethod<Req, EchoReply>;
+  ClientStream: UnaryResponseStubMethod<Req, EchoReply>;
+  ServerStream: StubMethod<Req, EchoReply>;
+  Bidi: StubMethod<Req, EchoReply>;
+}
+
+/** Every value, or the error. */
+export function collect<T>(source: Observable<T>): Promise<T[]> {
+  return lastValueFrom(source.pipe(toArray()));
+}
+
+/** The GrpcError a promise rejects with; fails the test if it resolves or rejects with something else. */
+export async function grpcErrorOf(promise: Promise<unknown>): Promise<GrpcError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof GrpcError) return err;
+    throw err;
+  }
+  throw new Error('expected a GrpcError, the call succeeded');
+}
+
+/** Resolves after ms; for bounded waits only. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Rejects if `promise` takes longer than ms: keeps every wait in a test bounded. */
+export function within<T>(ms: number, promise: Promise<T>, what = 'operation'): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took more than ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
