@@ -4,6 +4,7 @@ import grpc from '@grpc/grpc-js';
 import { GrpcServer } from '../../lib/index.js';
 import { loadGrpcJsService, toGrpcJsHandlers } from './grpc-js-adapter.js';
 import type { ExampleImpl } from './example-service.js';
+import { hostExampleInNest } from './nest-adapter.js';
 import { loadOurService, toOurHandler } from './our-adapter.js';
 
 /** Receive limit configured on every server and client, so several-MiB messages fit. */
@@ -64,6 +65,11 @@ async function startOurs(impl: ExampleImpl): Promise<RunningServer> {
   return { address: `127.0.0.1:${port}`, stop: () => server.close({ force: true }) };
 }
 
+async function startNest(impl: ExampleImpl): Promise<RunningServer> {
+  // GrpcTransportStrategy closes by force unless gracefulShutdown is set, as startOurs stops.
+  return hostExampleInNest(impl, MAX_MESSAGE_BYTES);
+}
+
 export const servers: readonly ServerEntry[] = [
   {
     name: 'grpc-js',
@@ -83,6 +89,15 @@ export const servers: readonly ServerEntry[] = [
       // As nameko-grpc: the reply uses the request's encoding when the client accepts it.
       compressesResponses: true,
       // As nameko-grpc (API.md): 'Exception calling application: <message>'.
+      unknownMessage: (thrown) => `Exception calling application: ${thrown}`,
+    },
+  },
+  {
+    name: 'nest',
+    start: startNest,
+    expect: {
+      // Our GrpcServer under a Nest microservice with GrpcTransportStrategy and GrpcExceptionFilter global.
+      compressesResponses: true,
       unknownMessage: (thrown) => `Exception calling application: ${thrown}`,
     },
   },

@@ -1,0 +1,90 @@
+// The example service hosted by Nest (GrpcTransportStrategy): a controller whose @GrpcHandler methods pass
+// @Payload() and the @Ctx() CallContext to the shared behaviour through our-adapter.ts's handlers.
+import 'reflect-metadata';
+import { Controller, Inject } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Ctx, Payload } from '@nestjs/microservices';
+import { createServer } from 'node:net';
+import type { CallContext, ServerHandler } from '../../lib/index.js';
+import { GrpcExceptionFilter } from '../../lib/nest/grpc-exception.filter.js';
+import { GrpcHandler } from '../../lib/nest/grpc.decorators.js';
+import { GrpcTransportStrategy } from '../../lib/nest/server-grpc.js';
+import { PROTO_PATH, SERVICE_NAME as S } from './example-service.js';
+import type { ExampleImpl } from './example-service.js';
+import { toOurHandler } from './our-adapter.js';
+
+const EXAMPLE_IMPL = Symbol('ExampleImpl');
+
+@Controller()
+class ExampleController {
+  readonly #handlers: Record<string, ServerHandler>;
+
+  constructor(@Inject(EXAMPLE_IMPL) impl: ExampleImpl) {
+    this.#handlers = Object.fromEntries(Object.entries(impl).map(([name, method]) => [name, toOurHandler(method)]));
+  }
+
+  #run(name: string, request: unknown, context: CallContext): unknown {
+    const handler = this.#handlers[name];
+    if (handler === undefined) throw new Error(`no example method ${name}`);
+    return handler(request as never, context);
+  }
+
+  @GrpcHandler(S, 'unary_unary')
+  unaryUnary(@Payload() r: unknown, @Ctx() c: CallContext): unknown { return this.#run('unary_unary', r, c); }
+  @GrpcHandler(S, 'UnaryCamelCase')
+  unaryCamelCase(@Payload() r: unknown, @Ctx() c: CallContext): unknown { return this.#run('UnaryCamelCase', r, c); }
+  @GrpcHandler(S, 'unary_stream')
+  unaryStream(@Payload() r: unknown, @Ctx() c: CallContext): unknown { return this.#run('unary_stream', r, c); }
+  @GrpcHandler(S, 'stream_unary')
+  streamUnary(@Payload() r: unknown, @Ctx() c: CallContext): unknown { return this.#run('stream_unary', r, c); }
+  @GrpcHandler(S, 'stream_stream')
+  streamStream(@Payload() r: unknown, @Ctx() c: CallContext): unknown { return this.#run('stream_stream', r, c); }
+  @GrpcHandler(S, 'echo_metadata_unary')
+  echoMetadataUnary(@Payload() r: unknown, @Ctx() c: CallContext): unknown { return this.#run('echo_metadata_unary', r, c); }
+  @GrpcHandler(S, 'echo_metadata_stream')
+  echoMetadataStream(@Payload() r: unknown, @Ctx() c: CallContext): unknown { return this.#run('echo_metadata_stream', r, c); }
+  @GrpcHandler(S, 'sleep_unary')
+  sleepUnary(@Payload() r: unknown, @Ctx() c: CallContext): unknown { return this.#run('sleep_unary', r, c); }
+  @GrpcHandler(S, 'sleep_stream')
+  sleepStream(@Payload() r: unknown, @Ctx() c: CallContext): unknown { return this.#run('sleep_stream', r, c); }
+  @GrpcHandler(S, 'stream_forever')
+  streamForever(@Payload() r: unknown, @Ctx() c: CallContext): unknown { return this.#run('stream_forever', r, c); }
+  @GrpcHandler(S, 'stream_unary_sleep')
+  streamUnarySleep(@Payload() r: unknown, @Ctx() c: CallContext): unknown { return this.#run('stream_unary_sleep', r, c); }
+  @GrpcHandler(S, 'stream_stream_forever')
+  streamStreamForever(@Payload() r: unknown, @Ctx() c: CallContext): unknown { return this.#run('stream_stream_forever', r, c); }
+  @GrpcHandler(S, 'payload_unary')
+  payloadUnary(@Payload() r: unknown, @Ctx() c: CallContext): unknown { return this.#run('payload_unary', r, c); }
+  @GrpcHandler(S, 'payload_stream')
+  payloadStream(@Payload() r: unknown, @Ctx() c: CallContext): unknown { return this.#run('payload_stream', r, c); }
+  @GrpcHandler(S, 'fail_unary')
+  failUnary(@Payload() r: unknown, @Ctx() c: CallContext): unknown { return this.#run('fail_unary', r, c); }
+  @GrpcHandler(S, 'fail_stream')
+  failStream(@Payload() r: unknown, @Ctx() c: CallContext): unknown { return this.#run('fail_stream', r, c); }
+  @GrpcHandler(S, 'throw_unary')
+  throwUnary(@Payload() r: unknown, @Ctx() c: CallContext): unknown { return this.#run('throw_unary', r, c); }
+}
+
+/** A loopback port free right now: GrpcTransportStrategy takes a url, so port 0 would leave it unknown. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** A Nest microservice serving `impl`, GrpcExceptionFilter global; stop() closes the app. */
+export async function hostExampleInNest(impl: ExampleImpl, maxReceiveMessageLength: number): Promise<{ address: string; stop(): Promise<void> }> {
+  const address = `127.0.0.1:${await freePort()}`;
+  const strategy = new GrpcTransportStrategy({ url: address, protoPath: PROTO_PATH, maxReceiveMessageLength });
+  const app = await NestFactory.createMicroservice(
+    { controllers: [ExampleController], providers: [{ provide: EXAMPLE_IMPL, useValue: impl }] },
+    { strategy, logger: false },
+  );
+  app.useGlobalFilters(new GrpcExceptionFilter());
+  await app.listen();
+  return { address, stop: () => app.close() };
+}
