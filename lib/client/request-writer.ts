@@ -5,7 +5,7 @@ import { isObservable } from 'rxjs';
 import type { Observable, Subscription } from 'rxjs';
 import type { ClientHttp2Stream } from 'node:http2';
 import type { Codec } from '../protocol/compression.js';
-import { encodeFrame } from '../protocol/framing.js';
+import { encodeFrame, FRAME_PREFIX_LENGTH, writeFrameHeader } from '../protocol/framing.js';
 import { GrpcError } from '../protocol/grpc-error.js';
 import { Status } from '../protocol/status.js';
 import type { MethodDescriptor } from '../schema/descriptors.js';
@@ -127,20 +127,22 @@ export class RequestWriter<Req> {
   }
 
   private encode(value: Req): Buffer | undefined {
+    const codec = this.codec;
+    // Uncompressed messages are serialized behind room for the prefix: no copy to frame them.
+    const reserve = codec === undefined ? FRAME_PREFIX_LENGTH : 0;
     let bytes: Buffer;
     try {
-      bytes = this.method.serializeRequest(value);
+      bytes = this.method.serializeRequest(value, reserve);
     } catch (err) {
       this.fail(new GrpcError(Status.INTERNAL, `Request message serialization failure: ${messageOf(err)}`, { cause: err }));
       return undefined;
     }
-    if (bytes.length > this.maxSendMessageLength) {
+    if (bytes.length - reserve > this.maxSendMessageLength) {
       this.fail(new GrpcError(Status.RESOURCE_EXHAUSTED,
         `Attempted to send message with a size larger than ${this.maxSendMessageLength}`));
       return undefined;
     }
-    const codec = this.codec;
-    return codec === undefined ? encodeFrame(bytes, false) : encodeFrame(codec.compress(bytes), true);
+    return codec === undefined ? writeFrameHeader(bytes, false) : encodeFrame(codec.compress(bytes), true);
   }
 
   /** The caller's request stream failed: the call is cancelled (RST_STREAM CANCEL) and reports CANCELLED. */

@@ -4,6 +4,9 @@ import { GrpcError } from './grpc-error.js';
 import { Status } from './status.js';
 
 const PREFIX_LENGTH = 5;
+
+/** Bytes of the Length-Prefixed-Message prefix: flag and big-endian length. */
+export const FRAME_PREFIX_LENGTH = PREFIX_LENGTH;
 const MAX_FRAME_LENGTH = 0xffffffff;
 
 export interface Frame {
@@ -20,6 +23,18 @@ export function encodeFrameHeader(length: number, compressed: boolean): Buffer {
   header[0] = compressed ? 1 : 0;
   header.writeUInt32BE(length, 1);
   return header;
+}
+
+/**
+ * Fills the prefix of `frame`, whose first FRAME_PREFIX_LENGTH bytes were reserved for it and the rest
+ * is the message: framing without copying the message at all.
+ */
+export function writeFrameHeader(frame: Buffer, compressed: boolean): Buffer {
+  const length = frame.length - PREFIX_LENGTH;
+  if (length < 0 || length > MAX_FRAME_LENGTH) throw new RangeError(`gRPC message length out of range: ${length}`);
+  frame[0] = compressed ? 1 : 0;
+  frame.writeUInt32BE(length, 1);
+  return frame;
 }
 
 /** One framed message: one allocation, one copy of `message`. */

@@ -15,9 +15,10 @@ export interface MethodDescriptor<Req = unknown, Res = unknown> {
   readonly responseStream: boolean;
   readonly requestType: string;
   readonly responseType: string;
-  serializeRequest(value: Req): Buffer;
+  /** `reserve`: bytes left at the start for the caller, such as a gRPC frame prefix. */
+  serializeRequest(value: Req, reserve?: number): Buffer;
   deserializeRequest(bytes: Uint8Array): Req;
-  serializeResponse(value: Res): Buffer;
+  serializeResponse(value: Res, reserve?: number): Buffer;
   deserializeResponse(bytes: Uint8Array): Res;
 }
 

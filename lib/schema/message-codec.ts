@@ -16,7 +16,7 @@
 // Serialization takes what proto-loader's does (Type.fromObject): enums as names or numbers, longs as string, number
 // or Long, bytes as Buffer, Uint8Array or base64 string; unknown keys are ignored. A non-object throws TypeError.
 
-import { Type } from 'protobufjs';
+import { Type, Writer } from 'protobufjs';
 import type { IConversionOptions, Message } from 'protobufjs';
 
 /** How deserialized messages look; proto-loader option names and meanings. */
@@ -33,7 +33,8 @@ export interface ShapeOptions {
 /** Serialize/deserialize for one message type; plain functions, safe to call unbound. */
 export interface MessageCodec<T = unknown> {
   readonly typeName: string;
-  serialize(value: T): Buffer;
+  /** Encodes `value` after `reserve` bytes left for the caller (a frame prefix), so framing needs no copy. */
+  serialize(value: T, reserve?: number): Buffer;
   deserialize(bytes: Uint8Array): T;
 }
 
@@ -58,11 +59,11 @@ export function createMessageCodec<T = unknown>(type: Type, shape: Readonly<Requ
   const acceptsNothing = type.fieldsArray.length === 0;
   restoreOptionalOneofs(type, new Set());
 
-  const serialize = (value: T): Buffer => {
+  const serialize = (value: T, reserve = 0): Buffer => {
     if (value === null || value === undefined) {
-      if (acceptsNothing) return toBuffer(type.encode({}).finish());
+      if (acceptsNothing) return encode(type, {}, reserve);
     } else if (typeof value === 'object' && !Array.isArray(value)) {
-      return toBuffer(type.encode(type.fromObject(value)).finish());
+      return encode(type, type.fromObject(value), reserve);
     }
     const got = describe(value);
     throw new TypeError(`Failed to serialize message: expected object with ${typeName} structure, got ${got} instead`);
@@ -72,6 +73,14 @@ export function createMessageCodec<T = unknown>(type: Type, shape: Readonly<Requ
   const deserialize = (bytes: Uint8Array): T => type.toObject(type.decode(toBuffer(bytes)), shape) as T;
 
   return { typeName, serialize, deserialize };
+}
+
+// protobufjs 8's writer grows one buffer; finish(true) returns a view of it instead of a copy, which is safe
+// because every call has its own writer. Reserved bytes are written as zero varints, one byte each.
+function encode(type: Type, message: Message<{}> | Record<string, never>, reserve: number): Buffer {
+  const writer = Writer.create();
+  for (let i = 0; i < reserve; i++) writer.uint32(0);
+  return toBuffer(type.encode(message, writer).finish(true));
 }
 
 // protobufjs reads a Buffer with BufferReader, so bytes fields come out as Buffers (views into the input, as
