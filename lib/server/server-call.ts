@@ -1,9 +1,10 @@
 // One HTTP/2 stream = one call (PROTOCOL-HTTP2 "Requests" and "Responses"): decodes request frames,
 // then writes response headers, messages and trailers, ending with exactly one status.
+import { constants } from 'node:http2';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { ACCEPT_ENCODING, chooseResponseEncoding, findCodec, parseEncodingList } from '../protocol/compression.js';
 import type { Codec, EncodingName } from '../protocol/compression.js';
-import { encodeFrame, FrameDecoder } from '../protocol/framing.js';
+import { encodeFrame, FRAME_PREFIX_LENGTH, FrameDecoder, writeFrameHeader } from '../protocol/framing.js';
 import type { Frame } from '../protocol/framing.js';
 import { GrpcError } from '../protocol/grpc-error.js';
 import { GRPC_CONTENT_TYPE } from '../protocol/headers.js';
@@ -166,7 +167,9 @@ export class ServerCall {
     const frame = this.#encodeMessage(value);
     if (frame === undefined) return false;
     if (this.#phase === 'idle') this.#sendHeaders();
-    return this.#stream.write(frame);
+    // A stream's high-water mark is 16 KiB: waiting for 'drain' at it would keep one large message
+    // in flight at a time. Producers may run up to WRITE_AHEAD bytes ahead of the socket instead.
+    return this.#stream.write(frame) || this.#stream.writableLength < WRITE_AHEAD;
   }
 
   /** Sends the last response message and the status the context holds, in one write where possible. */
@@ -225,6 +228,7 @@ export class ServerCall {
       trailers['content-type'] = GRPC_CONTENT_TYPE;
       if (code === Status.UNIMPLEMENTED) trailers['grpc-accept-encoding'] = ACCEPT_ENCODING;
       stream.respond(trailers, { endStream: true });
+      this.#stopReceiving();
     } else {
       this.#trailers = trailers;
       stream.end();
@@ -255,20 +259,23 @@ export class ServerCall {
   }
 
   #encodeMessage(value: unknown): Buffer | undefined {
+    const codec = this.#responseCodec;
+    // Uncompressed messages are serialized behind room for the prefix: no copy to frame them.
+    const reserve = codec === undefined ? FRAME_PREFIX_LENGTH : 0;
     let bytes: Buffer;
     try {
-      bytes = this.method.serializeResponse(value ?? {});
+      bytes = this.method.serializeResponse(value ?? {}, reserve);
     } catch (err) {
       this.sendStatus(new GrpcError(Status.INTERNAL, `Failed to serialize response: ${errorText(err)}`, { cause: err }));
       return undefined;
     }
-    if (bytes.length > this.#limits.maxSendMessageLength) {
+    const length = bytes.length - reserve;
+    if (length > this.#limits.maxSendMessageLength) {
       this.sendStatus(new GrpcError(Status.RESOURCE_EXHAUSTED,
-        `Sent message larger than max (${bytes.length} vs. ${this.#limits.maxSendMessageLength})`));
+        `Sent message larger than max (${length} vs. ${this.#limits.maxSendMessageLength})`));
       return undefined;
     }
-    const codec = this.#responseCodec;
-    return codec === undefined ? encodeFrame(bytes, false) : encodeFrame(codec.compress(bytes), true);
+    return codec === undefined ? writeFrameHeader(bytes, false) : encodeFrame(codec.compress(bytes), true);
   }
 
   #decodeMessage(frame: Frame): unknown {
@@ -330,8 +337,19 @@ export class ServerCall {
   }
 
   readonly #onWantTrailers = (): void => {
-    if (this.#trailers !== undefined) this.#stream.sendTrailers(this.#trailers);
+    if (this.#trailers === undefined) return;
+    this.#stream.sendTrailers(this.#trailers);
+    this.#stopReceiving();
   };
+
+  /**
+   * After the final status, a client still sending would hold the stream open for nothing:
+   * RST_STREAM NO_ERROR asks it to stop (RFC 9113 8.1), queued behind the frames already sent.
+   */
+  #stopReceiving(): void {
+    const stream = this.#stream;
+    if (!stream.readableEnded && !stream.destroyed) stream.close(constants.NGHTTP2_NO_ERROR);
+  }
 
   readonly #onDeadline = (): void => {
     if (this.#phase === 'closed') return;
@@ -369,6 +387,9 @@ export class ServerCall {
 }
 
 const EMPTY_METADATA = new Metadata();
+
+/** Bytes a streaming response may buffer before its producer is paused. */
+const WRITE_AHEAD = 1024 * 1024;
 
 function mergeMetadata(first: Metadata, second: Metadata): Metadata {
   const merged = first.clone();
