@@ -42,6 +42,7 @@ export class GrpcServer {
   readonly #sessions = new Set<ServerHttp2Session>();
   readonly #peers = new WeakMap<Http2Session, string>();
   #server: Http2Server | undefined;
+  #closed: Promise<void> | undefined;
 
   constructor(options: ServerOptions = {}) {
     this.#limits = {
@@ -88,18 +89,19 @@ export class GrpcServer {
 
   /**
    * Stops accepting connections. By default open calls finish first (GOAWAY, then drain);
-   * with `force` every connection is destroyed at once.
+   * with `force` every connection is destroyed at once, also after a graceful close began.
    */
   close(options: { force?: boolean } = {}): Promise<void> {
     const server = this.#server;
-    if (server === undefined) return Promise.resolve();
-    this.#server = undefined;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    if (server !== undefined) {
+      this.#server = undefined;
+      this.#closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    }
     for (const session of this.#sessions) {
       if (options.force === true) session.destroy();
       else session.close();
     }
-    return closed;
+    return this.#closed ?? Promise.resolve();
   }
 
   readonly #onSession = (session: ServerHttp2Session): void => {

@@ -64,3 +64,18 @@ describe('GrpcServer', () => {
     assert.equal(outcome.status.code, grpc.status.UNAVAILABLE);
   });
 });
+
+describe('GrpcServer.close', () => {
+  it('a forced close after a graceful one ends the calls the graceful one waits for', async () => {
+    const harness = await startHarness({ Unary: () => new Promise(() => {}) });
+    const pending = callUnary(harness.client, {}, { deadline: Date.now() + 5000 });
+    await delay(50);
+    const graceful = harness.server.close();
+    await delay(50);
+    await harness.server.close({ force: true });
+    await graceful;
+    const outcome = await pending;
+    harness.client.close();
+    assert.equal(outcome.status.code, grpc.status.UNAVAILABLE);
+  });
+});
