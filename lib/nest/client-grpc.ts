@@ -12,6 +12,7 @@ import type { CallOptions } from '../client/call-options.js';
 import { createStub } from '../client/stub.js';
 import type { CallStarter, ServiceStub } from '../client/stub.js';
 import type { RequestStream } from '../client/request-writer.js';
+import { nestLoaderOptions } from './loader-options.js';
 import { loadProtos } from '../schema/load-protos.js';
 import type { LoadOptions } from '../schema/load-protos.js';
 import type { MethodDescriptor, Schema, ServiceDescriptor } from '../schema/descriptors.js';
@@ -58,7 +59,7 @@ export class GrpcClientProxy extends ClientProxy implements ClientGrpc, OnApplic
     const { url, package: pkg, protoPath, loader, ...clientOptions } = options;
     this.url = url ?? DEFAULT_URL;
     this.clientOptions = clientOptions;
-    this.schema = loadProtos(protoPath, loader);
+    this.schema = loadProtos(protoPath, nestLoaderOptions(loader));
     this.packages = pkg === undefined ? [] : Array.isArray(pkg) ? pkg : [pkg];
     for (const name of this.packages) this.checkPackage(name);
     // Built now so that a bad option (an unknown compression) fails at registration; it connects lazily.

@@ -1,7 +1,10 @@
 // Turns a bound Nest handler into an engine ServerHandler, giving it the arguments its decorator promises.
-import { isObservable } from 'rxjs';
+import { catchError, concatMap, from, isObservable, of, throwError } from 'rxjs';
 import type { Observable } from 'rxjs';
+import { GrpcError } from '../protocol/grpc-error.js';
+import { isStatus, Status } from '../protocol/status.js';
 import type { CallContext, ServerHandler } from '../server/call-context.js';
+import { isAsyncIterable, isIterable } from '../server/dispatch.js';
 import { CompatDuplexCall, CompatServerCall } from './compat.js';
 import type { BoundHandler } from './handler-binding.js';
 
@@ -10,11 +13,11 @@ export function adaptHandler(bound: BoundHandler): ServerHandler {
   const { handler, style } = bound;
   switch (style) {
     case 'native':
-      return (request: unknown, context: CallContext) => handler(request, context);
+      return (request: unknown, context: CallContext) => settle(handler(request, context));
     case 'unary':
     case 'rx':
       return (request: unknown, context: CallContext) =>
-        handler(request, context.metadata, new CompatServerCall(style === 'unary' ? request : undefined, context));
+        settle(handler(request, context.metadata, new CompatServerCall(style === 'unary' ? request : undefined, context)));
     case 'passthrough':
       return bound.method.responseStream ? passthroughStream(bound) : passthroughUnary(bound);
   }
@@ -36,6 +39,29 @@ function passthroughUnary(bound: BoundHandler): ServerHandler {
     const callback = (err: unknown, value?: unknown): void => (err === null || err === undefined ? resolve(value) : reject(err));
     surfaceFailure(bound.handler(call, callback), reject);
   });
+}
+
+/**
+ * What Nest's RPC proxy resolves to, made ready for the engine. With an interceptor, Nest wraps the
+ * handler's answer in an Observable of one value: an async iterable or array answer arrives as that one
+ * value and is expanded here (a message is never iterable). Nest's default exception filter fails with
+ * `{ status: 'error', message }`: that becomes UNKNOWN with the message as is, as Transport.GRPC sends it.
+ */
+function settle(answer: unknown): Promise<unknown> {
+  return Promise.resolve(answer).then(
+    (value) => (isObservable(value) ? value.pipe(concatMap(expand), catchError((err: unknown) => throwError(() => fromNestPayload(err)))) : value),
+    (err: unknown) => { throw fromNestPayload(err); });
+}
+
+function expand(value: unknown): Observable<unknown> {
+  return isAsyncIterable(value) || isIterable(value) ? from(value) : of(value);
+}
+
+function fromNestPayload(err: unknown): unknown {
+  if (typeof err !== 'object' || err === null || err instanceof Error) return err;
+  const { status, message, code } = err as { status?: unknown; message?: unknown; code?: unknown };
+  if (status === 'error' && typeof message === 'string' && !isStatus(code)) return new GrpcError(Status.UNKNOWN, message, { cause: err });
+  return err;
 }
 
 /** Nest's RPC proxy reports a failure as a rejected promise or an Observable that errors. */

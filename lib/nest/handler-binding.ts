@@ -1,6 +1,7 @@
 // Startup: Nest handler patterns -> proto method descriptors, with errors that name what is missing.
 // Accepts our @GrpcHandler patterns and the three shapes of Nest's built-in gRPC decorators.
 import type { MethodDescriptor, Schema, ServiceDescriptor } from '../schema/descriptors.js';
+import { lowerCamelCase } from './method-names.js';
 
 /** A Nest message handler as the listeners controller hands it over (its RPC proxy). */
 export type NestHandler = (...args: unknown[]) => unknown;
@@ -48,7 +49,7 @@ export function bindHandlers(registrations: readonly HandlerRegistration[], sche
   const bound = new Map<string, BoundHandler>();
   for (const registration of registrations) {
     const service = findService(schema, registration.service, packages);
-    const method = service?.methods.get(registration.rpc);
+    const method = service === undefined ? undefined : findMethod(service, registration);
     const where = `gRPC handler for ${registration.service}.${registration.rpc}`;
     if (service === undefined) {
       problems.push(`${where}: no service "${registration.service}" in the loaded protos${describePackages(packages)}; known services: ${[...servedServices(schema, packages)].map((s) => s.name).join(', ') || 'none'}`);
@@ -64,6 +65,17 @@ export function bindHandlers(registrations: readonly HandlerRegistration[], sche
   }
   if (problems.length > 0) throw new Error(`Cannot bind gRPC handlers:\n  ${problems.join('\n  ')}`);
   return [...bound.values()];
+}
+
+/**
+ * Our decorator matches the .proto name exactly. Nest's built-in ones also match grpc-js's lowerCamelCase
+ * alias ('FindOne' -> 'findOne'), as Transport.GRPC does: ts-proto's generated controllers use it.
+ */
+function findMethod(service: ServiceDescriptor, registration: HandlerRegistration): MethodDescriptor | undefined {
+  const exact = service.methods.get(registration.rpc);
+  if (exact !== undefined || registration.style === 'native') return exact;
+  for (const [name, method] of service.methods) if (lowerCamelCase(name) === registration.rpc) return method;
+  return undefined;
 }
 
 /** Nest's built-in decorators are tied to a request shape; ours adapts to any. */

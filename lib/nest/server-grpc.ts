@@ -3,12 +3,15 @@
 import type { CustomTransportStrategy } from '@nestjs/microservices';
 import { Server, ServerGrpc } from '@nestjs/microservices';
 import type { ServerOptions as Http2ServerOptions } from 'node:http2';
+import { distinctUntilChanged } from 'rxjs';
+import type { Observable } from 'rxjs';
 import type { EncodingName } from '../protocol/compression.js';
 import { loadProtos } from '../schema/load-protos.js';
 import type { LoadOptions } from '../schema/load-protos.js';
 import { GrpcServer } from '../server/grpc-server.js';
 import { GRPC_TRANSPORT } from './grpc.decorators.js';
 import { adaptHandler } from './handler-adapter.js';
+import { nestLoaderOptions } from './loader-options.js';
 import { bindHandlers, parseRegistration } from './handler-binding.js';
 import type { HandlerRegistration, NestHandler } from './handler-binding.js';
 
@@ -20,7 +23,7 @@ export interface GrpcTransportOptions {
   protoPath: string | string[];
   /** Serve only the services of these packages (and their sub-packages); default every service. */
   package?: string | string[];
-  /** How protos load and what messages look like: @grpc/proto-loader's option names. */
+  /** How protos load and what messages look like: @grpc/proto-loader's options, and its defaults for what is unset. */
   loader?: LoadOptions;
   /** Finish calls in flight on close (GOAWAY, then drain); default false: drop them, as Transport.GRPC. */
   gracefulShutdown?: boolean;
@@ -77,7 +80,7 @@ export class GrpcTransportStrategy extends Server<GrpcTransportEvents> implement
   async listen(callback: ListenCallback): Promise<void> {
     try {
       const packages = this.#options.package;
-      const schema = loadProtos(this.#options.protoPath, this.#options.loader);
+      const schema = loadProtos(this.#options.protoPath, nestLoaderOptions(this.#options.loader));
       const bound = bindHandlers(this.#registrations, schema, packages === undefined ? undefined : [packages].flat());
       for (const handler of bound) this.#server.addMethod(handler.method, adaptHandler(handler));
       await this.#server.listen(this.#options.url ?? 'localhost:5000');
@@ -94,6 +97,11 @@ export class GrpcTransportStrategy extends Server<GrpcTransportEvents> implement
     this.#listening = false;
     await this.#server.close({ force: this.#options.gracefulShutdown !== true });
     this._status$.next('closed');
+  }
+
+  /** 'listening', then 'closed'. (ServerGrpc's own getter, which we inherit, throws.) */
+  override get status(): Observable<string> {
+    return this._status$.asObservable().pipe(distinctUntilChanged());
   }
 
   /** The GrpcServer this strategy runs (its `http2Server` once listening). */

@@ -1,6 +1,7 @@
 // GrpcError, the one error type of the library, and the normaliser that turns anything thrown into one.
 // Carries what a status trailer carries (PROTOCOL-HTTP2 "Responses"): code, message, trailing metadata, details.
 import { Metadata } from './metadata.js';
+import type { MetadataInit } from './metadata.js';
 import { Status, isStatus } from './status.js';
 
 export interface GrpcErrorOptions {
@@ -52,7 +53,10 @@ export function toGrpcError(err: unknown): GrpcError {
       typeof shaped.details === 'string' ? shaped.details : typeof shaped.message === 'string' ? shaped.message : undefined;
     if (isStatus(shaped.code) && text !== undefined) {
       const options: GrpcErrorOptions = { cause: err };
-      if (shaped.metadata instanceof Metadata) options.metadata = shaped.metadata;
+      // Ours as it is; a grpc-js Metadata (from code written for grpc-js) is converted.
+      if (typeof shaped.metadata === 'object' && shaped.metadata !== null && typeof (shaped.metadata as { getMap?: unknown }).getMap === 'function') {
+        options.metadata = Metadata.from(shaped.metadata as MetadataInit);
+      }
       return new GrpcError(shaped.code, text, options);
     }
   }

@@ -2,8 +2,19 @@
 // Follows PROTOCOL-HTTP2 "Custom-Metadata": lowercase ASCII keys, printable ASCII values, base64 for '-bin' keys.
 
 export type MetadataValue = string | Buffer;
+
+/**
+ * The public shape of a grpc-js Metadata, accepted wherever metadata is taken so that code written
+ * for grpc-js (and Nest's built-in transport) keeps working; `toJSON()` gives every value of every key.
+ */
+export interface GrpcJsMetadataLike {
+  getMap(): Record<string, unknown>;
+  toJSON(): Record<string, readonly MetadataValue[]>;
+}
+
 export type MetadataInit =
   | Metadata
+  | GrpcJsMetadataLike
   | Record<string, MetadataValue | readonly MetadataValue[]>
   | Iterable<readonly [string, MetadataValue]>;
 
@@ -34,6 +45,11 @@ function normalizeValue(key: string, value: unknown): MetadataValue {
   return value;
 }
 
+function isGrpcJsMetadata(init: object): init is GrpcJsMetadataLike {
+  const candidate = init as Partial<GrpcJsMetadataLike>;
+  return typeof candidate.getMap === 'function' && typeof candidate.toJSON === 'function';
+}
+
 /** Request, response or trailing metadata: an ordered multimap with lowercase keys. */
 export class Metadata {
   private readonly map = new Map<string, MetadataValue[]>();
@@ -43,6 +59,8 @@ export class Metadata {
     if (init === undefined) return;
     if (init instanceof Metadata) {
       for (const [key, values] of init.map) this.map.set(key, values.slice());
+    } else if (isGrpcJsMetadata(init)) {
+      for (const [key, values] of Object.entries(init.toJSON())) for (const value of values) this.add(key, value);
     } else if (Symbol.iterator in init) {
       for (const [key, value] of init as Iterable<readonly [string, MetadataValue]>) this.add(key, value);
     } else {

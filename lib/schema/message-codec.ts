@@ -21,7 +21,8 @@ import type { IConversionOptions, Message } from 'protobufjs';
 
 /** How deserialized messages look; proto-loader option names and meanings. */
 export interface ShapeOptions {
-  longs?: typeof String | typeof Number;
+  /** String, Number, or null for Long objects (what proto-loader gives when the option is unset). */
+  longs?: typeof String | typeof Number | null;
   enums?: typeof String | typeof Number;
   bytes?: typeof Buffer | typeof String;
   defaults?: boolean;
@@ -41,7 +42,8 @@ export interface MessageCodec<T = unknown> {
 /** The toObject options for a LoadOptions-style input; build once and reuse for every message. */
 export function resolveShape(options: ShapeOptions = {}): Required<ShapeOptions> {
   return {
-    longs: options.longs ?? String,
+    // null passes through: protobufjs gives Long objects for any value other than String and Number.
+    longs: options.longs === undefined ? String : options.longs,
     enums: options.enums ?? String,
     bytes: options.bytes ?? Buffer,
     defaults: options.defaults ?? true,
@@ -70,7 +72,8 @@ export function createMessageCodec<T = unknown>(type: Type, shape: Readonly<Requ
   };
 
   // Throws on malformed bytes (protobufjs RangeError/Error); callers map that to a status.
-  const deserialize = (bytes: Uint8Array): T => type.toObject(type.decode(toBuffer(bytes)), shape) as T;
+  const conversion: IConversionOptions = { ...shape, longs: shape.longs ?? undefined };
+  const deserialize = (bytes: Uint8Array): T => type.toObject(type.decode(toBuffer(bytes)), conversion) as T;
 
   return { typeName, serialize, deserialize };
 }

@@ -182,11 +182,13 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
 }
 
-function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+/** True for async iterables (an answer the engine pulls with backpressure). */
+export function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
 
-function isIterable(value: unknown): value is Iterable<unknown> {
+/** True for iterables that are a stream of messages: not strings or Buffers. */
+export function isIterable(value: unknown): value is Iterable<unknown> {
   // Strings and Buffers iterate too, but are never a stream of messages.
   return typeof value === 'object' && value !== null && Symbol.iterator in value && !ArrayBuffer.isView(value);
 }

@@ -79,7 +79,9 @@ function freePort(): Promise<number> {
 /** A Nest microservice serving `impl`, GrpcExceptionFilter global; stop() closes the app. */
 export async function hostExampleInNest(impl: ExampleImpl, maxReceiveMessageLength: number): Promise<{ address: string; stop(): Promise<void> }> {
   const address = `127.0.0.1:${await freePort()}`;
-  const strategy = new GrpcTransportStrategy({ url: address, protoPath: PROTO_PATH, maxReceiveMessageLength });
+  // The loader options the other servers of the matrix use (grpc.io's), given as a Nest user gives them.
+  const loader = { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true };
+  const strategy = new GrpcTransportStrategy({ url: address, protoPath: PROTO_PATH, loader, maxReceiveMessageLength });
   const app = await NestFactory.createMicroservice(
     { controllers: [ExampleController], providers: [{ provide: EXAMPLE_IMPL, useValue: impl }] },
     { strategy, logger: false },

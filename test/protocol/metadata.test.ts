@@ -1,5 +1,6 @@
 // Tests for lib/protocol/metadata.ts: validation, the multimap API, and header mapping both ways.
 import assert from 'node:assert/strict';
+import * as grpc from '@grpc/grpc-js';
 import { describe, it } from 'node:test';
 import { Metadata, metadataFromHeaders, metadataToHeaders } from '../../lib/protocol/metadata.js';
 
@@ -165,5 +166,17 @@ describe('metadataFromHeaders', () => {
     const headers: Record<string, string | string[]> = {};
     metadataToHeaders(md, headers);
     assert.deepEqual(metadataFromHeaders(headers).toJSON(), md.toJSON());
+  });
+});
+
+describe('Metadata from a grpc-js Metadata', () => {
+  it('takes every value of every key, in order, for code written for grpc-js', () => {
+    const theirs = new grpc.Metadata();
+    theirs.add('x-a', '1');
+    theirs.add('x-a', '2');
+    theirs.set('x-b-bin', Buffer.from([7]));
+    const ours = Metadata.from(theirs);
+    assert.deepEqual(ours.get('x-a'), ['1', '2']);
+    assert.deepEqual(ours.get('x-b-bin'), [Buffer.from([7])]);
   });
 });
