@@ -1,0 +1,23 @@
+// The public API: named re-exports only.
+export { Status, statusName, isStatus, statusFromHttp } from './protocol/status.js';
+export { GrpcError, toGrpcError } from './protocol/grpc-error.js';
+export type { GrpcErrorOptions } from './protocol/grpc-error.js';
+export { Metadata } from './protocol/metadata.js';
+export type { MetadataInit, MetadataValue } from './protocol/metadata.js';
+export type { StatusInfo } from './protocol/trailers.js';
+export { SUPPORTED_ENCODINGS } from './protocol/compression.js';
+export type { EncodingName } from './protocol/compression.js';
+
+export { loadProtos } from './schema/load-protos.js';
+export type { LoadOptions } from './schema/load-protos.js';
+export type { MethodDescriptor, ServiceDescriptor, Schema } from './schema/descriptors.js';
+
+export { GrpcServer } from './server/grpc-server.js';
+export type { ServerOptions } from './server/grpc-server.js';
+export type { CallContext, ServerHandler } from './server/call-context.js';
+
+export { GrpcClient } from './client/grpc-client.js';
+export type { ClientOptions } from './client/grpc-client.js';
+export type { CallOptions } from './client/call-options.js';
+export type { RequestStream } from './client/request-writer.js';
+export type { ServiceStub, StubMethod, UnaryResponseStubMethod } from './client/stub.js';
