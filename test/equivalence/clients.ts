@@ -2,10 +2,11 @@
 // A new kind (the Nest ClientProxy) joins as one more entry.
 import type { ClientEntry } from './example-client.js';
 import { createGrpcJsClient } from './grpc-js-client.js';
+import { createNestClient } from './nest-client.js';
 import { createOurClient } from './our-client.js';
-
 
 export const clients: readonly ClientEntry[] = [
   { name: 'grpc-js', create: createGrpcJsClient },
   { name: 'ours', create: createOurClient },
+  { name: 'nest', create: createNestClient },
 ];

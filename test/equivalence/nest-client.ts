@@ -1,0 +1,108 @@
+// Our Nest ClientProxy as an ExampleClient, taken as a Nest user takes it: GrpcClientModule.register in a Nest
+// application context, app.get(name); each call is a getService() method's cold Observable, unsubscribed to cancel.
+import 'reflect-metadata';
+import { Module } from '@nestjs/common';
+import type { DynamicModule, INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { setTimeout as delay } from 'node:timers/promises';
+import { toGrpcError } from '../../lib/index.js';
+import type { GrpcClient, StatusInfo } from '../../lib/index.js';
+import type { GrpcClientProxy, GrpcClientProxyOptions } from '../../lib/nest/client-grpc.js';
+import type { ProxyService } from '../../lib/nest/client-service.js';
+import { GrpcClientModule } from '../../lib/nest/grpc-client.module.js';
+import { CallCollector } from './example-client.js';
+import type { CallResult, ClientFactoryOptions, ExampleCallOptions, ExampleClient, RequestSource } from './example-client.js';
+import { PROTO_PATH, SERVICE_NAME } from './example-service.js';
+import type { ExampleReply, RequestInit } from './example-service.js';
+import { fromOurMetadata } from './our-adapter.js';
+import { MAX_MESSAGE_BYTES } from './servers.js';
+
+const CANCELLED = 1;
+const CLOSE_GRACE_MS = 500;
+const EXAMPLE_CLIENT = Symbol('ExampleClient');
+// 'nameko.example' as a Nest user splits it: the `package` option and the getService() name.
+const PACKAGE = SERVICE_NAME.slice(0, SERVICE_NAME.lastIndexOf('.'));
+const SERVICE = SERVICE_NAME.slice(SERVICE_NAME.lastIndexOf('.') + 1);
+
+@Module({})
+class ExampleClientModule {
+  static register(options: GrpcClientProxyOptions): DynamicModule {
+    return { module: ExampleClientModule, imports: [GrpcClientModule.register({ name: EXAMPLE_CLIENT, options })] };
+  }
+}
+
+interface NestClient {
+  readonly app: INestApplicationContext;
+  readonly proxy: GrpcClientProxy;
+  readonly service: ProxyService;
+}
+
+async function startNestClient(address: string, factoryOptions: ClientFactoryOptions): Promise<NestClient> {
+  // The loader options the other clients of the matrix use (grpc.io's); unset, proto-loader's defaults apply.
+  const loader = { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true };
+  const app = await NestFactory.createApplicationContext(ExampleClientModule.register({
+    url: address, package: PACKAGE, protoPath: PROTO_PATH, loader,
+    defaultCompression: factoryOptions.defaultCompression, maxReceiveMessageLength: MAX_MESSAGE_BYTES,
+  }), { logger: false });
+  const proxy = app.get<GrpcClientProxy>(EXAMPLE_CLIENT);
+  return { app, proxy, service: proxy.getService<ProxyService>(SERVICE) };
+}
+
+/** An ExampleClient over GrpcClientProxy; close() closes the Nest application context. */
+export function createNestClient(address: string, factoryOptions: ClientFactoryOptions = {}): ExampleClient {
+  const started = startNestClient(address, factoryOptions);
+  // A failed start is reported by every call and by close(), never as an unhandled rejection.
+  started.catch(() => undefined);
+
+  async function run(name: string, request: RequestInit | RequestSource, options: ExampleCallOptions = {}): Promise<CallResult> {
+    const invoke = (await started).service[name];
+    if (invoke === undefined) throw new Error(`no method ${name} in the example service`);
+    const collector = new CallCollector(options);
+    return new Promise<CallResult>((resolve, reject) => {
+      let status: StatusInfo | undefined;
+      const calls = invoke(request, options.metadata ?? null, {
+        timeout: options.timeout,
+        compression: options.compression,
+        onMetadata: (metadata) => { collector.header = fromOurMetadata(metadata); },
+        onStatus: (info) => { status = info; },
+      });
+      const subscription = calls.subscribe({
+        next: (reply) => collector.push(reply as ExampleReply),
+        error: (err: unknown) => {
+          options.signal?.removeEventListener('abort', cancel);
+          const error = toGrpcError(err);
+          reject(collector.error({ code: error.code, message: error.message }, fromOurMetadata(error.metadata)));
+        },
+        complete: () => {
+          options.signal?.removeEventListener('abort', cancel);
+          // A missing onStatus shows up as absent trailers and an unexpected message in the scenarios.
+          resolve(collector.result({ code: status?.code ?? 0, message: status?.message ?? '(no onStatus)' },
+            status ? fromOurMetadata(status.metadata) : {}));
+        },
+      });
+      // Unsubscribing is how a Nest caller cancels (RST_STREAM CANCEL); the Observable itself just stops.
+      function cancel(): void {
+        subscription.unsubscribe();
+        reject(collector.error({ code: CANCELLED, message: 'Cancelled on client' }, {}));
+      }
+      if (options.signal?.aborted) cancel();
+      else options.signal?.addEventListener('abort', cancel, { once: true });
+    });
+  }
+
+  return {
+    unary: (name, request, options) => run(name, request, options),
+    serverStream: (name, request, options) => run(name, request, options),
+    clientStream: (name, requests, options) => run(name, requests, options),
+    bidi: (name, requests, options) => run(name, requests, options),
+    async close() {
+      const { app, proxy } = await started;
+      // The app's shutdown hook closes the proxy gracefully; a call left in flight is then ended by force.
+      const underlying = proxy.unwrap<GrpcClient>();
+      const closing = app.close();
+      await Promise.race([closing, delay(CLOSE_GRACE_MS)]);
+      await underlying.close({ force: true });
+      await closing;
+    },
+  };
+}
