@@ -7,30 +7,43 @@ import type { Subscriber, Subscription } from 'rxjs';
 import type { Metadata, MetadataInit } from '../protocol/metadata.js';
 import type { CallContext } from '../server/call-context.js';
 
-/** grpc-js's ServerSurfaceCall members, for @GrpcMethod and @GrpcStreamMethod handlers. */
-export class CompatServerCall extends EventEmitter {
-  constructor(readonly request: unknown, private readonly context: CallContext) {
-    super();
-    // Hooked on demand: reading `signal` costs an AbortController, and few handlers listen.
-    this.once('newListener', (event) => { if (event === 'cancelled') forwardCancel(this, context); });
-  }
+const CONTEXT = Symbol('context');
+
+/**
+ * grpc-js's ServerSurfaceCall members over our CallContext. Both call classes below take them (copied onto
+ * their prototypes after the classes, typed by interface merging), since one extends EventEmitter and the
+ * other Duplex.
+ */
+class SurfaceCall {
+  declare readonly [CONTEXT]: CallContext;
   get metadata(): Metadata {
-    return this.context.metadata;
+    return this[CONTEXT].metadata;
   }
   get cancelled(): boolean {
-    return this.context.cancelled;
+    return this[CONTEXT].cancelled;
   }
   getPeer(): string {
-    return this.context.peer;
+    return this[CONTEXT].peer;
   }
   getDeadline(): number {
-    return this.context.deadline ?? Infinity;
+    return this[CONTEXT].deadline ?? Infinity;
   }
   getPath(): string {
-    return this.context.method.path;
+    return this[CONTEXT].method.path;
   }
   sendMetadata(metadata: MetadataInit): void {
-    this.context.sendMetadata(metadata);
+    this[CONTEXT].sendMetadata(metadata);
+  }
+}
+
+/** The call object of @GrpcMethod and @GrpcStreamMethod handlers: grpc-js's ServerUnaryCall members. */
+export interface CompatServerCall extends SurfaceCall {}
+export class CompatServerCall extends EventEmitter {
+  constructor(readonly request: unknown, context: CallContext) {
+    super();
+    (this as { [CONTEXT]: CallContext })[CONTEXT] = context;
+    // Hooked on demand: reading `signal` costs an AbortController, and few handlers listen.
+    this.once('newListener', (event) => { if (event === 'cancelled') forwardCancel(this, context); });
   }
 }
 
@@ -38,6 +51,7 @@ export class CompatServerCall extends EventEmitter {
  * A duplex stream for @GrpcStreamCall handlers: read requests from it, write responses to it,
  * end() it to finish; emitting or destroying with an error ends the call with that error.
  */
+export interface CompatDuplexCall extends SurfaceCall {}
 export class CompatDuplexCall extends Duplex {
   /** What the handler writes, for the transport to send; buffered until the transport subscribes. */
   readonly responses: Observable<unknown>;
@@ -45,32 +59,14 @@ export class CompatDuplexCall extends Duplex {
   #requests: Observable<unknown> | undefined;
   #reading: Subscription | undefined;
 
-  constructor(requests: Observable<unknown>, private readonly context: CallContext) {
+  constructor(requests: Observable<unknown>, context: CallContext) {
     super({ objectMode: true });
+    (this as { [CONTEXT]: CallContext })[CONTEXT] = context;
     this.#requests = requests;
     this.responses = new Observable((subscriber) => this.#outbox.attach(subscriber));
     // grpc-js handlers signal failure with call.emit('error', err); that must not crash the process.
     this.on('error', (err: unknown) => this.#outbox.fail(err));
     forwardCancel(this, context);
-  }
-
-  get metadata(): Metadata {
-    return this.context.metadata;
-  }
-  get cancelled(): boolean {
-    return this.context.cancelled;
-  }
-  getPeer(): string {
-    return this.context.peer;
-  }
-  getDeadline(): number {
-    return this.context.deadline ?? Infinity;
-  }
-  getPath(): string {
-    return this.context.method.path;
-  }
-  sendMetadata(metadata: MetadataInit): void {
-    this.context.sendMetadata(metadata);
   }
 
   /** Ends the call with `error` as it is (a GrpcError, or a `{ code, message }` payload). */
@@ -106,6 +102,12 @@ export class CompatDuplexCall extends Duplex {
     if (error !== null) this.#outbox.fail(error);
     else this.#outbox.complete();
     callback(null);
+  }
+}
+
+for (const target of [CompatServerCall.prototype, CompatDuplexCall.prototype]) {
+  for (const [name, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(SurfaceCall.prototype))) {
+    if (name !== 'constructor') Object.defineProperty(target, name, descriptor);
   }
 }
 
