@@ -23,6 +23,19 @@ function isIterable<T>(value: unknown): value is Iterable<T> {
   return typeof value === 'object' && value !== null && Symbol.iterator in value;
 }
 
+// Messages marked by sendUncompressed. A WeakSet, not a flag on the message: the caller's object is
+// left as it is, and calls that do not compress never look here.
+const UNCOMPRESSED = new WeakSet<object>();
+
+/**
+ * Marks a request message to be sent uncompressed even when its call compresses (grpc-js's
+ * WriteFlags.NoCompress, per message); returns the message. Marks the object, so every call that sends it.
+ */
+export function sendUncompressed<T extends object>(message: T): T {
+  UNCOMPRESSED.add(message);
+  return message;
+}
+
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -127,7 +140,8 @@ export class RequestWriter<Req> {
   }
 
   private encode(value: Req): Buffer | undefined {
-    const codec = this.codec;
+    let codec = this.codec;
+    if (codec !== undefined && UNCOMPRESSED.has(value as object)) codec = undefined;
     // Uncompressed messages are serialized behind room for the prefix: no copy to frame them.
     const reserve = codec === undefined ? FRAME_PREFIX_LENGTH : 0;
     let bytes: Buffer;

@@ -1,4 +1,5 @@
-// What a handler sees of its call: metadata, deadline, cancellation, peer, and the status it may set.
+// What a handler sees of its call: metadata, deadline, cancellation, peer, compression, and the status it may set.
+import type { EncodingName } from '../protocol/compression.js';
 import type { Metadata, MetadataInit } from '../protocol/metadata.js';
 import type { Status } from '../protocol/status.js';
 import type { MethodDescriptor } from '../schema/descriptors.js';
@@ -27,6 +28,17 @@ export interface CallContext {
   setCode(code: Status): void;
   /** Sets the status message sent with the final status. */
   setMessage(message: string): void;
+  /**
+   * Whether the request message being handled arrived compressed: for a request stream, the message the
+   * Observable is emitting (read it inside the subscriber's synchronous `next`).
+   */
+  readonly requestCompressed: boolean;
+  /**
+   * Compresses the response messages that follow with `encoding`; 'identity' sends them uncompressed (as
+   * grpc-js's WriteFlags.NoCompress). Before the first message or sendMetadata() it also picks the call's
+   * grpc-encoding (identity if the client does not accept it); after, only that encoding or 'identity'.
+   */
+  setResponseCompression(encoding: EncodingName): void;
 }
 
 /**
@@ -79,8 +91,14 @@ export class ServerCallContext implements CallContext {
   setMessage(message: string): void {
     this.#call.setMessage(message);
   }
+  get requestCompressed(): boolean {
+    return this.#call.requestCompressed;
+  }
+  setResponseCompression(encoding: EncodingName): void {
+    this.#call.setResponseCompression(encoding);
+  }
 }
 
 /** The members of a ServerCall the context exposes; keeps handlers away from the stream itself. */
 type CallView = Pick<CallContext, 'method' | 'metadata' | 'peer' | 'deadline' | 'signal' | 'cancelled'
-  | 'sendMetadata' | 'setTrailingMetadata' | 'setCode' | 'setMessage'>;
+  | 'sendMetadata' | 'setTrailingMetadata' | 'setCode' | 'setMessage' | 'requestCompressed' | 'setResponseCompression'>;

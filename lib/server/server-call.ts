@@ -48,7 +48,11 @@ export class ServerCall {
   #metadata: Metadata | undefined;
   #decoder: FrameDecoder | undefined;
   #requestCodec: Codec | undefined;
+  // The grpc-encoding the response headers name, and the codec of the next response message:
+  // the same unless the handler turned compression off for some messages (setResponseCompression).
   #responseCodec: Codec | undefined;
+  #messageCodec: Codec | undefined;
+  #requestCompressed = false;
   #sink: RequestSink | undefined;
   #deadline: DeadlineTimer | undefined;
   #initialMetadata: Metadata | undefined;
@@ -81,7 +85,7 @@ export class ServerCall {
     }
     const responseEncoding = chooseResponseEncoding(
       requestEncoding, parseEncodingList(headers['grpc-accept-encoding']), this.#limits.defaultCompression);
-    if (responseEncoding !== 'identity') this.#responseCodec = findCodec(responseEncoding);
+    if (responseEncoding !== 'identity') this.#messageCodec = this.#responseCodec = findCodec(responseEncoding);
 
     this.#stream.once('close', this.#onClose);
     const timeout = headerString(headers['grpc-timeout']);
@@ -121,6 +125,30 @@ export class ServerCall {
       if (this.#abortReason !== undefined) this.#abort.abort(this.#abortReason);
     }
     return this.#abort.signal;
+  }
+
+  /** Whether the request message decoded last (the one a sink is being handed) arrived compressed. */
+  get requestCompressed(): boolean {
+    return this.#requestCompressed;
+  }
+
+  /**
+   * Compresses the following response messages with `encoding`, or sends them uncompressed ('identity').
+   * The headers fix the call's grpc-encoding: before they go out any encoding the client accepts may be
+   * chosen (one it does not accept means identity); after, only theirs or 'identity'.
+   */
+  setResponseCompression(encoding: EncodingName): void {
+    const codec = encoding === 'identity' ? undefined : findCodec(encoding);
+    if (codec === undefined && encoding !== 'identity') throw new TypeError(`Unsupported compression: ${String(encoding)}`);
+    if (this.#phase === 'closed') return;
+    if (this.#phase === 'idle') {
+      const accepted = codec !== undefined && parseEncodingList(this.#headers['grpc-accept-encoding']).includes(codec.name);
+      this.#messageCodec = this.#responseCodec = accepted ? codec : undefined;
+    } else if (codec === undefined || codec === this.#responseCodec) {
+      this.#messageCodec = codec;
+    } else {
+      throw new Error(`The response headers already name grpc-encoding ${this.#responseCodec?.name ?? 'identity'}, not ${codec.name}`);
+    }
   }
 
   /** Starts reading request frames into `sink`. */
@@ -259,7 +287,7 @@ export class ServerCall {
   }
 
   #encodeMessage(value: unknown): Buffer | undefined {
-    const codec = this.#responseCodec;
+    const codec = this.#messageCodec;
     // Uncompressed messages are serialized behind room for the prefix: no copy to frame them.
     const reserve = codec === undefined ? FRAME_PREFIX_LENGTH : 0;
     let bytes: Buffer;
@@ -280,6 +308,7 @@ export class ServerCall {
 
   #decodeMessage(frame: Frame): unknown {
     let data = frame.data;
+    this.#requestCompressed = frame.compressed;
     if (frame.compressed) {
       const codec = this.#requestCodec;
       if (codec === undefined) {

@@ -1,0 +1,137 @@
+// Per-message compression on the server, as the interop cases need it: CallContext.requestCompressed
+// (per request message) and setResponseCompression (call encoding before the headers, per message after).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { map, toArray } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { encodeFrame } from '../../lib/protocol/framing.js';
+import type { EncodingName } from '../../lib/protocol/compression.js';
+import type { CallContext, ServerHandler } from '../../lib/server/call-context.js';
+import { GrpcServer } from '../../lib/server/grpc-server.js';
+import { RawPeer } from '../bad-input/raw-peer.js';
+import { shapes } from './fixtures.js';
+import type { Item } from './fixtures.js';
+
+const unary = shapes.methods.get('Unary')!;
+const item = (text: string): Buffer => unary.serializeRequest({ text });
+const plain = (text: string): Buffer => encodeFrame(item(text), false);
+const zipped = (text: string): Buffer => encodeFrame(gzipSync(item(text)), true);
+
+/** Each response frame's compressed flag and decoded text. */
+function framesOf(body: Buffer): Array<{ compressed: boolean; text: string }> {
+  const frames: Array<{ compressed: boolean; text: string }> = [];
+  for (let at = 0; at < body.length;) {
+    const compressed = body[at] === 1;
+    const length = body.readUInt32BE(at + 1);
+    const data = body.subarray(at + 5, at + 5 + length);
+    frames.push({ compressed, text: (unary.deserializeResponse(compressed ? gunzipSync(data) : data) as Item).text });
+    at += 5 + length;
+  }
+  return frames;
+}
+
+describe('server: per-message compression', { timeout: 10_000 }, () => {
+  let switchError: unknown;
+  const handlers: Record<string, ServerHandler> = {
+    // Unary: answers with the compression the request text names, and whether the request was compressed.
+    Unary: (request: Item, ctx: CallContext) => {
+      ctx.setResponseCompression(request.text as EncodingName);
+      return { text: String(ctx.requestCompressed) };
+    },
+    ClientStream: (requests: Observable<Item>, ctx: CallContext) =>
+      requests.pipe(map(() => ctx.requestCompressed), toArray(), map((flags) => ({ text: flags.join(',') }))),
+    // Each request text is the encoding of one response, set just before it is sent.
+    ServerStream: async function* (request: Item, ctx: CallContext) {
+      for (const encoding of request.text.split(',')) {
+        try {
+          ctx.setResponseCompression(encoding as EncodingName);
+        } catch (err) {
+          switchError = err;
+          continue;
+        }
+        yield { text: encoding };
+      }
+    },
+  };
+  let server: GrpcServer;
+  let peer: RawPeer;
+  const path = (method: string): string => `/servertest.Shapes/${method}`;
+
+  before(async () => {
+    server = new GrpcServer();
+    server.addService(shapes, handlers);
+    peer = await RawPeer.connect(await server.listen('127.0.0.1:0'));
+  });
+  after(async () => {
+    await peer.close();
+    await server.close({ force: true });
+  });
+
+  it('tells a unary handler whether its request arrived compressed', async () => {
+    for (const [body, expected] of [[plain('identity'), 'false'], [zipped('identity'), 'true']] as const) {
+      const response = await peer.request({ path: path('Unary'), headers: { 'grpc-encoding': 'gzip' }, body: [body] });
+      assert.equal(response.grpcStatus, 0);
+      assert.deepEqual(framesOf(response.body), [{ compressed: false, text: expected }]);
+    }
+  });
+
+  it('tells a streaming handler, per message, whether each request arrived compressed', async () => {
+    const response = await peer.request({
+      path: path('ClientStream'),
+      headers: { 'grpc-encoding': 'gzip' },
+      body: [zipped('a'), plain('b'), zipped('c'), plain('d')],
+    });
+    assert.equal(response.grpcStatus, 0);
+    assert.equal(framesOf(response.body)[0]?.text, 'true,false,true,false');
+  });
+
+  const unaryCases: Array<{ name: string; request: Buffer; encoding: string; accept: string; header: string | undefined; compressed: boolean }> = [
+    { name: 'gzip on an identity request the client accepts gzip for', request: plain('gzip'), encoding: 'identity', accept: 'identity,gzip', header: 'gzip', compressed: true },
+    { name: 'gzip the client does not accept: identity', request: plain('gzip'), encoding: 'identity', accept: 'identity', header: undefined, compressed: false },
+    { name: 'identity on a gzip request: no grpc-encoding, an uncompressed message', request: zipped('identity'), encoding: 'gzip', accept: 'identity,deflate,gzip', header: undefined, compressed: false },
+  ];
+  for (const c of unaryCases) {
+    it(`setResponseCompression before the headers: ${c.name}`, async () => {
+      const response = await peer.request({
+        path: path('Unary'),
+        headers: { 'grpc-encoding': c.encoding, 'grpc-accept-encoding': c.accept },
+        body: [c.request],
+      });
+      assert.equal(response.grpcStatus, 0);
+      assert.equal(response.headers['grpc-encoding'], c.header);
+      assert.equal(framesOf(response.body)[0]?.compressed, c.compressed);
+    });
+  }
+
+  it('setResponseCompression after the headers turns compression off and on per message', async () => {
+    const response = await peer.request({
+      path: path('ServerStream'),
+      headers: { 'grpc-accept-encoding': 'identity,gzip' },
+      body: [plain('gzip,identity,gzip,identity')],
+    });
+    assert.equal(response.grpcStatus, 0);
+    assert.equal(response.headers['grpc-encoding'], 'gzip');
+    assert.deepEqual(framesOf(response.body).map((f) => f.compressed), [true, false, true, false]);
+  });
+
+  it('refuses, after the headers, an encoding other than the one they name', async () => {
+    switchError = undefined;
+    const response = await peer.request({
+      path: path('ServerStream'),
+      headers: { 'grpc-accept-encoding': 'identity,deflate,gzip' },
+      body: [plain('gzip,deflate,gzip')],
+    });
+    assert.equal(response.grpcStatus, 0);
+    assert.deepEqual(framesOf(response.body).map((f) => f.text), ['gzip', 'gzip']);
+    assert.ok(switchError instanceof Error);
+    assert.match(switchError.message, /grpc-encoding gzip, not deflate/);
+  });
+
+  it('refuses an unknown encoding with a TypeError', async () => {
+    switchError = undefined;
+    const response = await peer.request({ path: path('ServerStream'), body: [plain('br')] });
+    assert.equal(response.grpcStatus, 0);
+    assert.ok(switchError instanceof TypeError);
+  });
+});
