@@ -3,11 +3,16 @@
 import { Metadata } from './metadata.js';
 import type { MetadataInit } from './metadata.js';
 import { Status, isStatus } from './status.js';
+import { decodeRpcStatus, encodeRpcStatus, unpackDetail } from './status-details.js';
+import type { ProtoAny, RpcStatus, StandardDetailName, StandardDetails } from './status-details.js';
 
 export interface GrpcErrorOptions {
   metadata?: Metadata;
-  /** Raw grpc-status-details-bin: an encoded google.rpc.Status. */
-  details?: Buffer;
+  /**
+   * Rich status details. A list of packed details (packDetail) is sent as a google.rpc.Status holding this
+   * error's code and message; a Buffer is an encoded google.rpc.Status (grpc-status-details-bin) kept as is.
+   */
+  details?: Buffer | readonly ProtoAny[];
   cause?: unknown;
 }
 
@@ -17,14 +22,48 @@ export class GrpcError extends Error {
   readonly code: Status;
   /** Trailing metadata sent or received with the status; never undefined. */
   readonly metadata: Metadata;
+  /** The raw grpc-status-details-bin (an encoded google.rpc.Status), sent or received as is. */
   readonly details?: Buffer;
+  // undefined: not decoded yet; null: no details, or bytes that are not a google.rpc.Status.
+  #status: RpcStatus | null | undefined;
 
   constructor(code: Status, message: string, options?: GrpcErrorOptions) {
     // Pass cause only when given, so `'cause' in err` stays false otherwise (as with plain Errors).
     super(message, options !== undefined && 'cause' in options ? { cause: options.cause } : undefined);
     this.code = code;
     this.metadata = options?.metadata ?? new Metadata();
-    if (options?.details !== undefined) this.details = options.details;
+    const details = options?.details;
+    if (Buffer.isBuffer(details)) {
+      this.details = details;
+    } else if (details !== undefined) {
+      this.#status = { code, message, details: [...details] };
+      this.details = encodeRpcStatus(this.#status);
+    }
+  }
+
+  /** The google.rpc.Status decoded from `details`; undefined without details or when they do not decode. */
+  get status(): RpcStatus | undefined {
+    if (this.#status === undefined) {
+      try {
+        this.#status = this.details === undefined ? null : decodeRpcStatus(this.details);
+      } catch {
+        this.#status = null;
+      }
+    }
+    return this.#status ?? undefined;
+  }
+
+  /** The first detail of a standard type (DebugInfo, ErrorInfo, BadRequest, ...), unpacked; undefined if none. */
+  detail<N extends StandardDetailName>(type: N): StandardDetails[N] | undefined {
+    for (const any of this.status?.details ?? []) {
+      try {
+        const value = unpackDetail(any, type);
+        if (value !== undefined) return value;
+      } catch {
+        // An undecodable detail of this type: look on, as unpackDetails skips it.
+      }
+    }
+    return undefined;
   }
 }
 
