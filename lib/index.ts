@@ -2,6 +2,15 @@
 export { Status, statusName, isStatus, statusFromHttp } from './protocol/status.js';
 export { GrpcError, toGrpcError } from './protocol/grpc-error.js';
 export type { GrpcErrorOptions } from './protocol/grpc-error.js';
+export {
+  packDetail, unpackDetail, unpackDetails, detailTypeOf, detailTypeUrl, encodeRpcStatus, decodeRpcStatus,
+} from './protocol/status-details.js';
+export type {
+  ProtoAny, RpcStatus, StandardDetails, StandardDetailName, StandardDetail, DetailInit, Duration, ErrorInfo, RetryInfo,
+  DebugInfo, QuotaFailure, QuotaViolation, PreconditionFailure, PreconditionViolation, BadRequest, FieldViolation,
+  RequestInfo, ResourceInfo, Help, HelpLink, LocalizedMessage,
+} from './protocol/status-details.js';
+export { STATUS_PROTO, ERROR_DETAILS_PROTO } from './protocol/google-rpc-protos.js';
 export { Metadata } from './protocol/metadata.js';
 export type { MetadataInit, MetadataValue } from './protocol/metadata.js';
 export type { StatusInfo } from './protocol/trailers.js';
@@ -15,9 +24,12 @@ export type { MethodDescriptor, ServiceDescriptor, Schema } from './schema/descr
 export { GrpcServer } from './server/grpc-server.js';
 export type { ServerOptions } from './server/grpc-server.js';
 export type { CallContext, ServerHandler } from './server/call-context.js';
+export { registerErrorHandler } from './server/error-registry.js';
+export type { ErrorMapping, ErrorClass, ErrorDetailOptions } from './server/error-registry.js';
 
 export { GrpcClient } from './client/grpc-client.js';
 export type { ClientOptions } from './client/grpc-client.js';
 export type { CallOptions } from './client/call-options.js';
 export type { RequestStream } from './client/request-writer.js';
 export type { ServiceStub, StubMethod, UnaryResponseStubMethod } from './client/stub.js';
+export type { ClientInterceptor, OutgoingCall, ClientCallResult } from './client/client-interceptor.js';

@@ -3,7 +3,7 @@ export { GrpcTransportStrategy } from './server-grpc.js';
 export type { GrpcTransportOptions, GrpcTransportEvents } from './server-grpc.js';
 export { GrpcHandler, GRPC_TRANSPORT } from './grpc.decorators.js';
 export type { GrpcHandlerPattern } from './grpc.decorators.js';
-export { GrpcExceptionFilter } from './grpc-exception.filter.js';
+export { GrpcExceptionFilter, GrpcErrorMapper } from './grpc-exception.filter.js';
 export { statusFromHttpStatus } from './http-status.js';
 export { PROTO_LOADER_DEFAULTS } from './loader-options.js';
 
@@ -14,6 +14,17 @@ export type { GrpcClientRegistration, GrpcClientAsyncRegistration } from './grpc
 export type { GrpcPattern } from './client-pattern.js';
 export type { ProxyMethod, ProxyService, ProxyMetadata } from './client-service.js';
 
+export { GrpcRequestContext } from './context/request-context.js';
+export { GrpcRequestContextService } from './context/request-context.service.js';
+export { GrpcRequestContextInterceptor, REQUEST_CONTEXT_OPTIONS } from './context/request-context.interceptor.js';
+export { GrpcRequestContextModule } from './context/request-context.module.js';
+export type { RequestContextModuleOptions } from './context/request-context.module.js';
+export {
+  CALL_ID_STACK_KEY, CONTEXT_DATA_PREFIX, DEFAULT_FORWARDED_KEYS, DEFAULT_SECRET_KEYS,
+} from './context/propagation-policy.js';
+export type { RequestContextOptions } from './context/propagation-policy.js';
+
 // What Nest handlers and callers meet most, so one import serves a Nest app.
 export { GrpcError, Metadata, Status } from '../index.js';
+export { registerErrorHandler, packDetail, unpackDetails } from '../index.js';
 export type { CallContext, CallOptions, MetadataInit, LoadOptions } from '../index.js';

@@ -2,21 +2,26 @@
 // async iterable or iterable) out, with HTTP/2 flow control pacing what iterables produce.
 import { isObservable, Observable } from 'rxjs';
 import type { Subscriber } from 'rxjs';
-import { GrpcError, toGrpcError } from '../protocol/grpc-error.js';
-import { isStatus, Status } from '../protocol/status.js';
+import { GrpcError } from '../protocol/grpc-error.js';
+import { Status } from '../protocol/status.js';
 import type { CallContext } from './call-context.js';
+import { grpcErrorOf } from './error-registry.js';
+import type { ErrorDetailOptions } from './error-registry.js';
 import type { Route } from './router.js';
 import type { RequestSink, ServerCall } from './server-call.js';
 
-/** Reads the call's request(s), runs the route's handler and sends its answer. */
-export function dispatch(call: ServerCall, route: Route, context: CallContext): void {
+/**
+ * Reads the call's request(s), runs the route's handler and sends its answer; what the handler throws
+ * becomes a status by grpcErrorOf with the server's `errors` options.
+ */
+export function dispatch(call: ServerCall, route: Route, context: CallContext, errors: ErrorDetailOptions = {}): void {
   if (route.method.requestStream) {
     // Unicast and lazy: frames are read only once the handler subscribes, so until then
     // HTTP/2 flow control holds the client back instead of a buffer growing here.
     const requests = new Observable<unknown>((subscriber) => call.readRequests(new ObservableSink(subscriber)));
-    invoke(call, route, requests, context);
+    invoke(call, route, requests, context, errors);
   } else {
-    call.readRequests(new UnaryRequestSink(call, route, context));
+    call.readRequests(new UnaryRequestSink(call, route, context, errors));
   }
 }
 
@@ -37,7 +42,8 @@ class ObservableSink implements RequestSink {
 class UnaryRequestSink implements RequestSink {
   #count = 0;
   #request: unknown;
-  constructor(private readonly call: ServerCall, private readonly route: Route, private readonly context: CallContext) {}
+  constructor(private readonly call: ServerCall, private readonly route: Route, private readonly context: CallContext,
+    private readonly errors: ErrorDetailOptions) {}
   message(value: unknown): void {
     if (++this.#count > 1) {
       this.call.sendStatus(new GrpcError(Status.UNIMPLEMENTED, 'Received a second request message for a unary request'));
@@ -51,65 +57,65 @@ class UnaryRequestSink implements RequestSink {
       this.call.sendStatus(new GrpcError(Status.UNIMPLEMENTED, 'Received no request message for a unary request'));
       return;
     }
-    invoke(this.call, this.route, this.#request, this.context);
+    invoke(this.call, this.route, this.#request, this.context, this.errors);
   }
   error(): void {}
 }
 
-function invoke(call: ServerCall, route: Route, request: unknown, context: CallContext): void {
+function invoke(call: ServerCall, route: Route, request: unknown, context: CallContext, errors: ErrorDetailOptions): void {
   let result: unknown;
   try {
     result = route.handler(request as never, context);
   } catch (err) {
-    fail(call, err);
+    fail(call, err, errors);
     return;
   }
   if (isPromiseLike(result)) {
-    result.then((value) => answer(call, value), (err: unknown) => fail(call, err));
+    result.then((value) => answer(call, value, errors), (err: unknown) => fail(call, err, errors));
   } else {
-    answer(call, result);
+    answer(call, result, errors);
   }
 }
 
-function answer(call: ServerCall, result: unknown): void {
+function answer(call: ServerCall, result: unknown, errors: ErrorDetailOptions): void {
   if (call.closed) return;
-  if (call.method.responseStream) sendStream(call, result);
-  else sendSingle(call, result);
+  if (call.method.responseStream) sendStream(call, result, errors);
+  else sendSingle(call, result, errors);
 }
 
 /** A unary response: the value itself, or the last value an Observable or async iterable produces. */
-function sendSingle(call: ServerCall, result: unknown): void {
+function sendSingle(call: ServerCall, result: unknown, errors: ErrorDetailOptions): void {
   if (isObservable(result)) {
     let last: unknown;
     let received = false;
     const subscription = result.subscribe({
       next: (value) => { last = value; received = true; },
-      error: (err: unknown) => fail(call, err),
-      complete: () => (received ? call.finishWith(last) : fail(call, noResponse())),
+      error: (err: unknown) => fail(call, err, errors),
+      complete: () => (received ? call.finishWith(last) : fail(call, noResponse(), errors)),
     });
     call.signal.addEventListener('abort', () => subscription.unsubscribe(), { once: true });
   } else if (isAsyncIterable(result)) {
     void lastOf(result).then(
-      (outcome) => (outcome.received ? call.finishWith(outcome.last) : fail(call, noResponse())),
-      (err: unknown) => fail(call, err));
+      (outcome) => (outcome.received ? call.finishWith(outcome.last) : fail(call, noResponse(), errors)),
+      (err: unknown) => fail(call, err, errors));
   } else {
     call.finishWith(result);
   }
 }
 
-function sendStream(call: ServerCall, result: unknown): void {
+function sendStream(call: ServerCall, result: unknown, errors: ErrorDetailOptions): void {
   if (isObservable(result)) {
     // Observables have no backpressure: what they emit is buffered by the stream until sent.
     const subscription = result.subscribe({
       next: (value) => call.write(value),
-      error: (err: unknown) => fail(call, err),
+      error: (err: unknown) => fail(call, err, errors),
       complete: () => call.finish(),
     });
     call.signal.addEventListener('abort', () => subscription.unsubscribe(), { once: true });
   } else if (isAsyncIterable(result)) {
-    void pumpAsync(call, result[Symbol.asyncIterator]());
+    void pumpAsync(call, result[Symbol.asyncIterator](), errors);
   } else if (isIterable(result)) {
-    void pumpSync(call, result[Symbol.iterator]());
+    void pumpSync(call, result[Symbol.iterator](), errors);
   } else {
     if (result !== undefined && result !== null) call.write(result);
     call.finish();
@@ -117,7 +123,7 @@ function sendStream(call: ServerCall, result: unknown): void {
 }
 
 /** Pulls the next value only when HTTP/2 flow control has room for it. */
-async function pumpAsync(call: ServerCall, iterator: AsyncIterator<unknown>): Promise<void> {
+async function pumpAsync(call: ServerCall, iterator: AsyncIterator<unknown>, errors: ErrorDetailOptions): Promise<void> {
   try {
     while (!call.closed) {
       const next = await iterator.next();
@@ -130,11 +136,11 @@ async function pumpAsync(call: ServerCall, iterator: AsyncIterator<unknown>): Pr
     // Cancelled or failed mid-stream: let the generator run its finally blocks.
     await iterator.return?.();
   } catch (err) {
-    fail(call, err);
+    fail(call, err, errors);
   }
 }
 
-async function pumpSync(call: ServerCall, iterator: Iterator<unknown>): Promise<void> {
+async function pumpSync(call: ServerCall, iterator: Iterator<unknown>, errors: ErrorDetailOptions): Promise<void> {
   try {
     while (!call.closed) {
       const next = iterator.next();
@@ -146,7 +152,7 @@ async function pumpSync(call: ServerCall, iterator: Iterator<unknown>): Promise<
     }
     iterator.return?.();
   } catch (err) {
-    fail(call, err);
+    fail(call, err, errors);
   }
 }
 
@@ -160,18 +166,10 @@ async function lastOf(iterable: AsyncIterable<unknown>): Promise<{ received: boo
   return { received, last };
 }
 
-/** Ends the call with the error's status: gRPC-shaped errors keep theirs, others become UNKNOWN. */
-function fail(call: ServerCall, err: unknown): void {
-  call.sendStatus(statusOfError(err));
-}
-
-function statusOfError(err: unknown): GrpcError {
-  if (err instanceof GrpcError) return err;
-  if (typeof err === 'object' && err !== null && isStatus((err as { code?: unknown }).code)) return toGrpcError(err);
-  // Nest's default RPC exception filter answers `{ status: 'error', message }`: keep its message.
-  const message = (err as { message?: unknown } | null)?.message;
-  const text = typeof message === 'string' ? message : String(err);
-  return new GrpcError(Status.UNKNOWN, `Exception calling application: ${text}`, { cause: err });
+/** Ends the call with the error's status (grpcErrorOf); messages already written are delivered first. */
+function fail(call: ServerCall, err: unknown, errors: ErrorDetailOptions): void {
+  if (call.closed) return;
+  call.sendStatus(grpcErrorOf(err, errors));
 }
 
 function noResponse(): GrpcError {

@@ -1,0 +1,100 @@
+// What a handler threw -> the status sent: registered exception-type mappings (nameko-grpc's register_handler),
+// GrpcError and status-shaped objects as they are, anything else UNKNOWN with a DebugInfo holding the stack.
+import { GrpcError, toGrpcError } from '../protocol/grpc-error.js';
+import { isStatus, Status } from '../protocol/status.js';
+import { packDetail } from '../protocol/status-details.js';
+
+/** Turns one exception type into the status to send. */
+export type ErrorMapping<E> = (error: E) => GrpcError;
+/** A class whose instances (and subclasses' instances) a mapping handles. */
+export type ErrorClass<E> = abstract new (...args: never[]) => E;
+
+/** How the server answers exceptions nobody mapped. */
+export interface ErrorDetailOptions {
+  /**
+   * Attach a google.rpc.DebugInfo (stack entries and detail) to the UNKNOWN status of an unmapped exception.
+   * Default: true unless NODE_ENV is 'production'.
+   */
+  debugInfo?: boolean;
+}
+
+const mappings = new Map<ErrorClass<unknown>, ErrorMapping<unknown>>();
+
+/**
+ * Maps every exception of `type` (and its subclasses) to a GrpcError, for the standalone server and for
+ * GrpcExceptionFilter, wherever it was thrown. A later registration for the same class replaces the earlier one;
+ * the most specific class wins. Returns a function that removes this registration.
+ */
+export function registerErrorHandler<E>(type: ErrorClass<E>, mapping: ErrorMapping<E>): () => void {
+  const stored = mapping as ErrorMapping<unknown>;
+  mappings.set(type, stored);
+  return () => {
+    if (mappings.get(type) === stored) mappings.delete(type);
+  };
+}
+
+/** The registered mapping's GrpcError for `error`, or undefined when no class along its prototype chain has one. */
+export function mapRegisteredError(error: unknown): GrpcError | undefined {
+  if (mappings.size === 0 || typeof error !== 'object' || error === null) return undefined;
+  for (let proto: unknown = Object.getPrototypeOf(error); proto !== null; proto = Object.getPrototypeOf(proto)) {
+    const mapping = mappings.get((proto as { constructor: ErrorClass<unknown> }).constructor);
+    // A mapping written in JS may return something else: normalise it rather than send garbage.
+    if (mapping !== undefined) return toGrpcError(mapping(error));
+  }
+  return undefined;
+}
+
+/**
+ * The status for what a handler threw: a GrpcError as it is; a registered mapping's answer; an object with a
+ * gRPC `code` and `message` (grpc-js errors, RpcException payloads) as that status; anything else UNKNOWN
+ * 'Exception calling application: <message>', with a DebugInfo unless `options.debugInfo` (or NODE_ENV) says not.
+ */
+export function grpcErrorOf(error: unknown, options: ErrorDetailOptions = {}): GrpcError {
+  if (error instanceof GrpcError) return error;
+  try {
+    const mapped = mapRegisteredError(error);
+    if (mapped !== undefined) return mapped;
+  } catch (mappingError) {
+    // The mapping itself failed: report that failure, without consulting the registry again.
+    return unknownError(mappingError, options);
+  }
+  if (typeof error === 'object' && error !== null && isStatus((error as { code?: unknown }).code)) return toGrpcError(error);
+  return unknownError(error, options);
+}
+
+function unknownError(error: unknown, options: ErrorDetailOptions): GrpcError {
+  const message = `Exception calling application: ${messageOf(error)}`;
+  const debugInfo = options.debugInfo ?? process.env['NODE_ENV'] !== 'production';
+  if (!debugInfo) return new GrpcError(Status.UNKNOWN, message, { cause: error });
+  const detail = packDetail('DebugInfo', { stackEntries: stackEntriesOf(error), detail: describe(error) });
+  return new GrpcError(Status.UNKNOWN, message, { cause: error, details: [detail] });
+}
+
+function messageOf(error: unknown): string {
+  const message = (error as { message?: unknown } | null | undefined)?.message;
+  return typeof message === 'string' ? message : describe(error);
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  try {
+    return String(error);
+  } catch {
+    return 'Unknown error';   // an object without a prototype has no toString
+  }
+}
+
+const MAX_CAUSES = 5;
+
+/** The stack's lines, then each cause's, so a wrapped failure still shows where it began. */
+function stackEntriesOf(error: unknown): string[] {
+  const entries: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth <= MAX_CAUSES && current instanceof Error; depth++) {
+    const lines = (current.stack ?? describe(current)).split('\n').map((line) => line.trim()).filter(Boolean);
+    if (depth > 0 && lines.length > 0) lines[0] = `Caused by: ${lines[0]}`;
+    entries.push(...lines);
+    current = current.cause;
+  }
+  return entries;
+}
