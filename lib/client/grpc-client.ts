@@ -1,9 +1,11 @@
 // The standalone client: one shared HTTP/2 connection, cold Observable calls, per-service stubs.
 // Request headers follow PROTOCOL-HTTP2 "Requests"; the fixed part is built once per method and reused.
 
+import { AsyncResource } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 import type { ClientSessionOptions } from 'node:http2';
 import { Observable } from 'rxjs';
+import type { Subscriber, TeardownLogic } from 'rxjs';
 import { ACCEPT_ENCODING } from '../protocol/compression.js';
 import type { Codec, EncodingName } from '../protocol/compression.js';
 import { GRPC_CONTENT_TYPE } from '../protocol/headers.js';
@@ -14,6 +16,8 @@ import { resolveCallOptions, resolveCodec } from './call-options.js';
 import type { CallOptions, ResolvedCallOptions } from './call-options.js';
 import { ClientCall } from './client-call.js';
 import type { CallEnvironment } from './client-call.js';
+import { ambientContext, interceptCall, propagateAmbientContext } from './client-interceptor.js';
+import type { ClientInterceptor } from './client-interceptor.js';
 import { Connection } from './connection.js';
 import { createStub } from './stub.js';
 import type { ServiceStub } from './stub.js';
@@ -31,6 +35,10 @@ export interface ClientOptions {
   http2?: ClientSessionOptions;
   /** Connection-level receive window in bytes (default 16 MiB). */
   connectionWindowSize?: number;
+  /** Hooks around every call: change request metadata before it goes out, observe the status and duration. */
+  interceptors?: readonly ClientInterceptor[];
+  /** Add the context of the call being served (call-id stack, context data, trace headers) to requests; default true. */
+  propagateContext?: boolean;
 }
 
 const DEFAULT_MAX_RECEIVE_MESSAGE_LENGTH = 4 * 1024 * 1024;
@@ -61,6 +69,9 @@ export class GrpcClient {
   private readonly env: CallEnvironment;
   private readonly defaultCompression: EncodingName | undefined;
   private readonly templates = new WeakMap<MethodDescriptor, HeaderTemplate>();
+  private readonly interceptors: readonly ClientInterceptor[];
+  /** The chain for calls made while a call is served: propagation first, so user hooks see and may change it. */
+  private readonly inheritingInterceptors: readonly ClientInterceptor[] | undefined;
 
   constructor(private readonly address: string, options: ClientOptions = {}) {
     // Throws TypeError now rather than failing every call later.
@@ -79,6 +90,8 @@ export class GrpcClient {
       maxReceiveMessageLength: limit(options.maxReceiveMessageLength, DEFAULT_MAX_RECEIVE_MESSAGE_LENGTH),
       maxSendMessageLength: limit(options.maxSendMessageLength, Infinity),
     };
+    this.interceptors = [...(options.interceptors ?? [])];
+    this.inheritingInterceptors = options.propagateContext === false ? undefined : [propagateAmbientContext, ...this.interceptors];
   }
 
   /** One function per proto method of the service; see ServiceStub. */
@@ -89,12 +102,20 @@ export class GrpcClient {
   /** A cold Observable: each subscription is one call; unsubscribing before it ends cancels it. */
   call<Req, Res>(method: MethodDescriptor<Req, Res>, request: Req | RequestStream<Req>, options?: CallOptions): Observable<Res> {
     return new Observable<Res>((subscriber) => {
-      const resolved = resolveCallOptions(options, this.defaultCompression, Date.now());
-      const codec = this.sendCodec(resolved.codec);
-      const headers = this.headersFor(method, resolved, codec);
-      const call = new ClientCall<Req, Res>(method, subscriber, resolved, this.env);
-      call.start(headers, request, codec);
-      return call;
+      // Read at subscribe time: the call belongs to whichever served call subscribes, not to whoever built it.
+      if (this.inheritingInterceptors === undefined || ambientContext.getStore() === undefined) {
+        return this.start(method, request, options, this.interceptors, subscriber);
+      }
+      // Response events run in the context of whoever opened the shared HTTP/2 session, often another served
+      // call: deliver results in the subscriber's own async context so nothing downstream reads a foreign one.
+      const scope = new AsyncResource('GrpcClientCall');
+      const chain = this.inheritingInterceptors;
+      const inner = new Observable<Res>((relay) => this.start(method, request, options, chain, relay));
+      return inner.subscribe({
+        next: (value) => scope.runInAsyncScope(subscriber.next, subscriber, value),
+        error: (err: unknown) => scope.runInAsyncScope(subscriber.error, subscriber, err),
+        complete: () => scope.runInAsyncScope(subscriber.complete, subscriber),
+      });
     });
   }
 
@@ -104,6 +125,23 @@ export class GrpcClient {
    */
   close(options?: { force?: boolean }): Promise<void> {
     return this.connection.close(options?.force === true);
+  }
+
+  private start<Req, Res>(
+    method: MethodDescriptor<Req, Res>,
+    request: Req | RequestStream<Req>,
+    options: CallOptions | undefined,
+    chain: readonly ClientInterceptor[],
+    subscriber: Subscriber<Res>,
+  ): TeardownLogic {
+    let resolved = resolveCallOptions(options, this.defaultCompression, Date.now());
+    // No interceptor, no cost: the options go out as resolved.
+    if (chain.length > 0) resolved = interceptCall(chain, method, resolved);
+    const codec = this.sendCodec(resolved.codec);
+    const headers = this.headersFor(method, resolved, codec);
+    const call = new ClientCall<Req, Res>(method, subscriber, resolved, this.env);
+    call.start(headers, request, codec);
+    return call;
   }
 
   /** grpc-js stops compressing with an encoding the server's grpc-accept-encoding left out. */
