@@ -1,0 +1,68 @@
+// GrpcRequestContextInterceptor: gives each gRPC call its GrpcRequestContext for the handler, every provider it
+// calls and every message it streams back. An ordinary Nest interceptor: bind it globally, per controller or method.
+
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/common';
+import { isObservable, Observable } from 'rxjs';
+import { Metadata } from '../../protocol/metadata.js';
+import { PropagationPolicy } from './propagation-policy.js';
+import type { RequestContextOptions } from './propagation-policy.js';
+import { GrpcRequestContext } from './request-context.js';
+
+/** Injection token of the RequestContextOptions the interceptor reads (GrpcRequestContextModule provides it). */
+export const REQUEST_CONTEXT_OPTIONS: unique symbol = Symbol('nestjs-grpc-transport:request-context-options');
+
+interface IncomingCall {
+  readonly metadata: Metadata;
+  readonly path: string;
+}
+
+/** Establishes the request context of every gRPC call it intercepts; other transports pass through untouched. */
+@Injectable()
+export class GrpcRequestContextInterceptor implements NestInterceptor {
+  private readonly policy: PropagationPolicy;
+
+  constructor(@Optional() @Inject(REQUEST_CONTEXT_OPTIONS) options?: RequestContextOptions) {
+    this.policy = new PropagationPolicy(options);
+  }
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'rpc') return next.handle();
+    const args = context.getArgs<unknown[]>();
+    const incoming = readIncoming(args);
+    if (incoming === undefined) return next.handle();
+    // Bound twice (globally and on a controller, say): the outer one has already set up this call.
+    if (GrpcRequestContext.current()?.metadata === incoming.metadata) return next.handle();
+    const scope = new GrpcRequestContext(incoming.path, incoming.metadata, this.policy);
+    // Request messages arrive from the connection's events, outside any call's context. Nest hands the handler
+    // this very args array, so the request stream it gets is the one bound here.
+    if (isObservable(args[0])) args[0] = bindToContext(args[0], scope);
+    // Subscribing inside run() covers the handler (Nest runs it at subscription), and whatever the answer sets
+    // going then (timers, async generators, client calls) keeps the context for the values it emits later.
+    return new Observable((subscriber) => scope.run(() => next.handle().subscribe(subscriber)));
+  }
+}
+
+/**
+ * The call behind Nest's arguments: @GrpcHandler gets (request, CallContext); @GrpcMethod and @GrpcStreamMethod
+ * (request, Metadata, call); @GrpcStreamCall (call). CallContext has `method.path`, the compat calls `getPath()`.
+ */
+function readIncoming(args: readonly unknown[]): IncomingCall | undefined {
+  for (const arg of args) {
+    if (typeof arg !== 'object' || arg === null) continue;
+    const { metadata, method, getPath } = arg as { metadata?: unknown; method?: { path?: unknown }; getPath?: unknown };
+    if (!(metadata instanceof Metadata)) continue;
+    const path = typeof method?.path === 'string' ? method.path : typeof getPath === 'function' ? getPath.call(arg) : undefined;
+    if (typeof path === 'string') return { metadata, path };
+  }
+  return undefined;
+}
+
+/** The same stream, each notification delivered with `scope` current. */
+function bindToContext<T>(source: Observable<T>, scope: GrpcRequestContext): Observable<T> {
+  return new Observable<T>((subscriber) => source.subscribe({
+    next: (value) => scope.run(() => subscriber.next(value)),
+    error: (err: unknown) => scope.run(() => subscriber.error(err)),
+    complete: () => scope.run(() => subscriber.complete()),
+  }));
+}

@@ -1,0 +1,102 @@
+// One served call's context, kept in async-local storage while the call is handled: request metadata, call id,
+// call-id stack and context data (nameko's worker context data), and the metadata the calls it makes carry on.
+
+import { ambientContext } from '../../client/client-interceptor.js';
+import type { AmbientContext } from '../../client/client-interceptor.js';
+import { Metadata } from '../../protocol/metadata.js';
+import type { MetadataValue } from '../../protocol/metadata.js';
+import { CALL_ID_STACK_KEY, CONTEXT_DATA_PREFIX, parseCallIdStack, PropagationPolicy } from './propagation-policy.js';
+
+const DEFAULT_POLICY = new PropagationPolicy();
+
+/** The context of the gRPC call being served; `GrpcRequestContext.current()` finds it from any code the call runs. */
+export class GrpcRequestContext implements AmbientContext {
+  /** This call's id. */
+  readonly callId: string;
+  /** The ids of the calls that led here, oldest first, ending with this call's id. */
+  readonly callIdStack: readonly string[];
+  readonly #data = new Map<string, MetadataValue>();
+  readonly #policy: PropagationPolicy;
+  #propagated: Metadata | undefined;
+
+  /** `path` is the method's '/package.Service/Method'; `metadata` the request metadata, shared, not copied. */
+  constructor(readonly path: string, readonly metadata: Metadata, policy: PropagationPolicy = DEFAULT_POLICY) {
+    this.#policy = policy;
+    this.callId = policy.createCallId(path);
+    // The stack is one ','-joined header value.
+    if (this.callId.includes(',')) throw new TypeError(`A call id cannot contain ',': ${this.callId}`);
+    const received = parseCallIdStack(metadata.get(CALL_ID_STACK_KEY));
+    received.push(this.callId);
+    this.callIdStack = Object.freeze(received.slice(-policy.maxCallIdStack));
+    for (const key of metadata.keys()) {
+      if (!key.startsWith(CONTEXT_DATA_PREFIX) || key.length === CONTEXT_DATA_PREFIX.length) continue;
+      this.#data.set(key.slice(CONTEXT_DATA_PREFIX.length), metadata.get(key)[0]!);
+    }
+  }
+
+  /** The context of the call being served here, or undefined outside one (at startup, in a guard). */
+  static current(): GrpcRequestContext | undefined {
+    const store = ambientContext.getStore();
+    return store instanceof GrpcRequestContext ? store : undefined;
+  }
+
+  /** As current(), but throws outside a served call. */
+  static require(): GrpcRequestContext {
+    const context = GrpcRequestContext.current();
+    if (context === undefined) {
+      throw new Error('No gRPC request context here: read it while a call is handled, with GrpcRequestContextInterceptor bound');
+    }
+    return context;
+  }
+
+  /** Runs `fn` with this context current; async work it starts keeps it. */
+  run<T>(fn: () => T): T {
+    return ambientContext.run(this, fn);
+  }
+
+  /** A context data value: received as `x-context-<name>` or set during this call. */
+  get(name: string): MetadataValue | undefined {
+    return this.#data.get(name.toLowerCase());
+  }
+
+  /** Sets context data; the calls made from now on carry it as `x-context-<name>` (names ending in -bin take Buffers). */
+  set(name: string, value: MetadataValue): void {
+    const key = `${CONTEXT_DATA_PREFIX}${name}`.toLowerCase();
+    // Metadata's own checks: an illegal name or value is a TypeError here, not a failed call later.
+    new Metadata().set(key, value);
+    this.#data.set(key.slice(CONTEXT_DATA_PREFIX.length), value);
+    this.#propagated = undefined;
+  }
+
+  /** Removes context data, so calls made from now on no longer carry it. */
+  delete(name: string): void {
+    if (this.#data.delete(name.toLowerCase())) this.#propagated = undefined;
+  }
+
+  /** All context data, a snapshot. */
+  get data(): Readonly<Record<string, MetadataValue>> {
+    return Object.fromEntries(this.#data);
+  }
+
+  /** What every call made in this context adds to its request metadata; shared, so read it, do not change it. */
+  propagatedMetadata(): Metadata {
+    this.#propagated ??= this.buildPropagated();
+    return this.#propagated;
+  }
+
+  private buildPropagated(): Metadata {
+    const policy = this.#policy;
+    const out = new Metadata();
+    for (const key of this.metadata.keys()) {
+      // Both are rebuilt below: the stack with this call's id, context data as it stands now.
+      if (key === CALL_ID_STACK_KEY || key.startsWith(CONTEXT_DATA_PREFIX) || !policy.forwards(key)) continue;
+      for (const value of this.metadata.get(key)) out.add(key, value);
+    }
+    for (const [name, value] of this.#data) {
+      const key = `${CONTEXT_DATA_PREFIX}${name}`;
+      if (policy.forwards(key)) out.set(key, value);
+    }
+    out.set(CALL_ID_STACK_KEY, this.callIdStack.join(','));
+    return out;
+  }
+}
