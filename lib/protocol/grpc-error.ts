@@ -1,5 +1,6 @@
 // GrpcError, the one error type of the library, and the normaliser that turns anything thrown into one.
 // Carries what a status trailer carries (PROTOCOL-HTTP2 "Responses"): code, message, trailing metadata, details.
+import { GRPC_STATUS_DETAILS_HEADER } from './headers.js';
 import { Metadata } from './metadata.js';
 import type { MetadataInit } from './metadata.js';
 import { Status, isStatus } from './status.js';
@@ -95,6 +96,9 @@ export function toGrpcError(err: unknown): GrpcError {
       // Ours as it is; a grpc-js Metadata (from code written for grpc-js) is converted.
       if (typeof shaped.metadata === 'object' && shaped.metadata !== null && typeof (shaped.metadata as { getMap?: unknown }).getMap === 'function') {
         options.metadata = Metadata.from(shaped.metadata as MetadataInit);
+        // grpc-js code carries rich details as trailing metadata: lift them so `status` decodes them.
+        const [details] = options.metadata.get(GRPC_STATUS_DETAILS_HEADER);
+        if (Buffer.isBuffer(details)) options.details = details;
       }
       return new GrpcError(shaped.code, text, options);
     }

@@ -1,9 +1,10 @@
-// Tests for lib/protocol/grpc-error.ts: GrpcError fields and the toGrpcError normaliser.
+// Tests for lib/protocol/grpc-error.ts: GrpcError fields, rich status details, and the toGrpcError normaliser.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GrpcError, toGrpcError } from '../../lib/protocol/grpc-error.js';
 import { Metadata } from '../../lib/protocol/metadata.js';
 import { Status } from '../../lib/protocol/status.js';
+import { encodeRpcStatus, packDetail } from '../../lib/protocol/status-details.js';
 
 describe('GrpcError', () => {
   it('carries code, bare message, metadata and details', () => {
@@ -65,4 +66,44 @@ describe('toGrpcError', () => {
       assert.ok(err.metadata instanceof Metadata);
     });
   }
+});
+
+describe('GrpcError rich status', () => {
+  const packed = [packDetail('ErrorInfo', { reason: 'R', domain: 'd' }), packDetail('DebugInfo', { detail: 'x' })];
+
+  it('a list of details is sent as a google.rpc.Status with the error\'s code and message', () => {
+    const err = new GrpcError(Status.FAILED_PRECONDITION, 'not yet', { details: packed });
+    assert.deepEqual(err.details, encodeRpcStatus({ code: Status.FAILED_PRECONDITION, message: 'not yet', details: packed }));
+    assert.deepEqual(err.status, { code: Status.FAILED_PRECONDITION, message: 'not yet', details: packed });
+    assert.deepEqual(err.detail('ErrorInfo'), { reason: 'R', domain: 'd', metadata: {} });
+    assert.deepEqual(err.detail('DebugInfo'), { stackEntries: [], detail: 'x' });
+    assert.equal(err.detail('Help'), undefined);
+  });
+
+  it('raw bytes are kept as they are and decoded on demand', () => {
+    const raw = encodeRpcStatus({ code: 5, message: 'elsewhere', details: packed.slice(1) });
+    const err = new GrpcError(Status.NOT_FOUND, 'gone', { details: raw });
+    assert.equal(err.details, raw);
+    assert.deepEqual(err.status, { code: 5, message: 'elsewhere', details: packed.slice(1) });
+  });
+
+  it('bytes that are not a google.rpc.Status: details kept, status and detail() undefined', () => {
+    const err = new GrpcError(Status.INTERNAL, 'x', { details: Buffer.from([0x1a, 0x7f]) });
+    assert.deepEqual(err.details, Buffer.from([0x1a, 0x7f]));
+    assert.equal(err.status, undefined);
+    assert.equal(err.detail('DebugInfo'), undefined);
+  });
+
+  it('no details: no status', () => {
+    assert.equal(new GrpcError(Status.INTERNAL, 'x').status, undefined);
+    assert.equal(new GrpcError(Status.INTERNAL, 'x', { details: [] }).status?.details.length, 0);
+  });
+
+  it('toGrpcError lifts grpc-status-details-bin out of a status-shaped error\'s metadata', () => {
+    const raw = encodeRpcStatus({ code: 3, message: 'bad', details: packed });
+    const metadata = new Metadata({ 'grpc-status-details-bin': raw, 'x-a': '1' });
+    const err = toGrpcError({ code: 3, details: 'bad', metadata });
+    assert.equal(err.details, raw);
+    assert.deepEqual(err.detail('ErrorInfo')?.reason, 'R');
+  });
 });
