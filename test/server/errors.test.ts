@@ -1,11 +1,16 @@
-// How handler failures become statuses: GrpcError keeps its own, anything else is UNKNOWN.
+// How handler failures become statuses: GrpcError keeps its own, registered mappings apply, anything else is
+// UNKNOWN with a DebugInfo (none in production).
+import * as grpc from '@grpc/grpc-js';
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { concat, of, throwError } from 'rxjs';
 import type { ServerHandler } from '../../lib/server/call-context.js';
 import { GrpcError } from '../../lib/protocol/grpc-error.js';
 import { Metadata } from '../../lib/protocol/metadata.js';
 import { Status } from '../../lib/protocol/status.js';
+import { packDetail } from '../../lib/protocol/status-details.js';
+import { grpcErrorOf, mapRegisteredError, registerErrorHandler } from '../../lib/server/error-registry.js';
+import { referenceDecodeStatus } from '../equivalence/rpc-status-reference.js';
 import { callUnary, collectStream, startHarness } from './fixtures.js';
 
 const notFound = (): GrpcError =>
@@ -78,6 +83,172 @@ describe('handler failures', () => {
       const outcome = await callUnary(harness.client, {});
       assert.equal(outcome.status.code, Status.RESOURCE_EXHAUSTED);
     } finally {
+      await harness.close();
+    }
+  });
+});
+
+class OutOfTokens extends Error {
+  constructor(readonly remaining: number) {
+    super(`out of tokens (${remaining} left)`);
+  }
+}
+class OutOfGoldTokens extends OutOfTokens {}
+
+/** The DebugInfo a grpc-js client finds in grpc-status-details-bin, decoded with the reference codec. */
+function debugInfoOf(status: grpc.StatusObject): unknown {
+  const [bytes] = status.metadata.get('grpc-status-details-bin');
+  if (!Buffer.isBuffer(bytes)) return undefined;
+  const decoded = referenceDecodeStatus(bytes);
+  assert.deepEqual([decoded.code, decoded.message], [status.code, status.details]);
+  return decoded.details.find((d) => d.typeUrl === 'type.googleapis.com/google.rpc.DebugInfo')?.value;
+}
+
+describe('unmapped exceptions carry a DebugInfo', () => {
+  const previous = process.env['NODE_ENV'];
+  after(() => { process.env['NODE_ENV'] = previous; });
+
+  it('with the stack entries and the detail, outside production', async () => {
+    delete process.env['NODE_ENV'];
+    const harness = await startHarness({ Unary: function failsHere() { throw new Error('boom', { cause: new Error('deeper') }); } });
+    try {
+      const outcome = await callUnary(harness.client, {});
+      assert.equal(outcome.status.details, 'Exception calling application: boom');
+      const info = debugInfoOf(outcome.status) as { stackEntries: string[]; detail: string };
+      assert.equal(info.detail, 'Error: boom');
+      assert.equal(info.stackEntries[0], 'Error: boom');
+      assert.ok(info.stackEntries.some((line) => line.startsWith('at ') && line.includes('failsHere')), info.stackEntries.join('\n'));
+      assert.ok(info.stackEntries.includes('Caused by: Error: deeper'), info.stackEntries.join('\n'));
+    } finally {
+      await harness.close();
+    }
+  });
+
+  it('none when NODE_ENV is production, mid-stream too', async () => {
+    process.env['NODE_ENV'] = 'production';
+    const harness = await startHarness({ ServerStream: async function* () { yield { text: 'a' }; throw new Error('late'); } });
+    try {
+      const outcome = await collectStream(harness.client['ServerStream']!({}));
+      assert.deepEqual(outcome.responses.map((r) => r.text), ['a']);
+      assert.deepEqual([outcome.status.code, outcome.status.details], [Status.UNKNOWN, 'Exception calling application: late']);
+      assert.deepEqual(outcome.status.metadata.get('grpc-status-details-bin'), []);
+    } finally {
+      await harness.close();
+    }
+  });
+});
+
+describe('grpcErrorOf', () => {
+  it('a GrpcError as it is', () => {
+    const error = notFound();
+    assert.equal(grpcErrorOf(error), error);
+  });
+
+  it('the DebugInfo option wins over NODE_ENV either way', () => {
+    const previous = process.env['NODE_ENV'];
+    try {
+      process.env['NODE_ENV'] = 'production';
+      assert.equal(grpcErrorOf(new Error('x'), { debugInfo: true }).detail('DebugInfo')?.detail, 'Error: x');
+      delete process.env['NODE_ENV'];
+      assert.equal(grpcErrorOf(new Error('x'), { debugInfo: false }).details, undefined);
+      assert.equal(grpcErrorOf(new Error('x')).status?.code, Status.UNKNOWN);
+    } finally {
+      process.env['NODE_ENV'] = previous;
+    }
+  });
+
+  it('a thrown non-Error: its text, and a DebugInfo without stack entries', () => {
+    const error = grpcErrorOf('bare', { debugInfo: true });
+    assert.equal(error.message, 'Exception calling application: bare');
+    assert.deepEqual(error.detail('DebugInfo'), { stackEntries: [], detail: 'bare' });
+  });
+});
+
+describe('registerErrorHandler', () => {
+  const toExhausted = (e: OutOfTokens): GrpcError => new GrpcError(Status.RESOURCE_EXHAUSTED, e.message, {
+    details: [packDetail('QuotaFailure', { violations: [{ subject: 'tokens', description: `${e.remaining} left` }] })],
+  });
+
+  it('maps the class and its subclasses; the most specific registration wins; unregistering restores', () => {
+    const off = registerErrorHandler(OutOfTokens, toExhausted);
+    try {
+      assert.equal(grpcErrorOf(new OutOfTokens(1)).code, Status.RESOURCE_EXHAUSTED);
+      assert.equal(grpcErrorOf(new OutOfGoldTokens(1)).code, Status.RESOURCE_EXHAUSTED);
+      const offGold = registerErrorHandler(OutOfGoldTokens, () => new GrpcError(Status.PERMISSION_DENIED, 'gold only'));
+      assert.equal(grpcErrorOf(new OutOfGoldTokens(1)).code, Status.PERMISSION_DENIED);
+      assert.equal(grpcErrorOf(new OutOfTokens(1)).code, Status.RESOURCE_EXHAUSTED);
+      offGold();
+      assert.equal(grpcErrorOf(new OutOfGoldTokens(1)).code, Status.RESOURCE_EXHAUSTED);
+    } finally {
+      off();
+    }
+    assert.equal(grpcErrorOf(new OutOfTokens(1)).code, Status.UNKNOWN);
+    assert.equal(mapRegisteredError(new OutOfTokens(1)), undefined);
+  });
+
+  it('a later registration replaces an earlier one, whose remover then leaves it alone', () => {
+    const first = registerErrorHandler(OutOfTokens, () => new GrpcError(Status.ABORTED, 'first'));
+    const second = registerErrorHandler(OutOfTokens, () => new GrpcError(Status.ABORTED, 'second'));
+    first();
+    assert.equal(grpcErrorOf(new OutOfTokens(1)).message, 'second');
+    second();
+  });
+
+  it('registered before a status-shaped reading; primitives are never looked up', () => {
+    class Coded extends Error { readonly code = Status.NOT_FOUND; }
+    const off = registerErrorHandler(Coded, () => new GrpcError(Status.DATA_LOSS, 'mapped'));
+    try {
+      assert.equal(grpcErrorOf(new Coded('x')).code, Status.DATA_LOSS);
+      assert.equal(mapRegisteredError('text'), undefined);
+      assert.equal(mapRegisteredError(null), undefined);
+    } finally {
+      off();
+    }
+  });
+
+  it('a mapping that throws: UNKNOWN naming its failure; one answering a non-GrpcError: normalised', () => {
+    const off = registerErrorHandler(OutOfTokens, () => { throw new Error('mapping broke'); });
+    try {
+      assert.equal(grpcErrorOf(new OutOfTokens(1), { debugInfo: false }).message, 'Exception calling application: mapping broke');
+    } finally {
+      off();
+    }
+    const offShaped = registerErrorHandler(OutOfTokens, (() => ({ code: Status.ABORTED, message: 'shaped' })) as unknown as (e: OutOfTokens) => GrpcError);
+    try {
+      const mapped = grpcErrorOf(new OutOfTokens(1));
+      assert.deepEqual([mapped instanceof GrpcError, mapped.code, mapped.message], [true, Status.ABORTED, 'shaped']);
+    } finally {
+      offShaped();
+    }
+  });
+
+  it('the server applies it to a stream that fails after two messages, thrown from a wrapper around the handler', async () => {
+    const off = registerErrorHandler(OutOfTokens, toExhausted);
+    const metered = (inner: ServerHandler): ServerHandler => (request, context) => {
+      if (context.metadata.get('x-tokens')[0] === '0') throw new OutOfTokens(0);
+      return inner(request, context);
+    };
+    const harness = await startHarness({
+      ServerStream: async function* () { yield { text: 'a' }; yield { text: 'b' }; throw new OutOfTokens(3); },
+      Unary: metered(() => ({ text: 'never' })),
+    });
+    try {
+      const outcome = await collectStream(harness.client['ServerStream']!({}));
+      assert.deepEqual(outcome.responses.map((r) => r.text), ['a', 'b']);
+      assert.deepEqual([outcome.status.code, outcome.status.details], [Status.RESOURCE_EXHAUSTED, 'out of tokens (3 left)']);
+      const [bytes] = outcome.status.metadata.get('grpc-status-details-bin');
+      assert.deepEqual(referenceDecodeStatus(bytes as Buffer).details, [{
+        typeUrl: 'type.googleapis.com/google.rpc.QuotaFailure',
+        value: { violations: [{ subject: 'tokens', description: '3 left', apiService: '', quotaMetric: '', quotaId: '', quotaDimensions: {}, quotaValue: 0 }] },
+      }]);
+      const unary = await callUnary(harness.client, {});
+      assert.equal(unary.status.code, Status.OK);
+      const metadata = new grpc.Metadata();
+      metadata.set('x-tokens', '0');
+      const denied = await callUnary(harness.client, {}, {}, metadata);
+      assert.deepEqual([denied.status.code, denied.status.details], [Status.RESOURCE_EXHAUSTED, 'out of tokens (0 left)']);
+    } finally {
+      off();
       await harness.close();
     }
   });
