@@ -1,5 +1,7 @@
 // Shared definitions of the benchmark service (protos/bench.proto): message shapes, sizes and the
 // handler behaviour every server kind implements, so servers differ only in their gRPC stack.
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 /** The .proto source, found from the compiled file in dist/bench. */
@@ -57,4 +59,15 @@ export function parseFlags(argv: readonly string[]): Map<string, string> {
     flags.set(match[1]!, match[2] ?? 'true');
   }
   return flags;
+}
+
+/** A loopback port free right now, for servers configured with a url rather than port 0 (the Nest kinds). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().once('error', reject);
+    probe.listen(0, LOOPBACK, () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }

@@ -1,5 +1,5 @@
 // Server-side figures driven by h2load (Debian package nghttp2-client), when it is installed:
-// 4 connections x 32 concurrent streams posting a precomputed gRPC request body.
+// 4 connections x 32 concurrent streams posting a precomputed gRPC request body, for a fixed time.
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,9 @@ export interface H2loadWorkload {
   /** Messages each response carries: the figure is requests/s times this. */
   readonly perRequest: number;
 }
+
+/** A timed run (ms of warm-up, then of measurement) or a fixed number of requests. */
+export type H2loadRun = { readonly warmupMs: number; readonly durationMs: number } | { readonly requests: number };
 
 export const STREAM_PER_REQUEST = 100;
 
@@ -34,29 +37,33 @@ export function h2loadVersion(): string | undefined {
   return result.status === 0 ? result.stdout.trim().split('\n')[0] : undefined;
 }
 
-/** Runs `requests` calls of the workload (after a tenth as many to warm up); returns its figure. */
-export function runH2load(workload: H2loadWorkload, port: number, requests: number, cpu: number | undefined): number {
+/** Runs the workload on `connections` x `streams` and returns its figure (requests/s x perRequest). */
+export function runH2load(workload: H2loadWorkload, port: number, run: H2loadRun, cpu: number | undefined, connections = 4, streams = 32): number {
   const body = join(tmpdir(), `grpc-bench-${process.pid}-${workload.method}.bin`);
   const prefix = Buffer.alloc(5);
   prefix.writeUInt32BE(workload.message.length, 1);
   writeFileSync(body, Buffer.concat([prefix, workload.message]));
   const url = `http://127.0.0.1:${port}/${SERVICE_NAME}/${workload.method}`;
-  const run = (n: number): number => {
-    const args = ['-n', String(n), '-c', '4', '-m', '32', '-d', body,
-      '-H', 'content-type: application/grpc', '-H', 'te: trailers', url];
-    const [command, argv] = pinned(cpu, 'h2load', args);
-    const result = spawnSync(command, argv, { encoding: 'utf8', timeout: 120_000 });
-    return parseH2load(result.stdout ?? '', n);
-  };
-  run(Math.max(128, Math.floor(requests / 10)));
-  return run(requests) * workload.perRequest;
+  const amount = 'requests' in run ? ['-n', String(run.requests)] : ['-D', `${run.durationMs}ms`, `--warm-up-time=${run.warmupMs}ms`];
+  const args = [...amount, '-c', String(connections), '-m', String(streams), '-d', body,
+    '-H', 'content-type: application/grpc', '-H', 'te: trailers', url];
+  const [command, argv] = pinned(cpu, 'h2load', args);
+  const result = spawnSync(command, argv, { encoding: 'utf8', timeout: 300_000 });
+  return parseH2load(result.stdout ?? '', workload.perRequest) * workload.perRequest;
 }
 
-/** Requests per second from h2load's summary; throws unless every request succeeded. */
-export function parseH2load(output: string, expected: number): number {
+/**
+ * Requests per second from h2load's summary. h2load sees HTTP only, so a gRPC error (a trailers-only
+ * response, 200 with no DATA) would pass as success: every request must have brought its messages' bytes.
+ */
+export function parseH2load(output: string, perRequest: number): number {
   const rate = /finished in [\d.]+\w+, ([\d.]+) req\/s/.exec(output);
-  const counts = /requests: (\d+) total, \d+ started, \d+ done, (\d+) succeeded/.exec(output);
-  if (rate === null || counts === null) throw new Error(`Unreadable h2load output:\n${output}`);
-  if (Number(counts[2]) !== expected) throw new Error(`h2load: ${counts[2]} of ${expected} requests succeeded`);
+  const counts = /requests: (\d+) total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored/.exec(output);
+  const data = /\((\d+)\) data/.exec(output);
+  if (rate === null || counts === null || data === null) throw new Error(`Unreadable h2load output:\n${output}`);
+  const [done, succeeded, failed, errored] = [counts[2], counts[3], counts[4], counts[5]].map(Number) as [number, number, number, number];
+  if (succeeded === 0 || succeeded !== done || failed + errored > 0) throw new Error(`h2load: ${succeeded} of ${done} requests succeeded`);
+  // Each message is at least its 5-byte prefix.
+  if (Number(data[1]) < succeeded * perRequest * 5) throw new Error(`h2load: responses carried ${data[1]} bytes of messages: gRPC errors?`);
   return Number(rate[1]);
 }

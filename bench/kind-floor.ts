@@ -34,6 +34,8 @@ function encodeMsg(id: number, text: string): Buffer {
 }
 
 const UNARY_FRAME = frame(encodeMsg(UNARY_REQUEST.id, UNARY_REQUEST.text));
+// The bench's client streams only UNARY_REQUEST, so the body length over its frame size is the message count.
+const REQUEST_FRAME_LENGTH = UNARY_FRAME.length;
 // Every streamed item is the same frame (id 1): the floor pays no per-message encoding.
 const ITEM_FRAME = frame(encodeMsg(1, STREAM_TEXT));
 const CHUNK_FRAME = frame(Buffer.from([0x0a, ...varint(CHUNK_SIZE), ...Buffer.alloc(CHUNK_SIZE, 0x61)]));
@@ -80,6 +82,14 @@ function reply(stream: ServerHttp2Stream, frames: Route): void {
   });
 }
 
+/** Bidi: every chunk the client sends goes straight back, already framed. */
+function echo(stream: ServerHttp2Stream): void {
+  stream.respond(HEADERS, { waitForTrailers: true });
+  stream.once('wantTrailers', () => stream.sendTrailers(TRAILERS));
+  stream.on('data', (part: Buffer) => stream.write(part));
+  stream.on('end', () => stream.end());
+}
+
 function* repeat(item: Buffer, times: number): Generator<Buffer> {
   for (let i = 0; i < times; i++) yield item;
 }
@@ -91,6 +101,8 @@ const ROUTES: Record<string, Route> = {
   Download: (head) => repeat(CHUNK_FRAME, Math.ceil(readField1(head) / CHUNK_SIZE)),
   // Count { bytes = 2 }: the raw request body length, an upper bound of the payload bytes.
   Upload: (_head, length) => [frame(Buffer.from([0x10, ...varint(length)]))],
+  // Count { messages = 1 }.
+  ClientStream: (_head, length) => [frame(Buffer.from([0x08, ...varint(Math.floor(length / REQUEST_FRAME_LENGTH))]))],
 };
 
 export async function startFloorServer(): Promise<RunningServer> {
@@ -105,8 +117,10 @@ export async function startFloorServer(): Promise<RunningServer> {
   });
   server.on('stream', (stream, headers) => {
     stream.on('error', () => {});
-    const route = ROUTES[String(headers[':path']).slice(SERVICE_NAME.length + 2)];
-    if (route === undefined) stream.respond({ ...HEADERS, 'grpc-status': '12' }, { endStream: true });
+    const method = String(headers[':path']).slice(SERVICE_NAME.length + 2);
+    const route = ROUTES[method];
+    if (method === 'Bidi') echo(stream);
+    else if (route === undefined) stream.respond({ ...HEADERS, 'grpc-status': '12' }, { endStream: true });
     else reply(stream, route);
   });
   await new Promise<void>((resolve) => server.listen(0, LOOPBACK, resolve));

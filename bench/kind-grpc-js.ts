@@ -4,9 +4,9 @@ import protoLoader from '@grpc/proto-loader';
 import type { MethodDefinition, ServiceDefinition } from '@grpc/proto-loader';
 import grpc from '@grpc/grpc-js';
 import type {
-  ClientReadableStream, sendUnaryData, ServerDuplexStream, ServerReadableStream, ServerUnaryCall, ServerWritableStream, ServiceError,
+  ClientReadableStream, ClientWritableStream, sendUnaryData, ServerDuplexStream, ServerReadableStream, ServerUnaryCall, ServerWritableStream, ServiceError,
 } from '@grpc/grpc-js';
-import { addToCount, CHUNK, downloadChunks, LOOPBACK, PROTO_LOADER_OPTIONS, PROTO_PATH, SERVICE_NAME, streamItems } from './bench-proto.js';
+import { addToCount, CHUNK, downloadChunks, LOOPBACK, PROTO_LOADER_OPTIONS, PROTO_PATH, SERVICE_NAME, streamItems, UNARY_REQUEST } from './bench-proto.js';
 import type { Chunk, Count, DownloadRequest, Msg, StreamRequest } from './bench-proto.js';
 import type { BenchClient, RunningServer } from './kinds.js';
 
@@ -56,11 +56,31 @@ export function connectGrpcJsClient(address: string): BenchClient {
   const stream = grpcJsMethod<StreamRequest, Msg>(service, 'ServerStream');
   const download = grpcJsMethod<DownloadRequest, Chunk>(service, 'Download');
   const upload = grpcJsMethod<Chunk, Count>(service, 'Upload');
+  const clientStream = grpcJsMethod<Msg, Count>(service, 'ClientStream');
+  const bidi = grpcJsMethod<Msg, Msg>(service, 'Bidi');
   const client = new grpc.Client(address, grpc.credentials.createInsecure());
   return {
     unary: (request) => new Promise((resolve, reject) => {
       client.makeUnaryRequest(unary.path, unary.requestSerialize, unary.responseDeserialize, request,
         (err: ServiceError | null, reply?: Msg) => (err ? reject(err) : resolve(reply!)));
+    }),
+    clientStream: (count) => new Promise((resolve, reject) => {
+      writeTimes(client.makeClientStreamRequest(clientStream.path, clientStream.requestSerialize, clientStream.responseDeserialize,
+        (err: ServiceError | null, reply?: Count) => (err ? reject(err) : resolve(reply!))), UNARY_REQUEST, count);
+    }),
+    pingPong: (rounds) => new Promise((resolve, reject) => {
+      const call = client.makeBidiStreamRequest(bidi.path, bidi.requestSerialize, bidi.responseDeserialize);
+      const times: number[] = [];
+      let sent = performance.now();
+      call.on('data', () => {
+        times.push(performance.now() - sent);
+        if (times.length === rounds) return call.end();
+        sent = performance.now();
+        call.write(UNARY_REQUEST);
+      });
+      call.on('error', reject);
+      call.on('end', () => resolve(times));
+      call.write(UNARY_REQUEST);
     }),
     serverStream: (count) => consume(
       client.makeServerStreamRequest(stream.path, stream.requestSerialize, stream.responseDeserialize, { count }),
@@ -69,26 +89,30 @@ export function connectGrpcJsClient(address: string): BenchClient {
       client.makeServerStreamRequest(download.path, download.requestSerialize, download.responseDeserialize, { size }),
       (chunk) => chunk.data.length),
     upload: (chunks) => new Promise((resolve, reject) => {
-      const call = client.makeClientStreamRequest(upload.path, upload.requestSerialize, upload.responseDeserialize,
-        (err: ServiceError | null, reply?: Count) => (err ? reject(err) : resolve(reply!)));
-      let sent = 0;
-      const writeMore = (): void => {
-        while (sent < chunks) {
-          sent++;
-          if (!call.write(CHUNK)) {
-            call.once('drain', writeMore);
-            return;
-          }
-        }
-        call.end();
-      };
-      writeMore();
+      writeTimes(client.makeClientStreamRequest(upload.path, upload.requestSerialize, upload.responseDeserialize,
+        (err: ServiceError | null, reply?: Count) => (err ? reject(err) : resolve(reply!))), CHUNK, chunks);
     }),
     close: () => {
       client.close();
       return Promise.resolve();
     },
   };
+}
+
+/** Writes `value` `times` times, waiting for 'drain' whenever the call's buffer is full, then half-closes. */
+function writeTimes<T>(call: ClientWritableStream<T>, value: T, times: number): void {
+  let sent = 0;
+  const writeMore = (): void => {
+    while (sent < times) {
+      sent++;
+      if (!call.write(value)) {
+        call.once('drain', writeMore);
+        return;
+      }
+    }
+    call.end();
+  };
+  writeMore();
 }
 
 /** Sums `measure` over every message of a response stream. */

@@ -1,8 +1,10 @@
 // The server and client kinds under test, one registry each. A server kind runs in its own child
-// process (server.ts); a later kind (Nest over our transport, Nest's Transport.GRPC) joins as one entry.
+// process (server.ts); each kind is one entry.
 import type { Count, Msg } from './bench-proto.js';
 import { startFloorServer } from './kind-floor.js';
 import { connectGrpcJsClient, startGrpcJsServer } from './kind-grpc-js.js';
+import { startNestBuiltinServer } from './kind-nest-builtin.js';
+import { startNestServer } from './kind-nest.js';
 import { connectOursClient, startOursServer } from './kind-ours.js';
 
 /** A server listening on loopback; `stop` ends its connections at once. */
@@ -21,6 +23,10 @@ export interface ServerKind {
 /** One connection to a bench server; the workloads check the answers. */
 export interface BenchClient {
   unary(request: Msg): Promise<Msg>;
+  /** Streams `count` small messages to ClientStream; resolves with the server's Count. */
+  clientStream(count: number): Promise<Count>;
+  /** `rounds` request/echo round trips on one Bidi call, one message in flight; each round trip's ms. */
+  pingPong(rounds: number): Promise<number[]>;
   /** Calls ServerStream(count) and resolves with the number of messages received. */
   serverStream(count: number): Promise<number>;
   /** Calls Download(size) and resolves with the payload bytes received. */
@@ -41,6 +47,8 @@ export const SERVER_KINDS: readonly ServerKind[] = [
   { name: 'floor', description: 'bare node:http2 answering precomputed gRPC frames (what node:http2 allows)', start: startFloorServer },
   { name: 'grpc-js', description: '@grpc/grpc-js Server', start: startGrpcJsServer },
   { name: 'ours', description: 'our GrpcServer', start: startOursServer },
+  { name: 'nest', description: 'our GrpcTransportStrategy in NestFactory.createMicroservice, @GrpcHandler controller', start: startNestServer },
+  { name: 'nest-builtin', description: "Nest's built-in Transport.GRPC (grpc-js), @GrpcMethod/@GrpcStreamMethod controller", start: startNestBuiltinServer },
 ];
 
 export const CLIENT_KINDS: readonly ClientKind[] = [

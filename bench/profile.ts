@@ -1,7 +1,15 @@
-// Summarises a V8 .cpuprofile (node --cpu-prof) as the functions with the most self time,
-// to find where our server spends its unary hot path.
-import { readdirSync, readFileSync } from 'node:fs';
+// `--profile`: runs h2load's unary and streaming loads on a server kind under node --cpu-prof and
+// prints the functions with the most self time, to find where its hot path spends.
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LOOPBACK } from './bench-proto.js';
+import { H2LOAD_WORKLOADS, runH2load } from './h2load.js';
+import type { H2loadRun } from './h2load.js';
+import { CLIENT_KINDS } from './kinds.js';
+import { spawnServer } from './server.js';
+import { unaryRate } from './workloads.js';
 
 interface CallFrame { functionName: string; url: string; lineNumber: number }
 interface ProfileNode { id: number; callFrame: CallFrame; hitCount?: number }
@@ -15,6 +23,31 @@ const AREAS: readonly (readonly [string, (name: string) => boolean])[] = [
   ['gc', (name) => name === '(garbage collector)'],
   ['native/other', (name) => !name.includes(' ') && name !== '(idle)' && name !== '(garbage collector)'],
 ];
+
+const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const TOP = 25;
+
+/** Profiles each server kind under each h2load workload (or, without h2load, grpc-js client unary load). */
+export async function profileKinds(kinds: readonly string[], run: H2loadRun, useH2load: boolean, serverCpu?: number, loadCpu?: number): Promise<void> {
+  for (const kind of kinds) {
+    for (const workload of useH2load ? H2LOAD_WORKLOADS : [undefined]) {
+      const dir = mkdtempSync(join(tmpdir(), 'grpc-bench-profile-'));
+      const child = await spawnServer(kind, { cpu: serverCpu, profileDir: dir });
+      try {
+        if (workload !== undefined) runH2load(workload, child.port, run, loadCpu);
+        else {
+          const client = CLIENT_KINDS.find((k) => k.name === 'grpc-js')!.connect(`${LOOPBACK}:${child.port}`);
+          await unaryRate(client, 32, { warmupMs: 500, durationMs: 3000, streamCount: 0, bulkBytes: 0, repeats: 1, pingPongRounds: 0 });
+          await client.close();
+        }
+      } finally {
+        await child.stop();
+      }
+      const driver = workload === undefined ? 'the grpc-js client, unary c=32' : `h2load ${workload.name}`;
+      process.stdout.write(`\nprofile of ${kind} under ${driver}: ${findProfile(dir)}\n${summariseProfile(findProfile(dir), TOP, PROJECT_ROOT)}\n`);
+    }
+  }
+}
 
 /** The newest .cpuprofile file in `dir`. */
 export function findProfile(dir: string): string {

@@ -1,13 +1,15 @@
 // The results table: one row per figure (workload, driver, server) with its ratios to the same
-// figure on the grpc-js server, on the floor server, and driven by the grpc-js client.
+// figure on the grpc-js server, on the floor server, and driven by the grpc-js client; above 1 is better.
 export interface Figure {
   readonly workload: string;
   /** The client kind, or 'h2load', that generated the load. */
   readonly driver: string;
   readonly server: string;
   readonly unit: string;
-  /** A rate, higher is better; NaN when the run failed. */
+  /** NaN when the run failed. */
   readonly value: number;
+  /** Latencies and memory: ratios are base/value, so above 1 still means better. */
+  readonly lowerIsBetter?: boolean;
 }
 
 const BASELINE = 'grpc-js';
@@ -19,7 +21,7 @@ export function formatTable(figures: readonly Figure[], serverOrder: readonly st
   const find = (workload: string, driver: string, server: string): Figure | undefined =>
     figures.find((f) => f.workload === workload && f.driver === driver && f.server === server);
   const ratio = (figure: Figure, base: Figure | undefined): string =>
-    base === undefined || base === figure ? '' : formatRatio(figure.value / base.value);
+    base === undefined || base === figure ? '' : formatRatio(figure.lowerIsBetter === true ? base.value / figure.value : figure.value / base.value);
   const sorted = [...figures].sort((a, b) =>
     firstIndex(figures, (f) => f.workload === a.workload) - firstIndex(figures, (f) => f.workload === b.workload)
     || firstIndex(figures, (f) => f.driver === a.driver) - firstIndex(figures, (f) => f.driver === b.driver)
@@ -41,7 +43,7 @@ export function formatHeadline(figures: readonly Figure[]): string {
     const theirs = pick('grpc-js', 'grpc-js') ?? pick('h2load', 'grpc-js');
     if (ours === undefined || theirs === undefined) continue;
     rows.push([workload, `${formatValue(ours.value)} ${ours.unit}`, `${formatValue(theirs.value)} ${theirs.unit}`,
-      formatRatio(ours.value / theirs.value)]);
+      formatRatio(ours.lowerIsBetter === true ? theirs.value / ours.value : ours.value / theirs.value)]);
   }
   return alignColumns([['workload', 'ours', 'grpc-js', 'ratio'], ...rows]);
 }
@@ -50,19 +52,19 @@ function firstIndex(figures: readonly Figure[], test: (f: Figure) => boolean): n
   return figures.findIndex(test);
 }
 
-function formatValue(value: number): string {
+export function formatValue(value: number): string {
   if (!Number.isFinite(value)) return 'failed';
   return value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(1);
 }
 
-function formatRatio(value: number): string {
+export function formatRatio(value: number): string {
   return Number.isFinite(value) ? `${value.toFixed(2)}x` : '';
 }
 
 /** Left-aligns text columns and right-aligns numeric ones. */
-function alignColumns(rows: readonly (readonly string[])[]): string {
+export function alignColumns(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]?.length ?? 0)));
-  const numeric = (cell: string) => /^[\d,.]+x?$|^failed$/.test(cell);
+  const numeric = (cell: string) => /^-?[\d,.]+x?$|^failed$/.test(cell);
   return rows.map((row) => row.map((cell, i) =>
     (numeric(cell) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
 }

@@ -1,30 +1,31 @@
-// `npm run bench [-- --quick] [--servers=a,b] [--clients=a,b] [--only=unary,upload] [--profile] [--no-pin] [--no-h2load]`:
-// every server kind in a pinned child process, every workload against it, then one table of ratios.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { LOOPBACK, parseFlags } from './bench-proto.js';
+// `npm run bench [-- --quick] [--servers=a,b] [--clients=a,b] [--only=unary,upload] [--profile[=ours,nest]] [--no-pin] [--no-h2load]`:
+// every server kind in a pinned child process, every workload against it, then one table of ratios and the targets.
+import { LOOPBACK, parseFlags, UNARY_REQUEST } from './bench-proto.js';
 import { H2LOAD_WORKLOADS, h2loadVersion, runH2load } from './h2load.js';
+import type { H2loadRun } from './h2load.js';
 import { CLIENT_KINDS, pickKinds, SERVER_KINDS } from './kinds.js';
-import { findProfile, summariseProfile } from './profile.js';
+import type { BenchClient } from './kinds.js';
+import { MEMORY_KINDS, slowReaderGrowth, unaryRetention } from './memory.js';
+import { profileKinds } from './profile.js';
 import { formatHeadline, formatTable } from './report.js';
 import type { Figure } from './report.js';
 import { canPin, pinSelf, spawnServer } from './server.js';
-import { CLIENT_WORKLOADS, unaryRate } from './workloads.js';
-import type { Budget } from './workloads.js';
+import type { ServerProcess } from './server.js';
+import { formatTargets } from './targets.js';
+import { CLIENT_WORKLOADS } from './workloads.js';
+import type { Budget, Reading } from './workloads.js';
 
-interface Settings extends Budget { h2loadRequests: number; h2loadStreamRequests: number }
+/** A run's sizes: client workloads, h2load's timed runs, and the memory checks' counts. */
+export interface Settings extends Budget { h2load: H2loadRun; memoryStream: number; memoryCalls: number }
 
 const MIB = 1024 * 1024;
-const FULL: Settings = { warmupMs: 500, durationMs: 2500, streamCount: 100_000, bulkBytes: 64 * MIB, repeats: 5,
-  h2loadRequests: 100_000, h2loadStreamRequests: 2_000 };
-const QUICK: Settings = { warmupMs: 150, durationMs: 500, streamCount: 20_000, bulkBytes: 16 * MIB, repeats: 3,
-  h2loadRequests: 10_000, h2loadStreamRequests: 400 };
-const WARM_UP: Budget = { warmupMs: 0, durationMs: 300, streamCount: 5_000, bulkBytes: 4 * MIB, repeats: 1 };
+const FULL: Settings = { warmupMs: 300, durationMs: 1500, streamCount: 100_000, bulkBytes: 64 * MIB, repeats: 5, pingPongRounds: 2_000,
+  h2load: { warmupMs: 1000, durationMs: 3000 }, memoryStream: 1_000_000, memoryCalls: 1_000_000 };
+const QUICK: Settings = { warmupMs: 100, durationMs: 250, streamCount: 20_000, bulkBytes: 16 * MIB, repeats: 3, pingPongRounds: 500,
+  h2load: { warmupMs: 200, durationMs: 500 }, memoryStream: 100_000, memoryCalls: 50_000 };
+const WARM_UP: Budget = { warmupMs: 0, durationMs: 200, streamCount: 5_000, bulkBytes: 4 * MIB, repeats: 1, pingPongRounds: 200 };
 const SERVER_CPU = 0;
 const LOAD_CPU = 1;
-const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2));
@@ -41,6 +42,9 @@ async function main(): Promise<void> {
   const only = (workload: { name: string }): boolean => prefixes?.some((p) => workload.name.startsWith(p)) ?? true;
 
   const figures: Figure[] = [];
+  const record = (driver: string, server: string, readings: readonly Reading[]): void => {
+    for (const r of readings) figures.push(report({ ...r, driver, server }));
+  };
   for (const server of servers) {
     const child = await spawnServer(server.name, { cpu: serverCpu });
     const address = `${LOOPBACK}:${child.port}`;
@@ -50,16 +54,17 @@ async function main(): Promise<void> {
         // JIT warm-up of each client on the first server, so that server is not measured against cold code.
         if (server === servers[0]) for (const workload of CLIENT_WORKLOADS) await workload.run(client, WARM_UP);
         for (const workload of CLIENT_WORKLOADS.filter(only)) {
-          const value = await measure(() => workload.run(client, settings), `${workload.name} ${kind.name}->${server.name}`);
-          figures.push(report({ workload: workload.name, driver: kind.name, server: server.name, unit: workload.unit, value }));
+          record(kind.name, server.name, await measure(() => workload.run(client, settings), workload.name, kind.name, server.name));
         }
         await client.close();
       }
       for (const workload of h2load === undefined ? [] : H2LOAD_WORKLOADS.filter(only)) {
-        const requests = workload.perRequest === 1 ? settings.h2loadRequests : settings.h2loadStreamRequests;
-        const label = `${workload.name} h2load->${server.name}`;
-        const value = await measure(() => Promise.resolve(runH2load(workload, child.port, requests, loadCpu)), label);
-        figures.push(report({ workload: workload.name, driver: 'h2load', server: server.name, unit: workload.unit, value }));
+        const value = await measure(async () => [{ workload: workload.name, unit: workload.unit,
+          value: runH2load(workload, child.port, settings.h2load, loadCpu) }], workload.name, 'h2load', server.name);
+        record('h2load', server.name, value);
+      }
+      if (MEMORY_KINDS.includes(server.name) && only({ name: 'memory' })) {
+        await memoryChecks(child, settings, h2load !== undefined, loadCpu, record);
       }
     } finally {
       await child.stop();
@@ -70,49 +75,64 @@ async function main(): Promise<void> {
     `node ${process.version}, ${flags.has('quick') ? 'quick' : 'full'} run in ${((performance.now() - started) / 1000).toFixed(0)} s; `
       + (pin ? `servers pinned to core ${SERVER_CPU}, load to core ${LOAD_CPU}` : 'not pinned (taskset or a second core missing)'),
     `h2load: ${h2load ?? 'not installed, h2load figures skipped (apt-get install nghttp2-client)'}`,
-    `unary: median of 5 slices of ${settings.durationMs} ms in all after ${settings.warmupMs} ms warm-up; `
-      + `server stream: one call of ${settings.streamCount} messages; download/upload: ${settings.bulkBytes / MIB} MiB `
-      + `in 64 KiB messages; streams and transfers: median of ${settings.repeats} runs after one warm-up run`,
+    `unary: median of 5 slices of ${settings.durationMs} ms in all after ${settings.warmupMs} ms warm-up; streams: one call of `
+      + `${settings.streamCount} messages; download/upload: ${settings.bulkBytes / MIB} MiB in 64 KiB messages; streams and transfers: `
+      + `median of up to ${settings.repeats} runs (none started after ${settings.durationMs} ms) after a warm-up run; `
+      + `ping-pong: ${settings.pingPongRounds} round trips on one Bidi call`,
+    ...('requests' in settings.h2load ? [] : [`h2load: ${settings.h2load.durationMs} ms after ${settings.h2load.warmupMs} ms warm-up`]),
     ...servers.map((s) => `server ${s.name}: ${s.description}`),
     ...clients.map((c) => `client ${c.name}: ${c.description}`),
-    'ratios: value / the same figure on the grpc-js server, on the floor server, and driven by the grpc-js client',
+    'ratios: the same figure on the grpc-js server, on the floor server, and driven by the grpc-js client; above 1 is better '
+      + '(latency and memory ratios are base/value)',
     '', formatTable(figures, servers.map((s) => s.name)),
     '', 'ours end to end against grpc-js end to end (h2load rows: server only):', formatHeadline(figures),
+    '', 'targets (issue 7):', formatTargets(figures),
   ];
   process.stdout.write(`\n${lines.join('\n')}\n`);
-  if (flags.has('profile')) await profileOurs(settings, h2load !== undefined, serverCpu, loadCpu);
+  const profile = flags.get('profile');
+  if (profile !== undefined) await profileKinds(profile === 'true' ? ['ours'] : profile.split(','), settings.h2load, h2load !== undefined, serverCpu, loadCpu);
 }
 
-/** Runs unary load on our server under --cpu-prof and prints the top self-time functions. */
-async function profileOurs(settings: Settings, useH2load: boolean, serverCpu?: number, loadCpu?: number): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'grpc-bench-profile-'));
-  const child = await spawnServer('ours', { cpu: serverCpu, profileDir: dir });
-  try {
-    if (useH2load) runH2load(H2LOAD_WORKLOADS[0]!, child.port, settings.h2loadRequests * 2, loadCpu);
-    else {
-      const client = CLIENT_KINDS.find((k) => k.name === 'grpc-js')!.connect(`${LOOPBACK}:${child.port}`);
-      await unaryRate(client, 32, { ...settings, durationMs: settings.durationMs * 2 });
-      await client.close();
+/** The slow-reader stream and the many-unary-calls retention check; h2load drives the calls when installed. */
+async function memoryChecks(child: ServerProcess, settings: Settings, useH2load: boolean, loadCpu: number | undefined,
+  record: (driver: string, server: string, readings: readonly Reading[]) => void): Promise<void> {
+  record('raw h2', child.kind, await measure(() => slowReaderGrowth(child, settings.memoryStream), 'slow reader', 'raw h2', child.kind));
+  const driver = useH2load ? 'h2load' : 'ours';
+  const drive = async (calls: number): Promise<void> => {
+    if (useH2load) {
+      runH2load(H2LOAD_WORKLOADS[0]!, child.port, { requests: calls }, loadCpu);
+      return;
     }
-  } finally {
-    await child.stop();
-  }
-  const driver = useH2load ? 'h2load unary 4x32' : 'the grpc-js client, unary c=32';
-  process.stdout.write(`\nprofile of our server under ${driver}: ${findProfile(dir)}\n`
-    + `${summariseProfile(findProfile(dir), 25, PROJECT_ROOT)}\n`);
+    const client = CLIENT_KINDS.find((k) => k.name === 'ours')!.connect(`${LOOPBACK}:${child.port}`);
+    await callTimes(client, calls);
+    await client.close();
+  };
+  record(driver, child.kind, await measure(() => unaryRetention(child, settings.memoryCalls, drive), 'unary retention', driver, child.kind));
 }
 
-async function measure(run: () => Promise<number>, label: string): Promise<number> {
+/** `calls` unary calls, 32 at a time. */
+async function callTimes(client: BenchClient, calls: number): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next++ < calls) await client.unary(UNARY_REQUEST);
+  };
+  await Promise.all(Array.from({ length: 32 }, worker));
+}
+
+async function measure(run: () => Promise<Reading[]>, workload: string, driver: string, server: string): Promise<Reading[]> {
   try {
     return await run();
   } catch (err) {
-    process.stderr.write(`${label} failed: ${err instanceof Error ? err.message : String(err)}\n`);
-    return NaN;
+    process.stderr.write(`${workload} ${driver}->${server} failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    return [{ workload, unit: '', value: NaN }];
   }
 }
 
+const STARTED = performance.now();
+
+/** Logs one figure to stderr as it is measured, with the seconds since the start. */
 function report(figure: Figure): Figure {
-  process.stderr.write(`${figure.workload.padEnd(24)} ${figure.driver.padEnd(8)} -> ${figure.server.padEnd(8)} `
+  process.stderr.write(`${((performance.now() - STARTED) / 1000).toFixed(1).padStart(6)} s  ${figure.workload.padEnd(36)} ${figure.driver.padEnd(8)} -> ${figure.server.padEnd(12)} `
     + `${Number.isFinite(figure.value) ? figure.value.toFixed(1) : 'failed'} ${figure.unit}\n`);
   return figure;
 }

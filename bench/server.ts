@@ -1,5 +1,5 @@
 // One server kind per child process. Run as `node dist/bench/server.js --kind=ours` it starts the kind,
-// prints {"port":N} and stops on SIGTERM (so --cpu-prof can write); imported, it spawns such children.
+// prints {"port":N}, answers 'sample'/'settle' lines on stdin with its memory, and stops on SIGTERM.
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
@@ -10,9 +10,17 @@ import { pickKinds, SERVER_KINDS } from './kinds.js';
 
 const SERVER_SCRIPT = fileURLToPath(import.meta.url);
 
+/** Bytes of the server process's memory. */
+export interface MemorySample {
+  readonly rss: number;
+  readonly heapUsed: number;
+}
+
 export interface ServerProcess {
   readonly kind: string;
   readonly port: number;
+  /** The server's memory now; `settle` runs a full GC first, so what is left is what is retained. */
+  memory(settle: boolean): Promise<MemorySample>;
   stop(): Promise<void>;
 }
 
@@ -39,14 +47,21 @@ export function pinned(cpu: number | undefined, command: string, args: string[])
 }
 
 export async function spawnServer(kind: string, options: SpawnOptions = {}): Promise<ServerProcess> {
-  const nodeArgs = options.profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`];
-  const [command, args] = pinned(options.cpu, process.execPath, [...nodeArgs, SERVER_SCRIPT, `--kind=${kind}`]);
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const profile = options.profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`];
+  const [command, args] = pinned(options.cpu, process.execPath, ['--expose-gc', ...profile, SERVER_SCRIPT, `--kind=${kind}`]);
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const port = await readPort(child, kind);
+  const lines = readLines(child, kind);
+  const port = (await lines.next()).port;
+  if (typeof port !== 'number') throw new Error(`Server kind "${kind}" did not print its port`);
   return {
     kind,
     port,
+    memory: async (settle) => {
+      child.stdin!.write(settle ? 'settle\n' : 'sample\n');
+      const { rss, heapUsed } = await lines.next();
+      return { rss: Number(rss), heapUsed: Number(heapUsed) };
+    },
     stop: async () => {
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
@@ -56,17 +71,29 @@ export async function spawnServer(kind: string, options: SpawnOptions = {}): Pro
   };
 }
 
-function readPort(child: ChildProcess, kind: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    child.once('exit', (code) => reject(new Error(`Server kind "${kind}" exited with code ${code} before listening`)));
-    lines.once('line', (line) => {
-      const parsed: unknown = JSON.parse(line);
-      const port = (parsed as { port?: unknown }).port;
-      if (typeof port === 'number') resolve(port);
-      else reject(new Error(`Server kind "${kind}" printed "${line}" instead of its port`));
-    });
+/** The child's stdout as a queue of JSON lines; next() rejects once it exits with nothing left. */
+function readLines(child: ChildProcess, kind: string): { next(): Promise<Record<string, unknown>> } {
+  const ready: Record<string, unknown>[] = [];
+  const waiting: { resolve(line: Record<string, unknown>): void; reject(err: Error): void }[] = [];
+  let exit: Error | undefined;
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    const parsed = JSON.parse(line) as Record<string, unknown>;
+    const waiter = waiting.shift();
+    if (waiter === undefined) ready.push(parsed);
+    else waiter.resolve(parsed);
   });
+  child.once('exit', (code) => {
+    exit = new Error(`Server kind "${kind}" exited with code ${code}`);
+    for (const waiter of waiting.splice(0)) waiter.reject(exit);
+  });
+  return {
+    next: () => {
+      const line = ready.shift();
+      if (line !== undefined) return Promise.resolve(line);
+      if (exit !== undefined) return Promise.reject(exit);
+      return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
+    },
+  };
 }
 
 async function serveKind(): Promise<void> {
@@ -78,6 +105,15 @@ async function serveKind(): Promise<void> {
     setTimeout(() => process.exit(0), 2000).unref();
   });
   process.stdout.write(`${JSON.stringify({ port: server.port })}\n`);
+  const commands = createInterface({ input: process.stdin });
+  // The bench died without stopping us (a broken pipe, say): do not linger as an orphan.
+  commands.once('close', () => process.exit(0));
+  commands.on('line', (command) => {
+    // Two full collections: the first may only queue finalizers that free more on the second.
+    if (command === 'settle') for (let i = 0; i < 2; i++) globalThis.gc?.();
+    const { rss, heapUsed } = process.memoryUsage();
+    process.stdout.write(`${JSON.stringify({ rss, heapUsed })}\n`);
+  });
 }
 
 if (process.argv[1] === SERVER_SCRIPT) {

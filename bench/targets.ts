@@ -1,0 +1,65 @@
+// Issue 7's targets, checked against one run's figures: each line names the figures compared,
+// the measured value and whether it met the target. Printed, never asserted.
+import type { Figure } from './report.js';
+import { alignColumns, formatRatio, formatValue } from './report.js';
+
+interface Target {
+  readonly name: string;
+  /** The measured value, or undefined when the run lacks its figures. */
+  measure(find: Finder): number | undefined;
+  readonly goal: number;
+  readonly atMost?: boolean;
+  readonly format: (value: number) => string;
+}
+
+/** A figure's value; '*' in the workload or driver matches anything (memory checks name their counts). */
+type Finder = (workload: string, driver: string, server: string) => number | undefined;
+
+const ratio = (a: number | undefined, b: number | undefined): number | undefined =>
+  a === undefined || b === undefined ? undefined : a / b;
+const mb = (value: number): string => `${formatValue(value)} MB`;
+
+/** The best unary rate a client reached on a server, over the three concurrencies. */
+const bestUnary = (find: Finder, driver: string, server: string): number | undefined => {
+  const rates = [1, 32, 128].map((c) => find(`unary c=${c}`, driver, server)).filter((v) => v !== undefined);
+  return rates.length === 0 ? undefined : Math.max(...rates);
+};
+
+const TARGETS: readonly Target[] = [
+  { name: 'unary h2load 4x32: ours / floor', goal: 0.85, format: formatRatio,
+    measure: (find) => ratio(find('unary h2load 4x32', 'h2load', 'ours'), find('unary h2load 4x32', 'h2load', 'floor')) },
+  { name: 'unary h2load 4x32: nest / floor', goal: 0.75, format: formatRatio,
+    measure: (find) => ratio(find('unary h2load 4x32', 'h2load', 'nest'), find('unary h2load 4x32', 'h2load', 'floor')) },
+  { name: 'server stream h2load 4x32 x100: ours msg/s', goal: 1_000_000, format: formatValue,
+    measure: (find) => find('stream h2load 4x32 x100', 'h2load', 'ours') },
+  { name: '64 MiB download, our client: ours / floor', goal: 0.8, format: formatRatio,
+    measure: (find) => ratio(find('download', 'ours', 'ours'), find('download', 'ours', 'floor')) },
+  { name: '64 MiB upload, our client: ours / floor', goal: 0.8, format: formatRatio,
+    measure: (find) => ratio(find('upload', 'ours', 'ours'), find('upload', 'ours', 'floor')) },
+  { name: 'unary calls/s on ours, best c: our client / grpc-js client', goal: 2, format: formatRatio,
+    measure: (find) => ratio(bestUnary(find, 'ours', 'ours'), bestUnary(find, 'grpc-js', 'ours')) },
+  ...['ours', 'nest'].flatMap((server): Target[] => [
+    { name: `slow reader: ${server} RSS growth`, goal: 100, atMost: true, format: mb,
+      measure: (find) => find('slow reader * msgs: RSS growth', 'raw h2', server) },
+    { name: `1M unary calls: ${server} RSS growth after 10k`, goal: 10, atMost: true, format: mb,
+      measure: (find) => find('* unary calls: RSS growth after 10k', '*', server) },
+  ]),
+];
+
+/** One line per target: measured, goal, and met / NOT MET (or 'not measured' in a narrowed or quick run). */
+export function formatTargets(figures: readonly Figure[]): string {
+  const matches = (pattern: string, text: string): boolean =>
+    new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(text);
+  const find: Finder = (workload, driver, server) => {
+    const value = figures.find((f) => matches(workload, f.workload) && matches(driver, f.driver) && f.server === server)?.value;
+    return value === undefined || Number.isNaN(value) ? undefined : value;
+  };
+  const rows = TARGETS.map((target) => {
+    const value = target.measure(find);
+    const goal = `${target.atMost === true ? '<=' : '>='} ${target.format(target.goal)}`;
+    if (value === undefined) return [target.name, '-', goal, 'not measured'];
+    const met = target.atMost === true ? value <= target.goal : value >= target.goal;
+    return [target.name, target.format(value), goal, met ? 'met' : 'NOT MET'];
+  });
+  return alignColumns([['target', 'measured', 'goal', ''], ...rows]);
+}
