@@ -1,6 +1,7 @@
 // One client interface for every client kind in the matrix: each call settles with its replies,
 // initial and trailing metadata and status; failures reject with a CallError of the same shape.
 import type { ExampleReply, MetadataMap, RequestInit } from './example-service.js';
+import type { DecodedStatus } from './rpc-status-reference.js';
 
 export type EncodingName = 'identity' | 'gzip' | 'deflate';
 
@@ -21,7 +22,10 @@ export interface CallResult {
   readonly status: CallStatus;
 }
 
-/** A failed call: code, grpc-message as `message`, trailing `metadata`, plus what arrived before. */
+/**
+ * A failed call: code, grpc-message as `message`, trailing `metadata`, plus what arrived before, and the
+ * google.rpc.Status of grpc-status-details-bin as the client kind decodes it (undefined when none came).
+ */
 export class CallError extends Error {
   constructor(
     readonly code: number,
@@ -29,6 +33,7 @@ export class CallError extends Error {
     readonly metadata: MetadataMap,
     readonly header: MetadataMap,
     readonly responses: ExampleReply[],
+    readonly status?: DecodedStatus,
   ) {
     super(message);
     this.name = 'CallError';
@@ -71,7 +76,7 @@ export class CallCollector {
     return { responses: this.responses, header: this.header, trailer, status };
   }
 
-  error(status: CallStatus, trailer: MetadataMap): CallError {
-    return new CallError(status.code, status.message, trailer, this.header, this.responses);
+  error(status: CallStatus, trailer: MetadataMap, rich?: DecodedStatus): CallError {
+    return new CallError(status.code, status.message, trailer, this.header, this.responses, rich);
   }
 }

@@ -2,7 +2,9 @@
 // Server adapters turn their call objects into an ExampleCall and run these methods; every call is recorded.
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { failingMethods } from './example-failures.js';
 import type { CallRecord, Recorder } from './recorder.js';
+import type { DetailSpec } from './rpc-status-reference.js';
 
 /** The .proto source, found from the compiled file in dist/. */
 export const PROTO_PATH = fileURLToPath(new URL('../../../test/equivalence/protos/example.proto', import.meta.url));
@@ -27,14 +29,8 @@ export interface ExampleCall {
   readonly timeRemaining: number;        // ms when the handler started; Infinity without a deadline
   sendMetadata(metadata: MetadataMap): void;
   setTrailer(metadata: MetadataMap): void;
-}
-
-/** A deliberate failure: adapters turn it into their server's error with these trailers. */
-export class ExampleFailure extends Error {
-  constructor(readonly code: number, message: string, readonly trailer: MetadataMap) {
-    super(message);
-    this.name = 'ExampleFailure';
-  }
+  /** The status sent when the handler completes normally; `details` go in grpc-status-details-bin. */
+  setStatus(code: number, message: string, details: readonly DetailSpec[]): void;
 }
 
 type Requests = AsyncIterable<ExampleRequest>;
@@ -70,12 +66,6 @@ async function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
   }
 }
 
-function failure(r: ExampleRequest): ExampleFailure {
-  const trailer: MetadataMap = {};
-  for (const [key, value] of Object.entries(r.trailer)) trailer[key] = [value];
-  for (const [key, value] of Object.entries(r.trailer_bin)) trailer[key] = [value];
-  return new ExampleFailure(r.code, r.message, trailer);
-}
 
 function echoed(call: ExampleCall): MetadataMap {
   const echo = pickPrefix(call.metadata, 'x-echo-');
@@ -85,6 +75,7 @@ function echoed(call: ExampleCall): MetadataMap {
 }
 
 const methods: ExampleImpl = {
+  ...failingMethods,
   unary_unary: { kind: 'unary', run: async (r) => ({ message: repeat(r) }) },
   UnaryCamelCase: { kind: 'unary', run: async (r) => ({ message: repeat(r) }) },
   unary_stream: {
@@ -168,15 +159,6 @@ const methods: ExampleImpl = {
       }
     },
   },
-  fail_unary: { kind: 'unary', run: async (r) => { throw failure(r); } },
-  fail_stream: {
-    kind: 'serverStream',
-    async *run(r) {
-      for (let seqno = 1; seqno <= r.count; seqno++) yield { seqno };
-      throw failure(r);
-    },
-  },
-  throw_unary: { kind: 'unary', run: async (r) => { throw new Error(r.message); } },
 };
 
 /** Requests counted into the record; iteration stops when the call is cancelled. */

@@ -3,8 +3,11 @@
 import grpc from '@grpc/grpc-js';
 import protoLoader from '@grpc/proto-loader';
 import type { EventEmitter } from 'node:events';
-import { ExampleFailure, PROTO_PATH, SERVICE_NAME } from './example-service.js';
+import { ExampleFailure, OutOfTokens, outOfTokensStatus } from './example-failures.js';
+import type { RichStatus } from './example-failures.js';
+import { PROTO_PATH, SERVICE_NAME } from './example-service.js';
 import type { ExampleCall, ExampleImpl, ExampleRequest, MetadataMap, ReplyInit } from './example-service.js';
+import { referenceEncodeStatus } from './rpc-status-reference.js';
 
 /** The example service as proto-loader defines it (keepCase, defaults: the shapes our schema uses). */
 export function loadGrpcJsService(): grpc.ServiceDefinition {
@@ -26,7 +29,8 @@ type SurfaceCall = grpc.ServerUnaryCall<ExampleRequest, ReplyInit> | grpc.Server
   | Writable;
 type Writable = grpc.ServerWritableStream<ExampleRequest, ReplyInit> | grpc.ServerDuplexStream<ExampleRequest, ReplyInit>;
 
-interface Adapted { call: ExampleCall; trailer(): grpc.Metadata }
+/** `failure()`: the status set through the call, as the error grpc-js sends; undefined when none was set. */
+interface Adapted { call: ExampleCall; trailer(): grpc.Metadata; failure(): grpc.ServerErrorResponse | undefined }
 
 function adapt(surface: SurfaceCall): Adapted {
   const controller = new AbortController();
@@ -36,20 +40,33 @@ function adapt(surface: SurfaceCall): Adapted {
   const deadline = surface.getDeadline();
   const deadlineMs = deadline instanceof Date ? deadline.getTime() : deadline;
   let trailer: MetadataMap = {};
+  let status: RichStatus | undefined;
   const call: ExampleCall = {
     metadata: fromGrpcJsMetadata(surface.metadata),
     signal: controller.signal,
     timeRemaining: deadlineMs - Date.now(),
     sendMetadata: (metadata) => surface.sendMetadata(toGrpcJsMetadata(metadata)),
     setTrailer: (metadata) => { trailer = metadata; },
+    setStatus: (code, message, details) => { status = { code, message, details }; },
   };
-  return { call, trailer: () => toGrpcJsMetadata(trailer) };
+  // grpc-js has no context status: a handler that wants one ends the call with an error instead.
+  const failure = (): grpc.ServerErrorResponse | undefined => (status === undefined ? undefined : serviceError(status, trailer));
+  return { call, trailer: () => toGrpcJsMetadata(trailer), failure };
+}
+
+/** A grpc-js status error; rich details go in grpc-status-details-bin, encoded as grpc-js users do (protobufjs). */
+function serviceError(status: RichStatus, trailer: MetadataMap): grpc.ServerErrorResponse {
+  const metadata = toGrpcJsMetadata(trailer);
+  if (status.details.length > 0) {
+    metadata.set('grpc-status-details-bin', referenceEncodeStatus(status.code, status.message, status.details));
+  }
+  return Object.assign(new Error(status.message), { code: status.code, details: status.message, metadata });
 }
 
 function toServiceError(err: unknown): grpc.ServerErrorResponse {
-  if (err instanceof ExampleFailure) {
-    return Object.assign(new Error(err.message), { code: err.code, details: err.message, metadata: toGrpcJsMetadata(err.trailer) });
-  }
+  if (err instanceof ExampleFailure) return serviceError(err, err.trailer);
+  // The 'registered mapping' scenario: grpc-js has no registry, so the adapter maps as a user's code would.
+  if (err instanceof OutOfTokens) return serviceError(outOfTokensStatus(err), {});
   return err instanceof Error ? err : new Error(String(err));
 }
 
@@ -73,7 +90,20 @@ function requestsOf(call: grpc.ServerReadableStream<ExampleRequest, ReplyInit>
 }
 
 function finishStream(stream: Writable, adapted: Adapted, work: Promise<void>): void {
-  work.then(() => stream.end(adapted.trailer()), (err: unknown) => stream.emit('error', toServiceError(err)));
+  work.then(() => {
+    const failure = adapted.failure();
+    if (failure === undefined) stream.end(adapted.trailer());
+    else stream.emit('error', failure);
+  }, (err: unknown) => stream.emit('error', toServiceError(err)));
+}
+
+/** The unary callback: the reply, the status set through the call, or the thrown error's status. */
+function answerUnary(adapted: Adapted, work: Promise<ReplyInit>, callback: grpc.sendUnaryData<ReplyInit>): void {
+  work.then((reply) => {
+    const failure = adapted.failure();
+    if (failure === undefined) callback(null, reply, adapted.trailer());
+    else callback(failure);
+  }, (err: unknown) => callback(toServiceError(err)));
 }
 
 /** grpc-js handlers for every implemented method, checked against the definition's streaming flags. */
@@ -89,8 +119,7 @@ export function toGrpcJsHandlers(impl: ExampleImpl, service: grpc.ServiceDefinit
       case 'unary': {
         const handle: grpc.handleUnaryCall<ExampleRequest, ReplyInit> = (call, callback) => {
           const adapted = adapt(call);
-          method.run(call.request, adapted.call).then(
-            (reply) => callback(null, reply, adapted.trailer()), (err: unknown) => callback(toServiceError(err)));
+          answerUnary(adapted, method.run(call.request, adapted.call), callback);
         };
         handlers[name] = handle;
         break;
@@ -98,8 +127,7 @@ export function toGrpcJsHandlers(impl: ExampleImpl, service: grpc.ServiceDefinit
       case 'clientStream': {
         const handle: grpc.handleClientStreamingCall<ExampleRequest, ReplyInit> = (call, callback) => {
           const adapted = adapt(call);
-          method.run(requestsOf(call), adapted.call).then(
-            (reply) => callback(null, reply, adapted.trailer()), (err: unknown) => callback(toServiceError(err)));
+          answerUnary(adapted, method.run(requestsOf(call), adapted.call), callback);
         };
         handlers[name] = handle;
         break;

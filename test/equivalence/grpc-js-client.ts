@@ -7,6 +7,7 @@ import type { CallResult, ClientFactoryOptions, EncodingName, ExampleCallOptions
   from './example-client.js';
 import { fromGrpcJsMetadata, loadGrpcJsService, toGrpcJsMetadata } from './grpc-js-adapter.js';
 import type { ExampleReply, RequestInit } from './example-service.js';
+import { referenceDecodeStatus } from './rpc-status-reference.js';
 import { MAX_MESSAGE_BYTES } from './servers.js';
 
 type AnyCall = grpc.ClientUnaryCall | grpc.ClientReadableStream<ExampleReply> | grpc.ClientWritableStream<RequestInit>
@@ -27,7 +28,10 @@ function track(call: AnyCall, collector: CallCollector, options: ExampleCallOpti
       options.signal?.removeEventListener('abort', cancel);
       const normal = { code: status.code, message: status.details };
       const trailer = fromGrpcJsMetadata(status.metadata);
-      if (status.code !== grpc.status.OK) reject(collector.error(normal, trailer));
+      // grpc-js leaves rich details in the trailing metadata; its users decode them with protobufjs.
+      const [details] = status.metadata.get('grpc-status-details-bin');
+      const rich = Buffer.isBuffer(details) ? referenceDecodeStatus(details) : undefined;
+      if (status.code !== grpc.status.OK) reject(collector.error(normal, trailer, rich));
       else if (!readable || (call as grpc.ClientReadableStream<ExampleReply>).readableEnded) {
         resolve(collector.result(normal, trailer));
       } else events.once('end', () => resolve(collector.result(normal, trailer)));

@@ -63,6 +63,20 @@ class ExampleController {
   failStream(@Payload() r: unknown, @Ctx() c: CallContext): unknown { return this.#run('fail_stream', r, c); }
   @GrpcHandler(S, 'throw_unary')
   throwUnary(@Payload() r: unknown, @Ctx() c: CallContext): unknown { return this.#run('throw_unary', r, c); }
+  @GrpcHandler(S, 'throw_stream')
+  throwStream(@Payload() r: unknown, @Ctx() c: CallContext): unknown { return this.#run('throw_stream', r, c); }
+  @GrpcHandler(S, 'unary_error_via_context')
+  unaryErrorViaContext(@Payload() r: unknown, @Ctx() c: CallContext): unknown { return this.#run('unary_error_via_context', r, c); }
+  @GrpcHandler(S, 'stream_error_via_context')
+  streamErrorViaContext(@Payload() r: unknown, @Ctx() c: CallContext): unknown { return this.#run('stream_error_via_context', r, c); }
+  @GrpcHandler(S, 'unary_grpc_error')
+  unaryGrpcError(@Payload() r: unknown, @Ctx() c: CallContext): unknown { return this.#run('unary_grpc_error', r, c); }
+  @GrpcHandler(S, 'stream_grpc_error')
+  streamGrpcError(@Payload() r: unknown, @Ctx() c: CallContext): unknown { return this.#run('stream_grpc_error', r, c); }
+  @GrpcHandler(S, 'unary_error_from_exception')
+  unaryErrorFromException(@Payload() r: unknown, @Ctx() c: CallContext): unknown { return this.#run('unary_error_from_exception', r, c); }
+  @GrpcHandler(S, 'stream_error_from_exception')
+  streamErrorFromException(@Payload() r: unknown, @Ctx() c: CallContext): unknown { return this.#run('stream_error_from_exception', r, c); }
 }
 
 /** A loopback port free right now: GrpcTransportStrategy takes a url, so port 0 would leave it unknown. */

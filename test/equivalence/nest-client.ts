@@ -15,6 +15,7 @@ import type { CallResult, ClientFactoryOptions, ExampleCallOptions, ExampleClien
 import { PROTO_PATH, SERVICE_NAME } from './example-service.js';
 import type { ExampleReply, RequestInit } from './example-service.js';
 import { fromOurMetadata } from './our-adapter.js';
+import { decodedStatusOf } from './our-client.js';
 import { MAX_MESSAGE_BYTES } from './servers.js';
 
 const CANCELLED = 1;
@@ -71,7 +72,7 @@ export function createNestClient(address: string, factoryOptions: ClientFactoryO
         error: (err: unknown) => {
           options.signal?.removeEventListener('abort', cancel);
           const error = toGrpcError(err);
-          reject(collector.error({ code: error.code, message: error.message }, fromOurMetadata(error.metadata)));
+          reject(collector.error({ code: error.code, message: error.message }, fromOurMetadata(error.metadata), decodedStatusOf(error)));
         },
         complete: () => {
           options.signal?.removeEventListener('abort', cancel);

@@ -1,9 +1,11 @@
 // Our GrpcServer glue: the example service's descriptors, metadata conversion, and handlers that turn a
 // CallContext (and a request Observable) into the ExampleCall the behaviour in example-service.ts expects.
 import type { Observable } from 'rxjs';
-import { GrpcError, loadProtos, Metadata } from '../../lib/index.js';
-import type { CallContext, ServerHandler, ServiceDescriptor } from '../../lib/index.js';
-import { ExampleFailure, PROTO_PATH, SERVICE_NAME } from './example-service.js';
+import { encodeRpcStatus, GrpcError, loadProtos, Metadata, packDetail, registerErrorHandler } from '../../lib/index.js';
+import type { CallContext, ProtoAny, ServerHandler, ServiceDescriptor, StandardDetailName } from '../../lib/index.js';
+import { ExampleFailure, OutOfTokens, outOfTokensStatus } from './example-failures.js';
+import type { DetailSpec } from './rpc-status-reference.js';
+import { PROTO_PATH, SERVICE_NAME } from './example-service.js';
 import type { ExampleCall, ExampleMethod, ExampleRequest, MetadataMap, ReplyInit } from './example-service.js';
 
 /** The example service as our schema loader describes it. */
@@ -17,6 +19,17 @@ export function fromOurMetadata(metadata: Metadata): MetadataMap {
   return map;
 }
 
+/** Details packed with the library's helpers. */
+function packAll(details: readonly DetailSpec[]): ProtoAny[] {
+  return details.map((detail) => packDetail(detail.type as StandardDetailName, detail.value));
+}
+
+// The 'registered mapping' scenario: registered once, applied by the engine (and GrpcExceptionFilter under Nest).
+registerErrorHandler(OutOfTokens, (error) => {
+  const status = outOfTokensStatus(error);
+  return new GrpcError(status.code, status.message, { details: packAll(status.details) });
+});
+
 function adapt(context: CallContext): ExampleCall {
   return {
     metadata: fromOurMetadata(context.metadata),
@@ -24,13 +37,20 @@ function adapt(context: CallContext): ExampleCall {
     timeRemaining: context.timeRemaining(),
     sendMetadata: (metadata) => context.sendMetadata(metadata),
     setTrailer: (metadata) => context.setTrailingMetadata(metadata),
+    setStatus: (code, message, details) => {
+      context.setCode(code);
+      context.setMessage(message);
+      // As a grpc (Python) handler does: the encoded google.rpc.Status as trailing metadata.
+      const bytes = encodeRpcStatus({ code, message, details: packAll(details) });
+      if (details.length > 0) context.setTrailingMetadata({ 'grpc-status-details-bin': bytes });
+    },
   };
 }
 
 function toOurError(err: unknown): unknown {
-  return err instanceof ExampleFailure
-    ? new GrpcError(err.code, err.message, { metadata: new Metadata(err.trailer) })
-    : err;
+  if (!(err instanceof ExampleFailure)) return err;
+  const details = err.details.length > 0 ? packAll(err.details) : undefined;
+  return new GrpcError(err.code, err.message, { metadata: new Metadata(err.trailer), details });
 }
 
 async function* mapErrors(replies: AsyncIterable<ReplyInit>): AsyncIterable<ReplyInit> {

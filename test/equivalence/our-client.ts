@@ -1,16 +1,28 @@
 // Our standalone GrpcClient as an ExampleClient: one cold Observable per call, unsubscribed to cancel;
 // onMetadata/onStatus give the initial metadata and the final status with its trailers.
 import { setTimeout as delay } from 'node:timers/promises';
-import { GrpcClient, toGrpcError } from '../../lib/index.js';
-import type { MethodDescriptor, StatusInfo } from '../../lib/index.js';
+import { detailTypeOf, GrpcClient, toGrpcError, unpackDetail } from '../../lib/index.js';
+import type { GrpcError, MethodDescriptor, StatusInfo } from '../../lib/index.js';
 import { CallCollector } from './example-client.js';
 import type { CallResult, ClientFactoryOptions, ExampleCallOptions, ExampleClient, RequestSource } from './example-client.js';
 import type { ExampleReply, RequestInit } from './example-service.js';
 import { fromOurMetadata, loadOurService } from './our-adapter.js';
+import type { DecodedStatus } from './rpc-status-reference.js';
 import { MAX_MESSAGE_BYTES } from './servers.js';
 
 const CANCELLED = 1;
 const CLOSE_GRACE_MS = 500;
+
+/** The error's google.rpc.Status as our library decodes it: GrpcError.status, each standard detail unpacked. */
+export function decodedStatusOf(error: GrpcError): DecodedStatus | undefined {
+  const status = error.status;
+  if (status === undefined) return undefined;
+  const details = status.details.map((any) => {
+    const type = detailTypeOf(any);
+    return { typeUrl: any.typeUrl, value: type === undefined ? any.value : unpackDetail(any, type) };
+  });
+  return { code: status.code, message: status.message, details };
+}
 
 /** An ExampleClient over our GrpcClient. */
 export function createOurClient(address: string, factoryOptions: ClientFactoryOptions = {}): ExampleClient {
@@ -38,7 +50,7 @@ export function createOurClient(address: string, factoryOptions: ClientFactoryOp
         error: (err: unknown) => {
           options.signal?.removeEventListener('abort', cancel);
           const error = toGrpcError(err);
-          reject(collector.error({ code: error.code, message: error.message }, fromOurMetadata(error.metadata)));
+          reject(collector.error({ code: error.code, message: error.message }, fromOurMetadata(error.metadata), decodedStatusOf(error)));
         },
         complete: () => {
           options.signal?.removeEventListener('abort', cancel);

@@ -21,6 +21,8 @@ export interface ServerExpectations {
   readonly compressesResponses: boolean;
   /** grpc-message of a handler that throws a plain Error with this message. */
   unknownMessage(thrown: string): string;
+  /** Whether that UNKNOWN status carries a google.rpc.DebugInfo with the stack (outside production). */
+  readonly sendsDebugInfo: boolean;
 }
 
 export interface ServerEntry {
@@ -80,6 +82,7 @@ export const servers: readonly ServerEntry[] = [
       compressesResponses: false,
       // serverErrorToStatus: a plain Error becomes UNKNOWN with its message as is.
       unknownMessage: (thrown) => thrown,
+      sendsDebugInfo: false,
     },
   },
   {
@@ -90,6 +93,7 @@ export const servers: readonly ServerEntry[] = [
       compressesResponses: true,
       // As nameko-grpc (API.md): 'Exception calling application: <message>'.
       unknownMessage: (thrown) => `Exception calling application: ${thrown}`,
+      sendsDebugInfo: true,
     },
   },
   {
@@ -99,6 +103,7 @@ export const servers: readonly ServerEntry[] = [
       // Our GrpcServer under a Nest microservice with GrpcTransportStrategy and GrpcExceptionFilter global.
       compressesResponses: true,
       unknownMessage: (thrown) => `Exception calling application: ${thrown}`,
+      sendsDebugInfo: true,
     },
   },
 ];
