@@ -1,0 +1,89 @@
+// The interop:server and interop:client programs as another implementation would run them: official flags,
+// one line per case, exit 0 only when every case passed, usage errors (and --use_tls=true) exit 2.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { CASE_NAMES } from './client-cases.js';
+import { startGrpcJsInteropServer } from './grpc-js-server.js';
+import type { InteropServer } from './test-service.controller.js';
+
+const SERVER = fileURLToPath(new URL('../../interop/server.js', import.meta.url));
+const CLIENT = fileURLToPath(new URL('../../interop/client.js', import.meta.url));
+const RUN_MS = 20_000;
+
+interface Exit { code: number | null; stdout: string; stderr: string }
+
+/** Runs a program to its end (killed, and failing the test, past RUN_MS). */
+function run(program: string, args: readonly string[]): Promise<Exit> {
+  const child = spawn(process.execPath, [program, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`${program} ${args.join(' ')} ran past ${RUN_MS} ms`)); }, RUN_MS);
+    child.once('exit', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+  });
+}
+
+/** Starts the server program and resolves with its port once it prints its listening line. */
+function startServerProgram(child: ChildProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`no listening line within ${RUN_MS} ms: ${output}`)), RUN_MS);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on .*:(\d+)/.exec(output);
+      if (match !== null) { clearTimeout(timer); resolve(Number(match[1])); }
+    });
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`the server exited with ${code}: ${output}`)); });
+  });
+}
+
+describe('interop programs', { timeout: 60_000 }, () => {
+  let server: ChildProcess;
+  let port: number;
+  let reference: InteropServer;
+
+  before(async () => {
+    server = spawn(process.execPath, [SERVER, '--port=0', '--use_tls=false', '--host=127.0.0.1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    port = await startServerProgram(server);
+    reference = await startGrpcJsInteropServer();
+  });
+  after(async () => {
+    const exited = new Promise((resolve) => server.once('exit', resolve));
+    server.kill('SIGTERM');
+    await exited;
+    await reference.stop();
+  });
+
+  it('interop:client --test_case=all against interop:server: one PASS line per case, exit 0', async () => {
+    const result = await run(CLIENT, ['--server_host=127.0.0.1', `--server_port=${port}`, '--test_case=all', '--use_tls=false']);
+    const lines = result.stdout.trim().split('\n');
+    assert.deepEqual(lines.map((line) => line.split(' ').slice(0, 2).join(' ')), CASE_NAMES.map((name) => `PASS ${name}`), result.stdout + result.stderr);
+    assert.equal(result.code, 0);
+  });
+
+  it('a failed case is a FAIL line and exit 1 (the grpc-js server does not compress)', async () => {
+    const result = await run(CLIENT, ['--server_host', '127.0.0.1', '--server_port', String(reference.port), '--test_case=empty_unary,server_compressed_unary']);
+    assert.match(result.stdout, /^PASS empty_unary .*\nFAIL server_compressed_unary .*expected response compressed flags \[true\], got \[false\]\n$/);
+    assert.equal(result.code, 1);
+  });
+
+  const usage: Array<[string, string, readonly string[], RegExp]> = [
+    ['the client refuses --use_tls=true', CLIENT, ['--server_port=1', '--use_tls=true'], /--use_tls=true is not supported/],
+    ['the server refuses --use_tls=true', SERVER, ['--port=0', '--use_tls=true'], /--use_tls=true is not supported/],
+    ['the client refuses an unknown test case', CLIENT, ['--server_port=1', '--test_case=no_such_case'], /unknown --test_case no_such_case/],
+    ['the client refuses an unknown flag', CLIENT, ['--server_port=1', '--no_such_flag=1'], /unknown flag --no_such_flag/],
+    ['the server needs --port', SERVER, [], /--port is required/],
+  ];
+  for (const [name, program, args, message] of usage) {
+    it(`${name}: exit 2`, async () => {
+      const result = await run(program, args);
+      assert.match(result.stderr, message);
+      assert.equal(result.code, 2);
+    });
+  }
+});
