@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Catch, Controller, HttpException, UseFilters, UseGuards, UseInterceptors, UsePipes } from '@nestjs/common';
 import type { CallHandler, CanActivate, ExecutionContext, NestInterceptor, PipeTransform } from '@nestjs/common';
-import { Payload } from '@nestjs/microservices';
+import { Payload, RpcException } from '@nestjs/microservices';
 import type { Observable } from 'rxjs';
 import { GrpcClient } from '../../../lib/client/grpc-client.js';
 import { GrpcErrorMapper } from '../../../lib/nest/grpc-exception.filter.js';
@@ -39,6 +39,7 @@ function throwIfAt(source: string, request: ItemRequest): void {
   if (error === 'stock') throw new OutOfStockError(`item ${request.id} is out of stock (${source})`);
   if (error === 'discontinued') throw new DiscontinuedError(`item ${request.id} is discontinued (${source})`);
   if (error === 'gone') throw new ItemGoneException(request.id);
+  if (error === 'rpc') throw new RpcException({ code: Status.ALREADY_EXISTS, message: `item ${request.id} exists (${source})` });
   throw new Error(`plain failure (${source})`);
 }
 
@@ -123,6 +124,7 @@ async function failure(call: Call, request: ItemRequest): Promise<GrpcError> {
 describe('mapping exception types under Nest', () => {
   let scoped: HostedApp;
   let global: HostedApp;
+  let bare: HostedApp;
   let clients: GrpcClient[] = [];
   const calls: Record<string, Call> = {};
   let unregister: Array<() => void> = [];
@@ -136,6 +138,7 @@ describe('mapping exception types under Nest', () => {
     ];
     scoped = await hostControllers([MethodScoped, ControllerScoped]);
     global = await hostControllers([Unscoped], { setup: (app) => app.useGlobalFilters(new OutOfStockMapper()) });
+    bare = await hostControllers([Unscoped], { filter: false });
     const stub = (address: string, service: string): Record<string, { promise: Call }> => {
       const client = new GrpcClient(address);
       clients.push(client);
@@ -144,6 +147,7 @@ describe('mapping exception types under Nest', () => {
     calls['method'] = (r) => stub(scoped.address, 'shop.Catalog')['GetItem']!.promise(r);
     calls['controller'] = (r) => stub(scoped.address, 'shop.Inventory')['Count']!.promise(r);
     calls['global'] = (r) => stub(global.address, 'shop.Catalog')['GetItem']!.promise(r);
+    calls['bare'] = (r) => stub(bare.address, 'shop.Catalog')['GetItem']!.promise(r);
   }, TEST_TIMEOUT);
   after(async () => {
     for (const remove of unregister) remove();
@@ -151,6 +155,7 @@ describe('mapping exception types under Nest', () => {
     clients = [];
     await scoped?.app.close();
     await global?.app.close();
+    await bare?.app.close();
   }, TEST_TIMEOUT);
 
   for (const scope of ['method', 'controller', 'global']) {
@@ -184,6 +189,16 @@ describe('mapping exception types under Nest', () => {
   it('a registered HttpException subclass: the mapping wins over the HTTP table', TEST_TIMEOUT, async () => {
     const error = await failure(calls['method']!, { id: 3, kind: 'pipe:gone' });
     assert.deepEqual([error.code, error.message], [Status.DATA_LOSS, 'item 3 is gone']);
+  });
+
+  it("without GrpcExceptionFilter, Nest's own filter: RpcException({ code, message }) keeps its status", TEST_TIMEOUT, async () => {
+    const error = await failure(calls['bare']!, { id: 5, kind: 'guard:rpc' });
+    assert.deepEqual([error.code, error.message], [Status.ALREADY_EXISTS, 'item 5 exists (guard)']);
+  });
+
+  it("without GrpcExceptionFilter, anything else is Nest's UNKNOWN 'Internal server error', no details", TEST_TIMEOUT, async () => {
+    const error = await failure(calls['bare']!, { id: 5, kind: 'body:discontinued' });
+    assert.deepEqual([error.code, error.message, error.details], [Status.UNKNOWN, 'Internal server error', undefined]);
   });
 
   it('the mapper leaves other exceptions to the next filter', TEST_TIMEOUT, async () => {
