@@ -30,6 +30,7 @@ export type { ErrorMapping, ErrorClass, ErrorDetailOptions } from './server/erro
 export { GrpcClient } from './client/grpc-client.js';
 export type { ClientOptions } from './client/grpc-client.js';
 export type { CallOptions } from './client/call-options.js';
+export { sendUncompressed } from './client/request-writer.js';
 export type { RequestStream } from './client/request-writer.js';
 export type { ServiceStub, StubMethod, UnaryResponseStubMethod } from './client/stub.js';
 export type { ClientInterceptor, OutgoingCall, ClientCallResult } from './client/client-interceptor.js';
