@@ -4,8 +4,6 @@ import { constants } from 'node:http2';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { ACCEPT_ENCODING, chooseResponseEncoding, findCodec, parseEncodingList } from '../protocol/compression.js';
 import type { Codec, EncodingName } from '../protocol/compression.js';
-import { encodeFrame, FRAME_PREFIX_LENGTH, FrameDecoder, writeFrameHeader } from '../protocol/framing.js';
-import type { Frame } from '../protocol/framing.js';
 import { GrpcError } from '../protocol/grpc-error.js';
 import { GRPC_CONTENT_TYPE } from '../protocol/headers.js';
 import { Metadata, metadataFromHeaders, metadataToHeaders } from '../protocol/metadata.js';
@@ -16,6 +14,7 @@ import { statusToTrailers } from '../protocol/trailers.js';
 import type { MethodDescriptor } from '../schema/descriptors.js';
 import { startDeadline } from './deadline.js';
 import type { DeadlineTimer } from './deadline.js';
+import { RequestDecoder, ResponseEncoder } from './message-io.js';
 
 /** Limits and defaults a server applies to every call. */
 export interface CallLimits {
@@ -46,13 +45,9 @@ export class ServerCall {
   readonly #limits: CallLimits;
   #phase: ResponsePhase = 'idle';
   #metadata: Metadata | undefined;
-  #decoder: FrameDecoder | undefined;
   #requestCodec: Codec | undefined;
-  // The grpc-encoding the response headers name, and the codec of the next response message:
-  // the same unless the handler turned compression off for some messages (setResponseCompression).
-  #responseCodec: Codec | undefined;
-  #messageCodec: Codec | undefined;
-  #requestCompressed = false;
+  #requests: RequestDecoder | undefined;
+  readonly #responses: ResponseEncoder;
   #sink: RequestSink | undefined;
   #deadline: DeadlineTimer | undefined;
   #initialMetadata: Metadata | undefined;
@@ -69,6 +64,7 @@ export class ServerCall {
     this.method = method;
     this.peer = peer;
     this.#limits = limits;
+    this.#responses = new ResponseEncoder(method, limits.maxSendMessageLength);
   }
 
   /** Validates the request headers and arms the deadline; false when the call already ended with an error. */
@@ -85,7 +81,7 @@ export class ServerCall {
     }
     const responseEncoding = chooseResponseEncoding(
       requestEncoding, parseEncodingList(headers['grpc-accept-encoding']), this.#limits.defaultCompression);
-    if (responseEncoding !== 'identity') this.#messageCodec = this.#responseCodec = findCodec(responseEncoding);
+    if (responseEncoding !== 'identity') this.#responses.messageCodec = this.#responses.headerCodec = findCodec(responseEncoding);
 
     this.#stream.once('close', this.#onClose);
     const timeout = headerString(headers['grpc-timeout']);
@@ -129,7 +125,7 @@ export class ServerCall {
 
   /** Whether the request message decoded last (the one a sink is being handed) arrived compressed. */
   get requestCompressed(): boolean {
-    return this.#requestCompressed;
+    return this.#requests?.compressed ?? false;
   }
 
   /**
@@ -141,13 +137,14 @@ export class ServerCall {
     const codec = encoding === 'identity' ? undefined : findCodec(encoding);
     if (codec === undefined && encoding !== 'identity') throw new TypeError(`Unsupported compression: ${String(encoding)}`);
     if (this.#phase === 'closed') return;
+    const responses = this.#responses;
     if (this.#phase === 'idle') {
       const accepted = codec !== undefined && parseEncodingList(this.#headers['grpc-accept-encoding']).includes(codec.name);
-      this.#messageCodec = this.#responseCodec = accepted ? codec : undefined;
-    } else if (codec === undefined || codec === this.#responseCodec) {
-      this.#messageCodec = codec;
+      responses.messageCodec = responses.headerCodec = accepted ? codec : undefined;
+    } else if (codec === undefined || codec === responses.headerCodec) {
+      responses.messageCodec = codec;
     } else {
-      throw new Error(`The response headers already name grpc-encoding ${this.#responseCodec?.name ?? 'identity'}, not ${codec.name}`);
+      throw new Error(`The response headers already name grpc-encoding ${responses.headerCodec?.name ?? 'identity'}, not ${codec.name}`);
     }
   }
 
@@ -159,7 +156,7 @@ export class ServerCall {
       sink.end();
       return;
     }
-    this.#decoder = new FrameDecoder(this.#limits.maxReceiveMessageLength);
+    this.#requests = new RequestDecoder(this.method, this.#requestCodec, this.#limits.maxReceiveMessageLength);
     this.#stream.on('data', this.#onData);
     this.#stream.once('end', this.#onEnd);
   }
@@ -279,7 +276,8 @@ export class ServerCall {
       'content-type': GRPC_CONTENT_TYPE,
       'grpc-accept-encoding': ACCEPT_ENCODING,
     };
-    if (this.#responseCodec !== undefined) headers['grpc-encoding'] = this.#responseCodec.name;
+    const codec = this.#responses.headerCodec;
+    if (codec !== undefined) headers['grpc-encoding'] = codec.name;
     if (this.#initialMetadata !== undefined) metadataToHeaders(this.#initialMetadata, headers as Record<string, string | string[]>);
     this.#phase = 'sending';
     this.#stream.respond(headers, { waitForTrailers: true });
@@ -287,53 +285,22 @@ export class ServerCall {
   }
 
   #encodeMessage(value: unknown): Buffer | undefined {
-    const codec = this.#messageCodec;
-    // Uncompressed messages are serialized behind room for the prefix: no copy to frame them.
-    const reserve = codec === undefined ? FRAME_PREFIX_LENGTH : 0;
-    let bytes: Buffer;
-    try {
-      bytes = this.method.serializeResponse(value ?? {}, reserve);
-    } catch (err) {
-      this.sendStatus(new GrpcError(Status.INTERNAL, `Failed to serialize response: ${errorText(err)}`, { cause: err }));
-      return undefined;
-    }
-    const length = bytes.length - reserve;
-    if (length > this.#limits.maxSendMessageLength) {
-      this.sendStatus(new GrpcError(Status.RESOURCE_EXHAUSTED,
-        `Sent message larger than max (${length} vs. ${this.#limits.maxSendMessageLength})`));
-      return undefined;
-    }
-    return codec === undefined ? writeFrameHeader(bytes, false) : encodeFrame(codec.compress(bytes), true);
-  }
-
-  #decodeMessage(frame: Frame): unknown {
-    let data = frame.data;
-    this.#requestCompressed = frame.compressed;
-    if (frame.compressed) {
-      const codec = this.#requestCodec;
-      if (codec === undefined) {
-        return new GrpcError(Status.INTERNAL, 'Received a compressed message but grpc-encoding is identity');
-      }
-      const inflated = codec.decompress(data, this.#limits.maxReceiveMessageLength);
-      if (inflated instanceof GrpcError) return inflated;
-      data = inflated;
-    }
-    try {
-      return this.method.deserializeRequest(data);
-    } catch (err) {
-      return new GrpcError(Status.INTERNAL, `Failed to parse request: ${errorText(err)}`, { cause: err });
-    }
+    const frame = this.#responses.encode(value);
+    if (!(frame instanceof GrpcError)) return frame;
+    this.sendStatus(frame);
+    return undefined;
   }
 
   readonly #onData = (chunk: Buffer): void => {
     if (this.#phase === 'closed') return;
-    const frames = this.#decoder!.push(chunk);
+    const requests = this.#requests!;
+    const frames = requests.push(chunk);
     if (frames instanceof GrpcError) {
       this.#failRequest(frames);
       return;
     }
     for (const frame of frames) {
-      const message = this.#decodeMessage(frame);
+      const message = requests.decode(frame);
       if (message instanceof GrpcError) {
         this.#failRequest(message);
         return;
@@ -352,7 +319,7 @@ export class ServerCall {
       this.#onClose();
       return;
     }
-    const error = this.#decoder!.end();
+    const error = this.#requests!.end();
     if (error !== undefined) this.#failRequest(error);
     else this.#sink!.end();
   };
@@ -428,8 +395,4 @@ function mergeMetadata(first: Metadata, second: Metadata): Metadata {
 
 function headerString(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(',') : value;
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
