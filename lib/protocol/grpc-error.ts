@@ -56,9 +56,9 @@ export class GrpcError extends Error {
 
   /** The first detail of a standard type (DebugInfo, ErrorInfo, BadRequest, ...), unpacked; undefined if none. */
   detail<N extends StandardDetailName>(type: N): StandardDetails[N] | undefined {
-    for (const any of this.status?.details ?? []) {
+    for (const packed of this.status?.details ?? []) {
       try {
-        const value = unpackDetail(any, type);
+        const value = unpackDetail(packed, type);
         if (value !== undefined) return value;
       } catch {
         // An undecodable detail of this type: look on, as unpackDetails skips it.

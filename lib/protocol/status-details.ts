@@ -82,28 +82,28 @@ export function packDetail<N extends StandardDetailName>(type: N, value: DetailI
 }
 
 /** The standard message name an Any holds (the type URL's last segment), or undefined for other types. */
-export function detailTypeOf(any: ProtoAny): StandardDetailName | undefined {
-  const fullName = any.typeUrl.slice(any.typeUrl.lastIndexOf('/') + 1);
+export function detailTypeOf(packed: ProtoAny): StandardDetailName | undefined {
+  const fullName = packed.typeUrl.slice(packed.typeUrl.lastIndexOf('/') + 1);
   if (!fullName.startsWith('google.rpc.')) return undefined;
   const name = fullName.slice('google.rpc.'.length);
   return DETAIL_NAMES.has(name) ? (name as StandardDetailName) : undefined;
 }
 
 /** The detail as `type`, or undefined when the Any holds another type; throws when its bytes do not decode. */
-export function unpackDetail<N extends StandardDetailName>(any: ProtoAny, type: N): StandardDetails[N] | undefined {
-  if (detailTypeOf(any) !== type) return undefined;
+export function unpackDetail<N extends StandardDetailName>(packed: ProtoAny, type: N): StandardDetails[N] | undefined {
+  if (detailTypeOf(packed) !== type) return undefined;
   const messageType = googleRpcType(`google.rpc.${type}`);
-  return messageType.toObject(messageType.decode(any.value), TO_OBJECT) as StandardDetails[N];
+  return messageType.toObject(messageType.decode(packed.value), TO_OBJECT) as StandardDetails[N];
 }
 
 /** Every standard detail in `details`, in order; other types and undecodable ones are left out. */
 export function unpackDetails(details: readonly ProtoAny[]): StandardDetail[] {
   const unpacked: StandardDetail[] = [];
-  for (const any of details) {
-    const type = detailTypeOf(any);
+  for (const packed of details) {
+    const type = detailTypeOf(packed);
     if (type === undefined) continue;
     try {
-      unpacked.push({ type, value: unpackDetail(any, type) } as StandardDetail);
+      unpacked.push({ type, value: unpackDetail(packed, type) } as StandardDetail);
     } catch {
       // A peer's malformed detail must not hide the others (or the status itself).
     }
@@ -113,7 +113,7 @@ export function unpackDetails(details: readonly ProtoAny[]): StandardDetail[] {
 
 /** Encodes a google.rpc.Status: the bytes of grpc-status-details-bin. */
 export function encodeRpcStatus(status: { code: number; message: string; details?: readonly ProtoAny[] }): Buffer {
-  const details = (status.details ?? []).map((any) => ({ type_url: any.typeUrl, value: any.value }));
+  const details = (status.details ?? []).map((packed) => ({ type_url: packed.typeUrl, value: packed.value }));
   return encodeMessage(googleRpcType('google.rpc.Status'), { code: status.code, message: status.message, details });
 }
 
@@ -126,7 +126,7 @@ export function decodeRpcStatus(bytes: Uint8Array): RpcStatus {
   return {
     code: decoded.code,
     message: decoded.message,
-    details: decoded.details.map((any) => ({ typeUrl: any.type_url, value: asBuffer(any.value) })),
+    details: decoded.details.map((packed) => ({ typeUrl: packed.type_url, value: asBuffer(packed.value) })),
   };
 }
 

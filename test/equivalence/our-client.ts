@@ -17,9 +17,9 @@ const CLOSE_GRACE_MS = 500;
 export function decodedStatusOf(error: GrpcError): DecodedStatus | undefined {
   const status = error.status;
   if (status === undefined) return undefined;
-  const details = status.details.map((any) => {
-    const type = detailTypeOf(any);
-    return { typeUrl: any.typeUrl, value: type === undefined ? any.value : unpackDetail(any, type) };
+  const details = status.details.map((packed) => {
+    const type = detailTypeOf(packed);
+    return { typeUrl: packed.typeUrl, value: type === undefined ? packed.value : unpackDetail(packed, type) };
   });
   return { code: status.code, message: status.message, details };
 }

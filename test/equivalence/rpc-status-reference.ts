@@ -45,10 +45,10 @@ export function referenceDecodeStatus(bytes: Uint8Array): DecodedStatus {
   const decoded = status.toObject(status.decode(bytes), TO_OBJECT) as {
     code: number; message: string; details: Array<{ type_url: string; value: Uint8Array }>;
   };
-  const details = decoded.details.map((any) => {
-    if (!any.type_url.startsWith(TYPE_PREFIX)) return { typeUrl: any.type_url, value: Buffer.from(any.value) };
-    const detailType = type(`google.rpc.${any.type_url.slice(TYPE_PREFIX.length)}`);
-    return { typeUrl: any.type_url, value: detailType.toObject(detailType.decode(any.value), TO_OBJECT) };
+  const details = decoded.details.map((packed) => {
+    if (!packed.type_url.startsWith(TYPE_PREFIX)) return { typeUrl: packed.type_url, value: Buffer.from(packed.value) };
+    const detailType = type(`google.rpc.${packed.type_url.slice(TYPE_PREFIX.length)}`);
+    return { typeUrl: packed.type_url, value: detailType.toObject(detailType.decode(packed.value), TO_OBJECT) };
   });
   return { code: decoded.code, message: decoded.message, details };
 }

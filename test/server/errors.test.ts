@@ -89,27 +89,29 @@ describe('handler failures', () => {
 });
 
 class OutOfTokens extends Error {
-  constructor(readonly remaining: number) {
-    super(`out of tokens (${remaining} left)`);
-  }
+  constructor(readonly remaining: number) { super(`out of tokens (${remaining} left)`); }
 }
 class OutOfGoldTokens extends OutOfTokens {}
 
 /** The DebugInfo a grpc-js client finds in grpc-status-details-bin, decoded with the reference codec. */
 function debugInfoOf(status: grpc.StatusObject): unknown {
-  const [bytes] = status.metadata.get('grpc-status-details-bin');
-  if (!Buffer.isBuffer(bytes)) return undefined;
-  const decoded = referenceDecodeStatus(bytes);
+  const decoded = referenceDecodeStatus(status.metadata.get('grpc-status-details-bin')[0] as Buffer);
   assert.deepEqual([decoded.code, decoded.message], [status.code, status.details]);
   return decoded.details.find((d) => d.typeUrl === 'type.googleapis.com/google.rpc.DebugInfo')?.value;
 }
 
+/** process.env turns undefined into 'undefined': unset it instead. */
+function setNodeEnv(value: string | undefined): void {
+  if (value === undefined) delete process.env['NODE_ENV'];
+  else process.env['NODE_ENV'] = value;
+}
+
 describe('unmapped exceptions carry a DebugInfo', () => {
   const previous = process.env['NODE_ENV'];
-  after(() => { process.env['NODE_ENV'] = previous; });
+  after(() => setNodeEnv(previous));
 
   it('with the stack entries and the detail, outside production', async () => {
-    delete process.env['NODE_ENV'];
+    setNodeEnv(undefined);
     const harness = await startHarness({ Unary: function failsHere() { throw new Error('boom', { cause: new Error('deeper') }); } });
     try {
       const outcome = await callUnary(harness.client, {});
@@ -125,7 +127,7 @@ describe('unmapped exceptions carry a DebugInfo', () => {
   });
 
   it('none when NODE_ENV is production, mid-stream too', async () => {
-    process.env['NODE_ENV'] = 'production';
+    setNodeEnv('production');
     const harness = await startHarness({ ServerStream: async function* () { yield { text: 'a' }; throw new Error('late'); } });
     try {
       const outcome = await collectStream(harness.client['ServerStream']!({}));
@@ -139,21 +141,18 @@ describe('unmapped exceptions carry a DebugInfo', () => {
 });
 
 describe('grpcErrorOf', () => {
-  it('a GrpcError as it is', () => {
-    const error = notFound();
-    assert.equal(grpcErrorOf(error), error);
-  });
+  it('a GrpcError as it is', () => assert.equal(grpcErrorOf(notFound()).message, 'no such thing'));
 
   it('the DebugInfo option wins over NODE_ENV either way', () => {
     const previous = process.env['NODE_ENV'];
     try {
-      process.env['NODE_ENV'] = 'production';
+      setNodeEnv('production');
       assert.equal(grpcErrorOf(new Error('x'), { debugInfo: true }).detail('DebugInfo')?.detail, 'Error: x');
-      delete process.env['NODE_ENV'];
+      setNodeEnv(undefined);
       assert.equal(grpcErrorOf(new Error('x'), { debugInfo: false }).details, undefined);
       assert.equal(grpcErrorOf(new Error('x')).status?.code, Status.UNKNOWN);
     } finally {
-      process.env['NODE_ENV'] = previous;
+      setNodeEnv(previous);
     }
   });
 
@@ -169,7 +168,7 @@ describe('registerErrorHandler', () => {
     details: [packDetail('QuotaFailure', { violations: [{ subject: 'tokens', description: `${e.remaining} left` }] })],
   });
 
-  it('maps the class and its subclasses; the most specific registration wins; unregistering restores', () => {
+  it('maps the class and subclasses; the most specific wins; a later one replaces; removing restores', () => {
     const off = registerErrorHandler(OutOfTokens, toExhausted);
     try {
       assert.equal(grpcErrorOf(new OutOfTokens(1)).code, Status.RESOURCE_EXHAUSTED);
@@ -179,19 +178,16 @@ describe('registerErrorHandler', () => {
       assert.equal(grpcErrorOf(new OutOfTokens(1)).code, Status.RESOURCE_EXHAUSTED);
       offGold();
       assert.equal(grpcErrorOf(new OutOfGoldTokens(1)).code, Status.RESOURCE_EXHAUSTED);
+      // A later registration replaces an earlier one, whose remover then leaves it alone.
+      const later = registerErrorHandler(OutOfTokens, () => new GrpcError(Status.ABORTED, 'later'));
+      off();
+      assert.equal(grpcErrorOf(new OutOfTokens(1)).message, 'later');
+      later();
     } finally {
       off();
     }
     assert.equal(grpcErrorOf(new OutOfTokens(1)).code, Status.UNKNOWN);
     assert.equal(mapRegisteredError(new OutOfTokens(1)), undefined);
-  });
-
-  it('a later registration replaces an earlier one, whose remover then leaves it alone', () => {
-    const first = registerErrorHandler(OutOfTokens, () => new GrpcError(Status.ABORTED, 'first'));
-    const second = registerErrorHandler(OutOfTokens, () => new GrpcError(Status.ABORTED, 'second'));
-    first();
-    assert.equal(grpcErrorOf(new OutOfTokens(1)).message, 'second');
-    second();
   });
 
   it('registered before a status-shaped reading; primitives are never looked up', () => {
@@ -241,8 +237,7 @@ describe('registerErrorHandler', () => {
         typeUrl: 'type.googleapis.com/google.rpc.QuotaFailure',
         value: { violations: [{ subject: 'tokens', description: '3 left', apiService: '', quotaMetric: '', quotaId: '', quotaDimensions: {}, quotaValue: 0 }] },
       }]);
-      const unary = await callUnary(harness.client, {});
-      assert.equal(unary.status.code, Status.OK);
+      assert.equal((await callUnary(harness.client, {})).status.code, Status.OK);
       const metadata = new grpc.Metadata();
       metadata.set('x-tokens', '0');
       const denied = await callUnary(harness.client, {}, {}, metadata);
