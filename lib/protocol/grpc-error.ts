@@ -11,9 +11,9 @@ export interface GrpcErrorOptions {
   metadata?: Metadata;
   /**
    * Rich status details. A list of packed details (packDetail) is sent as a google.rpc.Status holding this
-   * error's code and message; a Buffer is an encoded google.rpc.Status (grpc-status-details-bin) kept as is.
+   * error's code and message; bytes (a Buffer) are an encoded google.rpc.Status (grpc-status-details-bin), kept as is.
    */
-  details?: Buffer | readonly ProtoAny[];
+  details?: Uint8Array | readonly ProtoAny[];
   cause?: unknown;
 }
 
@@ -34,8 +34,8 @@ export class GrpcError extends Error {
     this.code = code;
     this.metadata = options?.metadata ?? new Metadata();
     const details = options?.details;
-    if (Buffer.isBuffer(details)) {
-      this.details = details;
+    if (details instanceof Uint8Array) {
+      this.details = Buffer.isBuffer(details) ? details : Buffer.from(details.buffer, details.byteOffset, details.byteLength);
     } else if (details !== undefined) {
       this.#status = { code, message, details: [...details] };
       this.details = encodeRpcStatus(this.#status);

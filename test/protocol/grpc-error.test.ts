@@ -85,6 +85,9 @@ describe('GrpcError rich status', () => {
     const err = new GrpcError(Status.NOT_FOUND, 'gone', { details: raw });
     assert.equal(err.details, raw);
     assert.deepEqual(err.status, { code: 5, message: 'elsewhere', details: packed.slice(1) });
+    const fromView = new GrpcError(Status.NOT_FOUND, 'gone', { details: new Uint8Array(raw) });
+    assert.ok(Buffer.isBuffer(fromView.details));
+    assert.deepEqual(fromView.details, raw);
   });
 
   it('bytes that are not a google.rpc.Status: details kept, status and detail() undefined', () => {
