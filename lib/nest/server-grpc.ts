@@ -33,6 +33,8 @@ export interface GrpcTransportOptions {
   maxSendMessageLength?: number;
   /** Passed to node:http2 createServer. */
   http2?: Http2ServerOptions;
+  /** google.rpc.DebugInfo (stack) on UNKNOWN statuses; default true unless NODE_ENV is 'production'. */
+  debugInfo?: boolean;
 }
 
 type ListenCallback = (error?: unknown, ...info: unknown[]) => void;
@@ -56,6 +58,7 @@ export class GrpcTransportStrategy extends Server<GrpcTransportEvents> implement
       maxReceiveMessageLength: options.maxReceiveMessageLength,
       maxSendMessageLength: options.maxSendMessageLength,
       http2: options.http2,
+      debugInfo: options.debugInfo,
     });
     // Nest binds a handler to a server when the handler's transport equals the server's transportId,
     // or either is undefined. Ours must take both @GrpcHandler (GRPC_TRANSPORT) and the built-in

@@ -12,6 +12,7 @@ import type { MethodDescriptor, ServiceDescriptor } from '../schema/descriptors.
 import { ServerCallContext } from './call-context.js';
 import type { ServerHandler } from './call-context.js';
 import { dispatch } from './dispatch.js';
+import type { ErrorDetailOptions } from './error-registry.js';
 import { Router } from './router.js';
 import { ServerCall } from './server-call.js';
 import type { CallLimits } from './server-call.js';
@@ -26,6 +27,11 @@ export interface ServerOptions {
   defaultCompression?: EncodingName;
   /** Passed to node:http2 createServer, over our defaults. */
   http2?: Http2ServerOptions;
+  /**
+   * Attach a google.rpc.DebugInfo (stack) to the UNKNOWN status of an exception nothing mapped;
+   * default: true unless NODE_ENV is 'production'.
+   */
+  debugInfo?: boolean;
 }
 
 const DEFAULT_MAX_RECEIVE = 4 * 1024 * 1024;
@@ -39,6 +45,7 @@ export class GrpcServer {
   readonly #router = new Router();
   readonly #limits: CallLimits;
   readonly #http2Options: Http2ServerOptions;
+  readonly #errors: ErrorDetailOptions;
   readonly #sessions = new Set<ServerHttp2Session>();
   readonly #peers = new WeakMap<Http2Session, string>();
   #server: Http2Server | undefined;
@@ -51,6 +58,7 @@ export class GrpcServer {
       defaultCompression: options.defaultCompression,
     };
     this.#http2Options = { ...DEFAULT_HTTP2, ...options.http2 };
+    this.#errors = { debugInfo: options.debugInfo };
   }
 
   /** Serves `handlers`, keyed by proto method name, for `service`. */
@@ -125,7 +133,7 @@ export class GrpcServer {
       return;
     }
     const call = new ServerCall(stream, headers, route.method, this.#peerOf(stream.session), this.#limits);
-    if (call.start()) dispatch(call, route, new ServerCallContext(call));
+    if (call.start()) dispatch(call, route, new ServerCallContext(call), this.#errors);
   };
 
   #peerOf(session: Http2Session | undefined): string {

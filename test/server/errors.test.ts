@@ -126,6 +126,17 @@ describe('unmapped exceptions carry a DebugInfo', () => {
     }
   });
 
+  it('none when the server option says debugInfo: false', async () => {
+    setNodeEnv(undefined);
+    const harness = await startHarness({ Unary: () => { throw new Error('quiet'); } }, { debugInfo: false });
+    try {
+      const outcome = await callUnary(harness.client, {});
+      assert.deepEqual([outcome.status.code, outcome.status.metadata.get('grpc-status-details-bin')], [Status.UNKNOWN, []]);
+    } finally {
+      await harness.close();
+    }
+  });
+
   it('none when NODE_ENV is production, mid-stream too', async () => {
     setNodeEnv('production');
     const harness = await startHarness({ ServerStream: async function* () { yield { text: 'a' }; throw new Error('late'); } });

@@ -125,6 +125,7 @@ describe('mapping exception types under Nest', () => {
   let scoped: HostedApp;
   let global: HostedApp;
   let bare: HostedApp;
+  let quiet: HostedApp;
   let clients: GrpcClient[] = [];
   const calls: Record<string, Call> = {};
   let unregister: Array<() => void> = [];
@@ -139,6 +140,7 @@ describe('mapping exception types under Nest', () => {
     scoped = await hostControllers([MethodScoped, ControllerScoped]);
     global = await hostControllers([Unscoped], { setup: (app) => app.useGlobalFilters(new OutOfStockMapper()) });
     bare = await hostControllers([Unscoped], { filter: false });
+    quiet = await hostControllers([Unscoped], { debugInfo: false });
     const stub = (address: string, service: string): Record<string, { promise: Call }> => {
       const client = new GrpcClient(address);
       clients.push(client);
@@ -148,6 +150,7 @@ describe('mapping exception types under Nest', () => {
     calls['controller'] = (r) => stub(scoped.address, 'shop.Inventory')['Count']!.promise(r);
     calls['global'] = (r) => stub(global.address, 'shop.Catalog')['GetItem']!.promise(r);
     calls['bare'] = (r) => stub(bare.address, 'shop.Catalog')['GetItem']!.promise(r);
+    calls['quiet'] = (r) => stub(quiet.address, 'shop.Catalog')['GetItem']!.promise(r);
   }, TEST_TIMEOUT);
   after(async () => {
     for (const remove of unregister) remove();
@@ -156,6 +159,7 @@ describe('mapping exception types under Nest', () => {
     await scoped?.app.close();
     await global?.app.close();
     await bare?.app.close();
+    await quiet?.app.close();
   }, TEST_TIMEOUT);
 
   for (const scope of ['method', 'controller', 'global']) {
@@ -199,6 +203,11 @@ describe('mapping exception types under Nest', () => {
   it("without GrpcExceptionFilter, anything else is Nest's UNKNOWN 'Internal server error', no details", TEST_TIMEOUT, async () => {
     const error = await failure(calls['bare']!, { id: 5, kind: 'body:discontinued' });
     assert.deepEqual([error.code, error.message, error.details], [Status.UNKNOWN, 'Internal server error', undefined]);
+  });
+
+  it('GrpcTransportStrategy({ debugInfo: false }): UNKNOWN without a DebugInfo', TEST_TIMEOUT, async () => {
+    const error = await failure(calls['quiet']!, { id: 1, kind: 'interceptor:plain' });
+    assert.deepEqual([error.code, error.details], [Status.UNKNOWN, undefined]);
   });
 
   it('the mapper leaves other exceptions to the next filter', TEST_TIMEOUT, async () => {
