@@ -5,20 +5,16 @@ import { Module } from '@nestjs/common';
 import type { DynamicModule, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { setTimeout as delay } from 'node:timers/promises';
-import { toGrpcError } from '../../lib/index.js';
-import type { GrpcClient, StatusInfo } from '../../lib/index.js';
+import type { GrpcClient } from '../../lib/index.js';
 import type { GrpcClientProxy, GrpcClientProxyOptions } from '../../lib/nest/client-grpc.js';
 import type { ProxyService } from '../../lib/nest/client-service.js';
 import { GrpcClientModule } from '../../lib/nest/grpc-client.module.js';
-import { CallCollector } from './example-client.js';
 import type { CallResult, ClientFactoryOptions, ExampleCallOptions, ExampleClient, RequestSource } from './example-client.js';
 import { PROTO_PATH, SERVICE_NAME } from './example-service.js';
-import type { ExampleReply, RequestInit } from './example-service.js';
-import { fromOurMetadata } from './our-adapter.js';
-import { decodedStatusOf } from './our-client.js';
+import type { RequestInit } from './example-service.js';
+import { collectCall } from './our-client.js';
 import { MAX_MESSAGE_BYTES } from './servers.js';
 
-const CANCELLED = 1;
 const CLOSE_GRACE_MS = 500;
 const EXAMPLE_CLIENT = Symbol('ExampleClient');
 // 'nameko.example' as a Nest user splits it: the `package` option and the getService() name.
@@ -58,37 +54,7 @@ export function createNestClient(address: string, factoryOptions: ClientFactoryO
   async function run(name: string, request: RequestInit | RequestSource, options: ExampleCallOptions = {}): Promise<CallResult> {
     const invoke = (await started).service[name];
     if (invoke === undefined) throw new Error(`no method ${name} in the example service`);
-    const collector = new CallCollector(options);
-    return new Promise<CallResult>((resolve, reject) => {
-      let status: StatusInfo | undefined;
-      const calls = invoke(request, options.metadata ?? null, {
-        timeout: options.timeout,
-        compression: options.compression,
-        onMetadata: (metadata) => { collector.header = fromOurMetadata(metadata); },
-        onStatus: (info) => { status = info; },
-      });
-      const subscription = calls.subscribe({
-        next: (reply) => collector.push(reply as ExampleReply),
-        error: (err: unknown) => {
-          options.signal?.removeEventListener('abort', cancel);
-          const error = toGrpcError(err);
-          reject(collector.error({ code: error.code, message: error.message }, fromOurMetadata(error.metadata), decodedStatusOf(error)));
-        },
-        complete: () => {
-          options.signal?.removeEventListener('abort', cancel);
-          // A missing onStatus shows up as absent trailers and an unexpected message in the scenarios.
-          resolve(collector.result({ code: status?.code ?? 0, message: status?.message ?? '(no onStatus)' },
-            status ? fromOurMetadata(status.metadata) : {}));
-        },
-      });
-      // Unsubscribing is how a Nest caller cancels (RST_STREAM CANCEL); the Observable itself just stops.
-      function cancel(): void {
-        subscription.unsubscribe();
-        reject(collector.error({ code: CANCELLED, message: 'Cancelled on client' }, {}));
-      }
-      if (options.signal?.aborted) cancel();
-      else options.signal?.addEventListener('abort', cancel, { once: true });
-    });
+    return collectCall((callOptions) => invoke(request, options.metadata ?? null, callOptions), options);
   }
 
   return {

@@ -2,7 +2,8 @@
 // onMetadata/onStatus give the initial metadata and the final status with its trailers.
 import { setTimeout as delay } from 'node:timers/promises';
 import { detailTypeOf, GrpcClient, toGrpcError, unpackDetail } from '../../lib/index.js';
-import type { GrpcError, MethodDescriptor, StatusInfo } from '../../lib/index.js';
+import type { CallOptions, GrpcError, MethodDescriptor, StatusInfo } from '../../lib/index.js';
+import type { Observable } from 'rxjs';
 import { CallCollector } from './example-client.js';
 import type { CallResult, ClientFactoryOptions, ExampleCallOptions, ExampleClient, RequestSource } from './example-client.js';
 import type { ExampleReply, RequestInit } from './example-service.js';
@@ -24,6 +25,43 @@ export function decodedStatusOf(error: GrpcError): DecodedStatus | undefined {
   return { code: status.code, message: status.message, details };
 }
 
+/**
+ * One call of our library (standalone stub or Nest proxy), started by `start` with the options that collect its
+ * headers and status; unsubscribing is how our clients cancel (RST_STREAM CANCEL), the Observable just stops.
+ */
+export function collectCall(start: (callOptions: CallOptions) => Observable<unknown>, options: ExampleCallOptions): Promise<CallResult> {
+  const collector = new CallCollector(options);
+  return new Promise<CallResult>((resolve, reject) => {
+    let status: StatusInfo | undefined;
+    const calls = start({
+      timeout: options.timeout,
+      compression: options.compression,
+      onMetadata: (metadata) => { collector.header = fromOurMetadata(metadata); },
+      onStatus: (info) => { status = info; },
+    });
+    const subscription = calls.subscribe({
+      next: (reply) => collector.push(reply as ExampleReply),
+      error: (err: unknown) => {
+        options.signal?.removeEventListener('abort', cancel);
+        const error = toGrpcError(err);
+        reject(collector.error({ code: error.code, message: error.message }, fromOurMetadata(error.metadata), decodedStatusOf(error)));
+      },
+      complete: () => {
+        options.signal?.removeEventListener('abort', cancel);
+        // A missing onStatus shows up as absent trailers and an unexpected message in the scenarios.
+        resolve(collector.result({ code: status?.code ?? 0, message: status?.message ?? '(no onStatus)' },
+          status ? fromOurMetadata(status.metadata) : {}));
+      },
+    });
+    function cancel(): void {
+      subscription.unsubscribe();
+      reject(collector.error({ code: CANCELLED, message: 'Cancelled on client' }, {}));
+    }
+    if (options.signal?.aborted) cancel();
+    else options.signal?.addEventListener('abort', cancel, { once: true });
+  });
+}
+
 /** An ExampleClient over our GrpcClient. */
 export function createOurClient(address: string, factoryOptions: ClientFactoryOptions = {}): ExampleClient {
   const client = new GrpcClient(address, {
@@ -35,38 +73,7 @@ export function createOurClient(address: string, factoryOptions: ClientFactoryOp
   function run(name: string, request: RequestInit | RequestSource, options: ExampleCallOptions = {}): Promise<CallResult> {
     const method = service.methods.get(name) as MethodDescriptor<RequestInit, ExampleReply> | undefined;
     if (!method) return Promise.reject(new Error(`no method ${name} in the example service`));
-    const collector = new CallCollector(options);
-    return new Promise<CallResult>((resolve, reject) => {
-      let status: StatusInfo | undefined;
-      const calls = client.call(method, request, {
-        metadata: options.metadata,
-        timeout: options.timeout,
-        compression: options.compression,
-        onMetadata: (metadata) => { collector.header = fromOurMetadata(metadata); },
-        onStatus: (info) => { status = info; },
-      });
-      const subscription = calls.subscribe({
-        next: (reply) => collector.push(reply),
-        error: (err: unknown) => {
-          options.signal?.removeEventListener('abort', cancel);
-          const error = toGrpcError(err);
-          reject(collector.error({ code: error.code, message: error.message }, fromOurMetadata(error.metadata), decodedStatusOf(error)));
-        },
-        complete: () => {
-          options.signal?.removeEventListener('abort', cancel);
-          // A missing onStatus shows up as absent trailers and an unexpected message in the scenarios.
-          resolve(collector.result({ code: status?.code ?? 0, message: status?.message ?? '(no onStatus)' },
-            status ? fromOurMetadata(status.metadata) : {}));
-        },
-      });
-      // Unsubscribing is how our client cancels (RST_STREAM CANCEL); the Observable itself just stops.
-      function cancel(): void {
-        subscription.unsubscribe();
-        reject(collector.error({ code: CANCELLED, message: 'Cancelled on client' }, {}));
-      }
-      if (options.signal?.aborted) cancel();
-      else options.signal?.addEventListener('abort', cancel, { once: true });
-    });
+    return collectCall((callOptions) => client.call(method, request, { ...callOptions, metadata: options.metadata }), options);
   }
 
   return {
