@@ -12,7 +12,6 @@ import { GrpcHandler } from '../../../lib/nest/grpc.decorators.js';
 import { GrpcExceptionFilter } from '../../../lib/nest/grpc-exception.filter.js';
 import { GrpcTransportStrategy } from '../../../lib/nest/server-grpc.js';
 import { GrpcServer } from '../../../lib/server/grpc-server.js';
-import { BareHttpAdapter } from './bare-http-adapter.js';
 import { CATALOG_PROTO, freePort, hostControllers, LOADER, TEST_TIMEOUT } from './fixtures.js';
 import { GrpcJsPeer } from './grpc-js-peer.js';
 
@@ -56,7 +55,8 @@ describe('GrpcTransportStrategy lifecycle', () => {
 
   it('a hybrid app: connectMicroservice + startAllMicroservices, beside HTTP', TEST_TIMEOUT, async () => {
     const address = `127.0.0.1:${await freePort()}`;
-    const app: INestApplication = await NestFactory.create({ controllers: [Catalog, Health] }, new BareHttpAdapter(), { logger: false });
+    // The HTTP side is @nestjs/platform-express, as in a user's hybrid app.
+    const app: INestApplication = await NestFactory.create({ controllers: [Catalog, Health] }, { logger: false });
     app.useGlobalFilters(new GrpcExceptionFilter());
     app.connectMicroservice({ strategy: new GrpcTransportStrategy({ url: address, protoPath: CATALOG_PROTO, loader: LOADER }) },
       { inheritAppConfig: true });
