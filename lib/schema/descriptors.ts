@@ -5,6 +5,7 @@ import { Namespace, Service } from 'protobufjs';
 import type { Method, NamespaceBase, Root, Type } from 'protobufjs';
 import { createMessageCodec, resolveShape } from './message-codec.js';
 import type { MessageCodec, ShapeOptions } from './message-codec.js';
+import type { FrameBatch } from './frame-batch.js';
 
 /** One RPC: routing data plus the request/response codecs, all built at load time. */
 export interface MethodDescriptor<Req = unknown, Res = unknown> {
@@ -17,8 +18,12 @@ export interface MethodDescriptor<Req = unknown, Res = unknown> {
   readonly responseType: string;
   /** `reserve`: bytes left at the start for the caller, such as a gRPC frame prefix. */
   serializeRequest(value: Req, reserve?: number): Buffer;
+  /** Appends the request to `batch` as one uncompressed frame; returns its length (dropped past `maxLength`). */
+  serializeRequestFrame(value: Req, batch: FrameBatch, maxLength?: number): number;
   deserializeRequest(bytes: Uint8Array): Req;
   serializeResponse(value: Res, reserve?: number): Buffer;
+  /** Appends the response to `batch` as one uncompressed frame; returns its length (dropped past `maxLength`). */
+  serializeResponseFrame(value: Res, batch: FrameBatch, maxLength?: number): number;
   deserializeResponse(bytes: Uint8Array): Res;
 }
 
@@ -69,8 +74,10 @@ export function describeRoot(root: Root, options?: ShapeOptions): Schema {
         requestType: request.typeName,
         responseType: response.typeName,
         serializeRequest: request.serialize,
+        serializeRequestFrame: request.serializeFrame,
         deserializeRequest: request.deserialize,
         serializeResponse: response.serialize,
+        serializeResponseFrame: response.serializeFrame,
         deserializeResponse: response.deserialize,
       });
       byName.set(method.name, descriptor);

@@ -18,6 +18,7 @@
 
 import { Type, Writer } from 'protobufjs';
 import type { IConversionOptions, Message } from 'protobufjs';
+import type { FrameBatch } from './frame-batch.js';
 
 /** How deserialized messages look; proto-loader option names and meanings. */
 export interface ShapeOptions {
@@ -36,6 +37,8 @@ export interface MessageCodec<T = unknown> {
   readonly typeName: string;
   /** Encodes `value` after `reserve` bytes left for the caller (a frame prefix), so framing needs no copy. */
   serialize(value: T, reserve?: number): Buffer;
+  /** Appends `value` to `batch` as one uncompressed gRPC frame; returns its length (the frame is dropped past `maxLength`). */
+  serializeFrame(value: T, batch: FrameBatch, maxLength?: number): number;
   deserialize(bytes: Uint8Array): T;
 }
 
@@ -61,21 +64,24 @@ export function createMessageCodec<T = unknown>(type: Type, shape: Readonly<Requ
   const acceptsNothing = type.fieldsArray.length === 0;
   restoreOptionalOneofs(type, new Set());
 
-  const serialize = (value: T, reserve = 0): Buffer => {
+  const toMessage = (value: T): Message<{}> | Record<string, never> => {
     if (value === null || value === undefined) {
-      if (acceptsNothing) return encode(type, {}, reserve);
+      if (acceptsNothing) return {};
     } else if (typeof value === 'object' && !Array.isArray(value)) {
-      return encode(type, type.fromObject(value), reserve);
+      return type.fromObject(value);
     }
     const got = describe(value);
     throw new TypeError(`Failed to serialize message: expected object with ${typeName} structure, got ${got} instead`);
   };
+  const serialize = (value: T, reserve = 0): Buffer => encode(type, toMessage(value), reserve);
+  const serializeFrame = (value: T, batch: FrameBatch, maxLength = Infinity): number =>
+    batch.append(type, toMessage(value), maxLength);
 
   // Throws on malformed bytes (protobufjs RangeError/Error); callers map that to a status.
   const conversion: IConversionOptions = { ...shape, longs: shape.longs ?? undefined };
   const deserialize = (bytes: Uint8Array): T => type.toObject(type.decode(toBuffer(bytes)), conversion) as T;
 
-  return { typeName, serialize, deserialize };
+  return { typeName, serialize, serializeFrame, deserialize };
 }
 
 // protobufjs 8's writer grows one buffer; finish(true) returns a view of it instead of a copy, which is safe

@@ -1,0 +1,108 @@
+// Uncompressed gRPC frames (PROTOCOL-HTTP2 "Length-Prefixed-Message") of many messages encoded into one growing
+// buffer, so a burst of small writes reaches the HTTP/2 stream as one write: no Buffer and no write call per message.
+import { BufferWriter, Writer } from 'protobufjs';
+import type { Message, Type } from 'protobufjs';
+import { FRAME_PREFIX_LENGTH } from '../protocol/framing.js';
+
+/** Top-level bytes fields from this size on are sent from the caller's Buffer instead of a copy. */
+export const ZERO_COPY_BYTES = 16 * 1024;
+
+/**
+ * A protobufjs writer that leaves large top-level bytes fields where they are: the bytes encoded so far become
+ * a finished part, the field's own Buffer the next one, and encoding goes on in a fresh buffer.
+ */
+class PartsWriter extends BufferWriter {
+  readonly parts: Buffer[] = [];
+  /** Bytes in `parts`. */
+  partBytes = 0;
+
+  override bytes(value: Uint8Array | string): this {
+    // Inside a nested message (an open fork) the length prefix is patched in place later: copy as usual.
+    if (typeof value === 'string' || value.length < ZERO_COPY_BYTES || (this.states !== null && this.states.length > 0)) {
+      return super.bytes(value) as this;
+    }
+    this.uint32(value.length);
+    this.cut();
+    this.parts.push(Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+    this.partBytes += value.length;
+    return this;
+  }
+
+  /** Moves what is encoded so far into `parts` and starts a fresh buffer. */
+  cut(): void {
+    const buf = this.buf;
+    this.parts.push(Buffer.from(buf.buffer, buf.byteOffset, this.pos));
+    this.partBytes += this.pos;
+    this.buf = BufferWriter.alloc(Writer.initialBufferSize);
+    this.pos = 0;
+    this.view = null;
+  }
+}
+
+/**
+ * Frames appended through a MethodDescriptor's serialize*Frame; `take()` hands them over and leaves the batch
+ * empty. Small messages are encoded straight behind their prefix, one copy of their bytes in all; large bytes
+ * fields are not copied, so such a Buffer must not change until the stream has sent it.
+ */
+export class FrameBatch {
+  #writer: PartsWriter | undefined;
+
+  /** Bytes of the frames appended since the last take(). */
+  get byteLength(): number {
+    const writer = this.#writer;
+    return writer === undefined ? 0 : writer.partBytes + writer.pos;
+  }
+
+  /**
+   * Encodes `message` as one frame (flag 0, big-endian length, body) and returns the body's length.
+   * A body longer than `maxLength` is not kept; the caller reports it.
+   */
+  append(type: Type, message: Message<{}> | Record<string, never>, maxLength: number): number {
+    const writer = (this.#writer ??= new PartsWriter());
+    const [start, parts, before] = [writer.pos, writer.parts.length, this.byteLength];
+    // Placeholders, patched below: a zero varint is one byte, and fixed32 reserves four.
+    writer.uint32(0).fixed32(0);
+    try {
+      type.encode(message, writer);
+    } catch (err) {
+      // Nothing of a message that failed half-way stays in the batch.
+      rewind(writer, start, parts, before);
+      throw err;
+    }
+    const length = this.byteLength - before - FRAME_PREFIX_LENGTH;
+    if (length > maxLength) {
+      rewind(writer, start, parts, before);
+      return length;
+    }
+    // The prefix is in the writer's buffer, or in the first part cut off since (the writer may also have moved
+    // to a larger buffer while encoding: patch the current one).
+    const prefix = writer.parts.length > parts ? writer.parts[parts]! : writer.buf;
+    prefix[start + 1] = length >>> 24;
+    prefix[start + 2] = (length >>> 16) & 0xff;
+    prefix[start + 3] = (length >>> 8) & 0xff;
+    prefix[start + 4] = length & 0xff;
+    return length;
+  }
+
+  /** The frames so far, in order: one Buffer, or several when large bytes fields were left uncopied. */
+  take(): Buffer[] {
+    const writer = this.#writer;
+    this.#writer = undefined;
+    if (writer === undefined) return [];
+    if (writer.pos > 0) writer.cut();
+    return writer.parts;
+  }
+}
+
+/** Back to the state before a frame: the writer's own bytes up to `start`, and the first `parts` parts. */
+function rewind(writer: PartsWriter, start: number, parts: number, byteLength: number): void {
+  if (writer.parts.length > parts) {
+    const kept = writer.parts[parts]!.subarray(0, start);
+    writer.parts.length = parts;
+    writer.buf = BufferWriter.alloc(Math.max(kept.length, Writer.initialBufferSize));
+    writer.buf.set(kept, 0);
+    writer.view = null;
+  }
+  writer.pos = start;
+  writer.partBytes = byteLength - start;
+}

@@ -1,0 +1,97 @@
+// FrameBatch: many messages as gRPC frames in one buffer (large bytes fields by reference), read back by
+// FrameDecoder exactly as one frame per message.
+
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { FrameDecoder } from '../../lib/protocol/framing.js';
+import type { Frame } from '../../lib/protocol/framing.js';
+import { FrameBatch, ZERO_COPY_BYTES } from '../../lib/schema/frame-batch.js';
+import { loadProtos } from '../../lib/schema/load-protos.js';
+
+const protos = fileURLToPath(new URL('../../../test/schema/protos/', import.meta.url));
+const schema = loadProtos('shapes.proto', { includeDirs: [`${protos}main`, `${protos}lib`] });
+const echo = schema.method('/shapes.v1.KindsService/Echo')!;
+const upload = schema.method('/shapes.v1.KindsService/Upload')!;
+
+function framesOf(parts: readonly Buffer[]): Frame[] {
+  const frames = new FrameDecoder().push(Buffer.concat(parts));
+  assert.ok(Array.isArray(frames), 'the batch decodes as frames');
+  return frames;
+}
+
+describe('FrameBatch', () => {
+  it('holds one frame per message, in order, each equal to the message serialized alone', () => {
+    const batch = new FrameBatch();
+    const values = [{ a_string: 'first' }, {}, { a_int32: -1, many_strings: ['x', 'y'] }];
+    const lengths = values.map((value) => echo.serializeRequestFrame(value, batch));
+    const frames = framesOf(batch.take());
+    assert.deepEqual(frames.map((f) => f.compressed), [false, false, false]);
+    assert.deepEqual(frames.map((f) => f.data.length), lengths);
+    assert.deepEqual(frames.map((f) => Buffer.from(f.data)), values.map((value) => echo.serializeRequest(value)));
+  });
+
+  it('patches each length after the writer grows mid-message', () => {
+    const batch = new FrameBatch();
+    const big = { a_bytes: Buffer.alloc(100_000, 7) };
+    echo.serializeResponseFrame({ a_string: 's' }, batch);
+    echo.serializeResponseFrame(big, batch);
+    const frames = framesOf(batch.take());
+    assert.equal(frames.length, 2);
+    assert.deepEqual(echo.deserializeResponse(frames[1]!.data), echo.deserializeResponse(echo.serializeResponse(big)));
+  });
+
+  it('drops a message over maxLength, reports its length, and keeps the frames before it', () => {
+    const batch = new FrameBatch();
+    echo.serializeRequestFrame({ a_string: 'kept' }, batch, 10);
+    const before = batch.byteLength;
+    const length = echo.serializeRequestFrame({ a_string: 'x'.repeat(50) }, batch, 10);
+    assert.ok(length > 10);
+    assert.equal(batch.byteLength, before);
+    assert.equal(framesOf(batch.take()).length, 1);
+  });
+
+  it('takes an empty batch as an empty Buffer, and starts empty again after take()', () => {
+    const batch = new FrameBatch();
+    assert.deepEqual(batch.take(), []);
+    upload.serializeResponseFrame(undefined, batch);
+    assert.equal(batch.byteLength, 5);
+    assert.deepEqual(batch.take(), [Buffer.from([0, 0, 0, 0, 0])]);
+    assert.equal(batch.byteLength, 0);
+  });
+
+  it('sends a large top-level bytes field from the caller\'s Buffer, and copies one inside a nested message', () => {
+    const batch = new FrameBatch();
+    const data = Buffer.alloc(ZERO_COPY_BYTES, 1);
+    const nested = { extra: { type_url: 't/x', value: Buffer.alloc(ZERO_COPY_BYTES, 2) } };
+    echo.serializeResponseFrame({ a_string: 'before' }, batch);
+    const length = echo.serializeResponseFrame({ a_bytes: data, a_string: 'after' }, batch);
+    echo.serializeResponseFrame(nested, batch);
+    assert.equal(batch.byteLength, 5 + echo.serializeResponse({ a_string: 'before' }).length + 5 + length
+      + 5 + echo.serializeResponse(nested).length);
+    const parts = batch.take();
+    assert.equal(parts.length, 3);
+    assert.equal(parts[1], data, 'the field\'s own Buffer is a part');
+    const frames = framesOf(parts);
+    assert.deepEqual(frames.map((f) => Buffer.from(f.data)),
+      [{ a_string: 'before' }, { a_bytes: data, a_string: 'after' }, nested].map((value) => echo.serializeResponse(value)));
+  });
+
+  it('drops a frame over maxLength whose bytes field was left uncopied, keeping the frames before it', () => {
+    const batch = new FrameBatch();
+    echo.serializeRequestFrame({ a_string: 'kept' }, batch);
+    const before = batch.byteLength;
+    assert.ok(echo.serializeRequestFrame({ a_bytes: Buffer.alloc(ZERO_COPY_BYTES) }, batch, 1000) > 1000);
+    assert.equal(batch.byteLength, before);
+    echo.serializeRequestFrame({ a_string: 'next' }, batch);
+    assert.deepEqual(framesOf(batch.take()).map((f) => (echo.deserializeRequest(f.data) as { a_string: string }).a_string), ['kept', 'next']);
+  });
+
+  it('throws on a value that is not a message, leaving the batch as it was', () => {
+    const batch = new FrameBatch();
+    echo.serializeRequestFrame({ a_string: 'kept' }, batch);
+    const before = batch.byteLength;
+    assert.throws(() => echo.serializeRequestFrame('text' as never, batch), TypeError);
+    assert.equal(batch.byteLength, before);
+  });
+});
