@@ -56,8 +56,9 @@ export function encodeFrame(message: Uint8Array, compressed: boolean): Buffer {
 export class FrameDecoder {
   private readonly maxMessageLength: number;
   private failure: GrpcError | undefined;
-  // A prefix split across chunks is gathered here; prefixFilled counts its bytes so far.
-  private readonly prefix = Buffer.allocUnsafe(PREFIX_LENGTH);
+  // A prefix split across chunks is gathered here (allocated the first time that happens: most calls never
+  // split one, and a decoder is made per call); prefixFilled counts its bytes so far.
+  private prefix: Buffer | undefined;
   private prefixFilled = 0;
   // The body of a frame that spans chunks, and how much of it has arrived.
   private body: Buffer | undefined;
@@ -93,14 +94,15 @@ export class FrameDecoder {
         offset += PREFIX_LENGTH;
       } else {
         const take = Math.min(PREFIX_LENGTH - this.prefixFilled, end - offset);
-        chunk.copy(this.prefix, this.prefixFilled, offset, offset + take);
+        const prefix = (this.prefix ??= Buffer.allocUnsafe(PREFIX_LENGTH));
+        chunk.copy(prefix, this.prefixFilled, offset, offset + take);
         this.prefixFilled += take;
         offset += take;
         if (this.prefixFilled < PREFIX_LENGTH) break;
         // Complete: the prefix buffer is free again for the next frame.
         this.prefixFilled = 0;
-        flag = this.prefix[0]!;
-        length = this.prefix.readUInt32BE(1);
+        flag = prefix[0]!;
+        length = prefix.readUInt32BE(1);
       }
       const error = this.check(flag, length);
       if (error !== undefined) return error;
