@@ -12,7 +12,7 @@ export const ZERO_COPY_BYTES = 16 * 1024;
  * a finished part, the field's own Buffer the next one, and encoding goes on in a fresh buffer.
  */
 class PartsWriter extends BufferWriter {
-  readonly parts: Buffer[] = [];
+  parts: Buffer[] = [];
   /** Bytes in `parts`. */
   partBytes = 0;
 
@@ -28,16 +28,35 @@ class PartsWriter extends BufferWriter {
     return this;
   }
 
-  /** Moves what is encoded so far into `parts` and starts a fresh buffer. */
+  /**
+   * Moves what is encoded so far into `parts`. The writer keeps no memory of it: it writes on into an empty
+   * buffer, which its next write grows, or `ensureBuffer()` replaces at the next frame.
+   */
   cut(): void {
     const buf = this.buf;
     this.parts.push(Buffer.from(buf.buffer, buf.byteOffset, this.pos));
     this.partBytes += this.pos;
-    this.buf = BufferWriter.alloc(Writer.initialBufferSize);
+    this.buf = EMPTY;
     this.pos = 0;
     this.view = null;
   }
+
+  /** Before a frame: a buffer of the usual starting size, rather than growing one from nothing byte by byte. */
+  ensureBuffer(): void {
+    if (this.buf.length === 0) this.buf = BufferWriter.alloc(Writer.initialBufferSize);
+  }
+
+  /** The parts so far; the writer starts over empty (its buffer was cut, so none of it is shared). */
+  takeParts(): Buffer[] {
+    if (this.pos > 0) this.cut();
+    const parts = this.parts;
+    this.parts = [];
+    this.partBytes = 0;
+    return parts;
+  }
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /**
  * Frames appended through a MethodDescriptor's serialize*Frame; `take()` hands them over and leaves the batch
@@ -59,6 +78,7 @@ export class FrameBatch {
    */
   append(type: Type, message: Message<{}> | Record<string, never>, maxLength: number): number {
     const writer = (this.#writer ??= new PartsWriter());
+    writer.ensureBuffer();
     const [start, parts, before] = [writer.pos, writer.parts.length, this.byteLength];
     // Placeholders, patched below: a zero varint is one byte, and fixed32 reserves four.
     writer.uint32(0).fixed32(0);
@@ -86,11 +106,7 @@ export class FrameBatch {
 
   /** The frames so far, in order: one Buffer, or several when large bytes fields were left uncopied. */
   take(): Buffer[] {
-    const writer = this.#writer;
-    this.#writer = undefined;
-    if (writer === undefined) return [];
-    if (writer.pos > 0) writer.cut();
-    return writer.parts;
+    return this.#writer?.takeParts() ?? [];
   }
 }
 

@@ -87,6 +87,16 @@ describe('FrameBatch', () => {
     assert.deepEqual(framesOf(batch.take()).map((f) => (echo.deserializeRequest(f.data) as { a_string: string }).a_string), ['kept', 'next']);
   });
 
+  it('leaves Buffers it handed over untouched by what is appended after take()', () => {
+    const batch = new FrameBatch();
+    echo.serializeResponseFrame({ a_string: 'first' }, batch);
+    const first = batch.take();
+    const copy = Buffer.concat(first);
+    for (let i = 0; i < 50; i++) echo.serializeResponseFrame({ a_string: `next ${i}`, a_bytes: Buffer.alloc(i * 1000, i) }, batch);
+    assert.deepEqual(Buffer.concat(first), copy);
+    assert.equal(framesOf(batch.take()).length, 50);
+  });
+
   it('throws on a value that is not a message, leaving the batch as it was', () => {
     const batch = new FrameBatch();
     echo.serializeRequestFrame({ a_string: 'kept' }, batch);
