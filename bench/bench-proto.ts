@@ -50,6 +50,23 @@ export function addToCount(count: Count, message: Partial<Chunk>): Count {
   return count;
 }
 
+/** Protobuf varint bytes. */
+export function varint(value: number): number[] {
+  const bytes: number[] = [];
+  for (; value > 0x7f; value = Math.floor(value / 128)) bytes.push((value & 0x7f) | 0x80);
+  bytes.push(value);
+  return bytes;
+}
+
+/** A gRPC frame (flag 0, 4-byte big-endian length) around an already encoded message. */
+export function frame(message: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(5 + message.length);
+  out.writeUInt8(0, 0);
+  out.writeUInt32BE(message.length, 1);
+  message.copy(out, 5);
+  return out;
+}
+
 /** Parses `--name=value` flags and bare `--name` switches. */
 export function parseFlags(argv: readonly string[]): Map<string, string> {
   const flags = new Map<string, string>();

@@ -3,29 +3,12 @@
 import { createServer } from 'node:http2';
 import type { Http2Session, ServerHttp2Stream } from 'node:http2';
 import type { AddressInfo } from 'node:net';
-import { CHUNK_SIZE, LOOPBACK, SERVICE_NAME, STREAM_TEXT, UNARY_REQUEST } from './bench-proto.js';
+import { CHUNK_SIZE, frame, LOOPBACK, SERVICE_NAME, STREAM_TEXT, UNARY_REQUEST, varint } from './bench-proto.js';
 import type { RunningServer } from './kinds.js';
 
 const HEADERS = { ':status': 200, 'content-type': 'application/grpc' };
 const TRAILERS = { 'grpc-status': '0' };
 const QUEUE_LIMIT = 1024 * 1024;
-
-/** A gRPC frame (flag 0, 4-byte big-endian length) around an already encoded message. */
-function frame(message: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(5 + message.length);
-  out.writeUInt8(0, 0);
-  out.writeUInt32BE(message.length, 1);
-  message.copy(out, 5);
-  return out;
-}
-
-/** Protobuf varint bytes. */
-function varint(value: number): number[] {
-  const bytes: number[] = [];
-  for (; value > 0x7f; value = Math.floor(value / 128)) bytes.push((value & 0x7f) | 0x80);
-  bytes.push(value);
-  return bytes;
-}
 
 /** Msg { id = 1; text = 2 } encoded by hand. */
 function encodeMsg(id: number, text: string): Buffer {

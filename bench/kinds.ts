@@ -1,11 +1,8 @@
 // The server and client kinds under test, one registry each. A server kind runs in its own child
 // process (server.ts); each kind is one entry.
 import type { Count, Msg } from './bench-proto.js';
-import { startFloorServer } from './kind-floor.js';
-import { connectGrpcJsClient, startGrpcJsServer } from './kind-grpc-js.js';
-import { startNestBuiltinServer } from './kind-nest-builtin.js';
-import { startNestServer } from './kind-nest.js';
-import { connectOursClient, startOursServer } from './kind-ours.js';
+import { connectGrpcJsClient } from './kind-grpc-js.js';
+import { connectOursClient } from './kind-ours.js';
 
 /** A server listening on loopback; `stop` ends its connections at once. */
 export interface RunningServer {
@@ -43,12 +40,16 @@ export interface ClientKind {
   connect(address: string): BenchClient;
 }
 
+// Imported when started, so a server process loads only its own stack (and its memory is its own).
 export const SERVER_KINDS: readonly ServerKind[] = [
-  { name: 'floor', description: 'bare node:http2 answering precomputed gRPC frames (what node:http2 allows)', start: startFloorServer },
-  { name: 'grpc-js', description: '@grpc/grpc-js Server', start: startGrpcJsServer },
-  { name: 'ours', description: 'our GrpcServer', start: startOursServer },
-  { name: 'nest', description: 'our GrpcTransportStrategy in NestFactory.createMicroservice, @GrpcHandler controller', start: startNestServer },
-  { name: 'nest-builtin', description: "Nest's built-in Transport.GRPC (grpc-js), @GrpcMethod/@GrpcStreamMethod controller", start: startNestBuiltinServer },
+  { name: 'floor', description: 'bare node:http2 answering precomputed gRPC frames (what node:http2 allows)',
+    start: async () => (await import('./kind-floor.js')).startFloorServer() },
+  { name: 'grpc-js', description: '@grpc/grpc-js Server', start: async () => (await import('./kind-grpc-js.js')).startGrpcJsServer() },
+  { name: 'ours', description: 'our GrpcServer', start: async () => (await import('./kind-ours.js')).startOursServer() },
+  { name: 'nest', description: 'our GrpcTransportStrategy in NestFactory.createMicroservice, @GrpcHandler controller',
+    start: async () => (await import('./kind-nest.js')).startNestServer() },
+  { name: 'nest-builtin', description: "Nest's built-in Transport.GRPC (grpc-js), @GrpcMethod/@GrpcStreamMethod controller",
+    start: async () => (await import('./kind-nest-builtin.js')).startNestBuiltinServer() },
 ];
 
 export const CLIENT_KINDS: readonly ClientKind[] = [

@@ -7,8 +7,8 @@ import type { ServerProcess } from './server.js';
 import { sleep } from './workloads.js';
 import type { Reading } from './workloads.js';
 
-/** Server kinds the checks run on: the others take minutes for a million messages. */
-export const MEMORY_KINDS: readonly string[] = ['ours', 'nest'];
+/** Server kinds the checks run on (the floor shows what node:http2 does alone); the others take minutes. */
+export const MEMORY_KINDS: readonly string[] = ['floor', 'ours', 'nest'];
 
 const MB = 1024 * 1024;
 const SAMPLE_EVERY_MS = 50;
@@ -18,12 +18,12 @@ const FIRST_CALLS = 10_000;
 
 /** Peak server RSS over its settled RSS while a paced reader takes ServerStream(count) on HTTP/2's default window. */
 export async function slowReaderGrowth(server: ServerProcess, count: number): Promise<Reading[]> {
-  const before = await server.memory(true);
+  const before = await server.sample(true);
   let peak = before.rss;
   let reading = true;
   const sampler = (async () => {
     while (reading) {
-      peak = Math.max(peak, (await server.memory(false)).rss);
+      peak = Math.max(peak, (await server.sample(false)).rss);
       await sleep(SAMPLE_EVERY_MS);
     }
   })();
@@ -46,9 +46,9 @@ export async function slowReaderGrowth(server: ServerProcess, count: number): Pr
 /** Settled RSS after the first 10,000 unary calls and after `total`; `drive(n)` makes n calls. */
 export async function unaryRetention(server: ServerProcess, total: number, drive: (calls: number) => Promise<void>): Promise<Reading[]> {
   await drive(FIRST_CALLS);
-  const first = await server.memory(true);
+  const first = await server.sample(true);
   await drive(total - FIRST_CALLS);
-  const end = await server.memory(true);
+  const end = await server.sample(true);
   const name = `${formatCount(total)} unary calls`;
   return [
     { workload: `${name}: RSS after 10k`, unit: 'MB', value: first.rss / MB, lowerIsBetter: true },

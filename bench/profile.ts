@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LOOPBACK } from './bench-proto.js';
-import { H2LOAD_WORKLOADS, runH2load } from './h2load.js';
-import type { H2loadRun } from './h2load.js';
+import { H2LOAD_WORKLOADS, measureH2load } from './h2load.js';
+import type { H2loadSettings } from './h2load.js';
 import { CLIENT_KINDS } from './kinds.js';
 import { spawnServer } from './server.js';
 import { unaryRate } from './workloads.js';
@@ -28,13 +28,13 @@ const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TOP = 25;
 
 /** Profiles each server kind under each h2load workload (or, without h2load, grpc-js client unary load). */
-export async function profileKinds(kinds: readonly string[], run: H2loadRun, useH2load: boolean, serverCpu?: number, loadCpu?: number): Promise<void> {
+export async function profileKinds(kinds: readonly string[], run: H2loadSettings, useH2load: boolean, serverCpu?: number, loadCpu?: number): Promise<void> {
   for (const kind of kinds) {
     for (const workload of useH2load ? H2LOAD_WORKLOADS : [undefined]) {
       const dir = mkdtempSync(join(tmpdir(), 'grpc-bench-profile-'));
       const child = await spawnServer(kind, { cpu: serverCpu, profileDir: dir });
       try {
-        if (workload !== undefined) runH2load(workload, child.port, run, loadCpu);
+        if (workload !== undefined) measureH2load(workload, child.port, run, loadCpu);
         else {
           const client = CLIENT_KINDS.find((k) => k.name === 'grpc-js')!.connect(`${LOOPBACK}:${child.port}`);
           await unaryRate(client, 32, { warmupMs: 500, durationMs: 3000, streamCount: 0, bulkBytes: 0, repeats: 1, pingPongRounds: 0 });

@@ -10,11 +10,13 @@ export interface Figure {
   readonly value: number;
   /** Latencies and memory: ratios are base/value, so above 1 still means better. */
   readonly lowerIsBetter?: boolean;
+  /** The server's share of one core while the figure was measured. */
+  readonly serverCpu?: number;
 }
 
 const BASELINE = 'grpc-js';
 const FLOOR = 'floor';
-const COLUMNS = ['workload', 'driver', 'server', 'value', 'unit', 'vs grpc-js srv', 'vs floor', 'vs grpc-js cli'];
+const COLUMNS = ['workload', 'driver', 'server', 'value', 'unit', 'vs grpc-js srv', 'vs floor', 'vs grpc-js cli', 'srv cpu'];
 
 /** Formats the figures, in the order measured, grouped by workload then driver. */
 export function formatTable(figures: readonly Figure[], serverOrder: readonly string[]): string {
@@ -29,7 +31,8 @@ export function formatTable(figures: readonly Figure[], serverOrder: readonly st
   const rows = sorted.map((f) => [f.workload, f.driver, f.server, formatValue(f.value), f.unit,
     ratio(f, find(f.workload, f.driver, BASELINE)),
     ratio(f, find(f.workload, f.driver, FLOOR)),
-    f.driver === 'h2load' ? '' : ratio(f, find(f.workload, BASELINE, f.server))]);
+    f.driver === 'h2load' ? '' : ratio(f, find(f.workload, BASELINE, f.server)),
+    f.serverCpu === undefined ? '' : `${Math.round(f.serverCpu * 100)}%`]);
   return alignColumns([COLUMNS, ...rows]);
 }
 
@@ -64,7 +67,7 @@ export function formatRatio(value: number): string {
 /** Left-aligns text columns and right-aligns numeric ones. */
 export function alignColumns(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]?.length ?? 0)));
-  const numeric = (cell: string) => /^-?[\d,.]+x?$|^failed$/.test(cell);
+  const numeric = (cell: string) => /^-?[\d,.]+[x%]?$|^failed$/.test(cell);
   return rows.map((row) => row.map((cell, i) =>
     (numeric(cell) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
 }

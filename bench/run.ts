@@ -1,8 +1,8 @@
 // `npm run bench [-- --quick] [--servers=a,b] [--clients=a,b] [--only=unary,upload] [--profile[=ours,nest]] [--no-pin] [--no-h2load]`:
 // every server kind in a pinned child process, every workload against it, then one table of ratios and the targets.
 import { LOOPBACK, parseFlags, UNARY_REQUEST } from './bench-proto.js';
-import { H2LOAD_WORKLOADS, h2loadVersion, runH2load } from './h2load.js';
-import type { H2loadRun } from './h2load.js';
+import { H2LOAD_WORKLOADS, h2loadVersion, measureH2load, runH2load } from './h2load.js';
+import type { H2loadSettings } from './h2load.js';
 import { CLIENT_KINDS, pickKinds, SERVER_KINDS } from './kinds.js';
 import type { BenchClient } from './kinds.js';
 import { MEMORY_KINDS, slowReaderGrowth, unaryRetention } from './memory.js';
@@ -16,13 +16,13 @@ import { CLIENT_WORKLOADS } from './workloads.js';
 import type { Budget, Reading } from './workloads.js';
 
 /** A run's sizes: client workloads, h2load's timed runs, and the memory checks' counts. */
-export interface Settings extends Budget { h2load: H2loadRun; memoryStream: number; memoryCalls: number }
+export interface Settings extends Budget { h2load: H2loadSettings; memoryStream: number; memoryCalls: number }
 
 const MIB = 1024 * 1024;
-const FULL: Settings = { warmupMs: 300, durationMs: 1500, streamCount: 100_000, bulkBytes: 64 * MIB, repeats: 5, pingPongRounds: 2_000,
-  h2load: { warmupMs: 1000, durationMs: 3000 }, memoryStream: 1_000_000, memoryCalls: 1_000_000 };
+const FULL: Settings = { warmupMs: 300, durationMs: 1000, streamCount: 100_000, bulkBytes: 64 * MIB, repeats: 5, pingPongRounds: 2_000,
+  h2load: { warmupMs: 1000, durationMs: 2000, bulkRequests: 6 }, memoryStream: 1_000_000, memoryCalls: 1_000_000 };
 const QUICK: Settings = { warmupMs: 100, durationMs: 250, streamCount: 20_000, bulkBytes: 16 * MIB, repeats: 3, pingPongRounds: 500,
-  h2load: { warmupMs: 200, durationMs: 500 }, memoryStream: 100_000, memoryCalls: 50_000 };
+  h2load: { warmupMs: 200, durationMs: 500, bulkRequests: 2 }, memoryStream: 100_000, memoryCalls: 50_000 };
 const WARM_UP: Budget = { warmupMs: 0, durationMs: 200, streamCount: 5_000, bulkBytes: 4 * MIB, repeats: 1, pingPongRounds: 200 };
 const SERVER_CPU = 0;
 const LOAD_CPU = 1;
@@ -42,8 +42,8 @@ async function main(): Promise<void> {
   const only = (workload: { name: string }): boolean => prefixes?.some((p) => workload.name.startsWith(p)) ?? true;
 
   const figures: Figure[] = [];
-  const record = (driver: string, server: string, readings: readonly Reading[]): void => {
-    for (const r of readings) figures.push(report({ ...r, driver, server }));
+  const record = (driver: string, server: string, readings: readonly Reading[], serverCpu?: number): void => {
+    for (const r of readings) figures.push(report({ ...r, driver, server, serverCpu }));
   };
   for (const server of servers) {
     const child = await spawnServer(server.name, { cpu: serverCpu });
@@ -54,14 +54,15 @@ async function main(): Promise<void> {
         // JIT warm-up of each client on the first server, so that server is not measured against cold code.
         if (server === servers[0]) for (const workload of CLIENT_WORKLOADS) await workload.run(client, WARM_UP);
         for (const workload of CLIENT_WORKLOADS.filter(only)) {
-          record(kind.name, server.name, await measure(() => workload.run(client, settings), workload.name, kind.name, server.name));
+          const [readings, cpu] = await withServerCpu(child, () => measure(() => workload.run(client, settings), workload.name, kind.name, server.name));
+          record(kind.name, server.name, readings, cpu);
         }
         await client.close();
       }
       for (const workload of h2load === undefined ? [] : H2LOAD_WORKLOADS.filter(only)) {
-        const value = await measure(async () => [{ workload: workload.name, unit: workload.unit,
-          value: runH2load(workload, child.port, settings.h2load, loadCpu) }], workload.name, 'h2load', server.name);
-        record('h2load', server.name, value);
+        const [readings, cpu] = await withServerCpu(child, () => measure(async () => [{ workload: workload.name, unit: workload.unit,
+          value: measureH2load(workload, child.port, settings.h2load, loadCpu) }], workload.name, 'h2load', server.name));
+        record('h2load', server.name, readings, cpu);
       }
       if (MEMORY_KINDS.includes(server.name) && only({ name: 'memory' })) {
         await memoryChecks(child, settings, h2load !== undefined, loadCpu, record);
@@ -75,15 +76,17 @@ async function main(): Promise<void> {
     `node ${process.version}, ${flags.has('quick') ? 'quick' : 'full'} run in ${((performance.now() - started) / 1000).toFixed(0)} s; `
       + (pin ? `servers pinned to core ${SERVER_CPU}, load to core ${LOAD_CPU}` : 'not pinned (taskset or a second core missing)'),
     `h2load: ${h2load ?? 'not installed, h2load figures skipped (apt-get install nghttp2-client)'}`,
-    `unary: median of 5 slices of ${settings.durationMs} ms in all after ${settings.warmupMs} ms warm-up; streams: one call of `
-      + `${settings.streamCount} messages; download/upload: ${settings.bulkBytes / MIB} MiB in 64 KiB messages; streams and transfers: `
-      + `median of up to ${settings.repeats} runs (none started after ${settings.durationMs} ms) after a warm-up run; `
+    `unary: median of 5 slices of ${settings.durationMs} ms in all after ${settings.warmupMs} ms warm-up; server stream: one call of `
+      + `${settings.streamCount} messages, client stream ${settings.streamCount / 5}; download/upload: ${settings.bulkBytes / MIB} MiB in 64 KiB messages; streams and transfers: `
+      + `median of up to ${settings.repeats} runs (none started after ${settings.durationMs} ms) after ${settings.warmupMs} ms of `
+      + `smaller warm-up runs; `
       + `ping-pong: ${settings.pingPongRounds} round trips on one Bidi call`,
-    ...('requests' in settings.h2load ? [] : [`h2load: ${settings.h2load.durationMs} ms after ${settings.h2load.warmupMs} ms warm-up`]),
+    `h2load: small calls for ${settings.h2load.durationMs} ms after ${settings.h2load.warmupMs} ms warm-up; transfers: `
+      + `${settings.h2load.bulkRequests} requests after one`,
     ...servers.map((s) => `server ${s.name}: ${s.description}`),
     ...clients.map((c) => `client ${c.name}: ${c.description}`),
     'ratios: the same figure on the grpc-js server, on the floor server, and driven by the grpc-js client; above 1 is better '
-      + '(latency and memory ratios are base/value)',
+      + '(latency and memory ratios are base/value); srv cpu: the server\'s share of its core while measured (warm-ups included)',
     '', formatTable(figures, servers.map((s) => s.name)),
     '', 'ours end to end against grpc-js end to end (h2load rows: server only):', formatHeadline(figures),
     '', 'targets (issue 7):', formatTargets(figures),
@@ -117,6 +120,14 @@ async function callTimes(client: BenchClient, calls: number): Promise<void> {
     while (next++ < calls) await client.unary(UNARY_REQUEST);
   };
   await Promise.all(Array.from({ length: 32 }, worker));
+}
+
+/** What `run` returns, and the share of one core the server used meanwhile (below ~0.9 under h2load: a busy machine). */
+async function withServerCpu<T>(child: ServerProcess, run: () => Promise<T>): Promise<[T, number]> {
+  const [before, start] = [await child.sample(false), performance.now()];
+  const result = await run();
+  const [after, end] = [await child.sample(false), performance.now()];
+  return [result, (after.cpuMs - before.cpuMs) / (end - start)];
 }
 
 async function measure(run: () => Promise<Reading[]>, workload: string, driver: string, server: string): Promise<Reading[]> {

@@ -1,5 +1,5 @@
 // One server kind per child process. Run as `node dist/bench/server.js --kind=ours` it starts the kind,
-// prints {"port":N}, answers 'sample'/'settle' lines on stdin with its memory, and stops on SIGTERM.
+// prints {"port":N}, answers 'sample'/'settle' lines on stdin with its memory and CPU time, and stops on SIGTERM.
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
@@ -10,17 +10,18 @@ import { pickKinds, SERVER_KINDS } from './kinds.js';
 
 const SERVER_SCRIPT = fileURLToPath(import.meta.url);
 
-/** Bytes of the server process's memory. */
-export interface MemorySample {
+/** The server process's memory in bytes, and the CPU time it has used in ms. */
+export interface ServerSample {
   readonly rss: number;
   readonly heapUsed: number;
+  readonly cpuMs: number;
 }
 
 export interface ServerProcess {
   readonly kind: string;
   readonly port: number;
-  /** The server's memory now; `settle` runs a full GC first, so what is left is what is retained. */
-  memory(settle: boolean): Promise<MemorySample>;
+  /** The server's memory and CPU time now; `settle` runs a full GC first, so what is left is what is retained. */
+  sample(settle: boolean): Promise<ServerSample>;
   stop(): Promise<void>;
 }
 
@@ -57,10 +58,10 @@ export async function spawnServer(kind: string, options: SpawnOptions = {}): Pro
   return {
     kind,
     port,
-    memory: async (settle) => {
+    sample: async (settle) => {
       child.stdin!.write(settle ? 'settle\n' : 'sample\n');
-      const { rss, heapUsed } = await lines.next();
-      return { rss: Number(rss), heapUsed: Number(heapUsed) };
+      const { rss, heapUsed, cpuMs } = await lines.next();
+      return { rss: Number(rss), heapUsed: Number(heapUsed), cpuMs: Number(cpuMs) };
     },
     stop: async () => {
       child.kill('SIGTERM');
@@ -112,7 +113,8 @@ async function serveKind(): Promise<void> {
     // Two full collections: the first may only queue finalizers that free more on the second.
     if (command === 'settle') for (let i = 0; i < 2; i++) globalThis.gc?.();
     const { rss, heapUsed } = process.memoryUsage();
-    process.stdout.write(`${JSON.stringify({ rss, heapUsed })}\n`);
+    const { user, system } = process.cpuUsage();
+    process.stdout.write(`${JSON.stringify({ rss, heapUsed, cpuMs: (user + system) / 1000 })}\n`);
   });
 }
 
