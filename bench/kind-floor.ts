@@ -34,41 +34,50 @@ function readField1(head: Buffer): number {
   return value;
 }
 
-type Route = (head: Buffer, length: number) => Iterable<Buffer>;
+/** The answer to a request: one frame sent with the end of the stream, or frames written with backpressure. */
+type Route = (head: Buffer, length: number) => Buffer | Iterable<Buffer>;
+
+// Shared by every call, as a lean server would: nothing but what node:http2 needs is made per call.
+const RESPOND = Object.freeze({ waitForTrailers: true });
+const EMPTY: Buffer = Buffer.alloc(0);
+function sendTrailers(this: ServerHttp2Stream): void {
+  this.sendTrailers(TRAILERS);
+}
 
 /** Reads the request (keeping only its first bytes, enough for the small ones), then writes the answer. */
-function reply(stream: ServerHttp2Stream, frames: Route): void {
-  let head = Buffer.alloc(0);
+function reply(stream: ServerHttp2Stream, route: Route): void {
+  let head = EMPTY;
   let length = 0;
   stream.on('data', (part: Buffer) => {
-    if (length < 64) head = Buffer.concat([head, part]);
+    if (head.length < 64) head = head.length === 0 ? part : Buffer.concat([head, part]);
     length += part.length;
   });
-  stream.on('end', async () => {
-    stream.respond(HEADERS, { waitForTrailers: true });
-    stream.once('wantTrailers', () => stream.sendTrailers(TRAILERS));
-    const answer = frames(head, length);
+  stream.on('end', () => {
+    stream.respond(HEADERS, RESPOND);
+    stream.on('wantTrailers', sendTrailers);
+    const answer = route(head, length);
     // One message goes out with the end of the stream, in one write, as a unary server would.
-    if (Array.isArray(answer) && answer.length === 1) {
-      stream.end(answer[0]);
-      return;
-    }
-    for (const out of answer) {
-      if (stream.destroyed) return;
-      // Keep up to 1 MiB queued rather than the stream's 16 KiB high-water mark, so 64 KiB frames do
-      // not each wait for 'drain'.
-      if (!stream.write(out) && stream.writableLength >= QUEUE_LIMIT) {
-        await new Promise((resolve) => stream.once('drain', resolve));
-      }
-    }
-    stream.end();
+    if (Buffer.isBuffer(answer)) stream.end(answer);
+    else void writeAll(stream, answer);
   });
+}
+
+async function writeAll(stream: ServerHttp2Stream, frames: Iterable<Buffer>): Promise<void> {
+  for (const out of frames) {
+    if (stream.destroyed) return;
+    // Keep up to 1 MiB queued rather than the stream's 16 KiB high-water mark, so 64 KiB frames do
+    // not each wait for 'drain'.
+    if (!stream.write(out) && stream.writableLength >= QUEUE_LIMIT) {
+      await new Promise((resolve) => stream.once('drain', resolve));
+    }
+  }
+  stream.end();
 }
 
 /** Bidi: every chunk the client sends goes straight back, already framed. */
 function echo(stream: ServerHttp2Stream): void {
-  stream.respond(HEADERS, { waitForTrailers: true });
-  stream.once('wantTrailers', () => stream.sendTrailers(TRAILERS));
+  stream.respond(HEADERS, RESPOND);
+  stream.on('wantTrailers', sendTrailers);
   stream.on('data', (part: Buffer) => stream.write(part));
   stream.on('end', () => stream.end());
 }
@@ -77,16 +86,17 @@ function* repeat(item: Buffer, times: number): Generator<Buffer> {
   for (let i = 0; i < times; i++) yield item;
 }
 
-const ROUTES: Record<string, Route> = {
-  Unary: () => [UNARY_FRAME],
+const ROUTES = new Map<string, Route>(Object.entries({
+  Unary: () => UNARY_FRAME,
   ServerStream: (head) => repeat(ITEM_FRAME, readField1(head)),
   // Download sizes in the bench are whole chunks, so no shorter last frame is needed.
   Download: (head) => repeat(CHUNK_FRAME, Math.ceil(readField1(head) / CHUNK_SIZE)),
   // Count { bytes = 2 }: the raw request body length, an upper bound of the payload bytes.
-  Upload: (_head, length) => [frame(Buffer.from([0x10, ...varint(length)]))],
+  Upload: (_head, length) => frame(Buffer.from([0x10, ...varint(length)])),
   // Count { messages = 1 }.
-  ClientStream: (_head, length) => [frame(Buffer.from([0x08, ...varint(Math.floor(length / REQUEST_FRAME_LENGTH))]))],
-};
+  ClientStream: (_head, length) => frame(Buffer.from([0x08, ...varint(Math.floor(length / REQUEST_FRAME_LENGTH))])),
+} satisfies Record<string, Route>).map(([method, route]) => [`/${SERVICE_NAME}/${method}`, route]));
+const BIDI_PATH = `/${SERVICE_NAME}/Bidi`;
 
 export async function startFloorServer(): Promise<RunningServer> {
   // The same windows as our server, so bulk figures compare code, not settings.
@@ -100,11 +110,11 @@ export async function startFloorServer(): Promise<RunningServer> {
   });
   server.on('stream', (stream, headers) => {
     stream.on('error', () => {});
-    const method = String(headers[':path']).slice(SERVICE_NAME.length + 2);
-    const route = ROUTES[method];
-    if (method === 'Bidi') echo(stream);
-    else if (route === undefined) stream.respond({ ...HEADERS, 'grpc-status': '12' }, { endStream: true });
-    else reply(stream, route);
+    const path = headers[':path'] ?? '';
+    const route = ROUTES.get(path);
+    if (route !== undefined) reply(stream, route);
+    else if (path === BIDI_PATH) echo(stream);
+    else stream.respond({ ...HEADERS, 'grpc-status': '12' }, { endStream: true });
   });
   await new Promise<void>((resolve) => server.listen(0, LOOPBACK, resolve));
   const { port } = server.address() as AddressInfo;

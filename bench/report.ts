@@ -22,8 +22,10 @@ const COLUMNS = ['workload', 'driver', 'server', 'value', 'unit', 'vs grpc-js sr
 export function formatTable(figures: readonly Figure[], serverOrder: readonly string[]): string {
   const find = (workload: string, driver: string, server: string): Figure | undefined =>
     figures.find((f) => f.workload === workload && f.driver === driver && f.server === server);
+  // Growths can be zero or negative: no ratio means anything then.
   const ratio = (figure: Figure, base: Figure | undefined): string =>
-    base === undefined || base === figure ? '' : formatRatio(figure.lowerIsBetter === true ? base.value / figure.value : figure.value / base.value);
+    base === undefined || base === figure || !(base.value > 0 && figure.value > 0) ? ''
+      : formatRatio(figure.lowerIsBetter === true ? base.value / figure.value : figure.value / base.value);
   const sorted = [...figures].sort((a, b) =>
     firstIndex(figures, (f) => f.workload === a.workload) - firstIndex(figures, (f) => f.workload === b.workload)
     || firstIndex(figures, (f) => f.driver === a.driver) - firstIndex(figures, (f) => f.driver === b.driver)
