@@ -16,9 +16,13 @@ class PartsWriter extends BufferWriter {
   /** Bytes in `parts`. */
   partBytes = 0;
 
+  constructor(private readonly zeroCopyFrom: number) {
+    super();
+  }
+
   override bytes(value: Uint8Array | string): this {
     // Inside a nested message (an open fork) the length prefix is patched in place later: copy as usual.
-    if (typeof value === 'string' || value.length < ZERO_COPY_BYTES || (this.states !== null && this.states.length > 0)) {
+    if (typeof value === 'string' || value.length < this.zeroCopyFrom || (this.states !== null && this.states.length > 0)) {
       return super.bytes(value) as this;
     }
     this.uint32(value.length);
@@ -66,6 +70,9 @@ const EMPTY = Buffer.alloc(0);
 export class FrameBatch {
   #writer: PartsWriter | undefined;
 
+  /** `zeroCopyFrom`: the size from which top-level bytes fields are not copied; Infinity copies them all. */
+  constructor(private readonly zeroCopyFrom = ZERO_COPY_BYTES) {}
+
   /** Bytes of the frames appended since the last take(). */
   get byteLength(): number {
     const writer = this.#writer;
@@ -77,7 +84,7 @@ export class FrameBatch {
    * A body longer than `maxLength` is not kept; the caller reports it.
    */
   append(type: Type, message: Message<{}> | Record<string, never>, maxLength: number): number {
-    const writer = (this.#writer ??= new PartsWriter());
+    const writer = (this.#writer ??= new PartsWriter(this.zeroCopyFrom));
     writer.ensureBuffer();
     const [start, parts, before] = [writer.pos, writer.parts.length, this.byteLength];
     // Placeholders, patched below: a zero varint is one byte, and fixed32 reserves four.

@@ -77,6 +77,15 @@ describe('FrameBatch', () => {
       [{ a_string: 'before' }, { a_bytes: data, a_string: 'after' }, nested].map((value) => echo.serializeResponse(value)));
   });
 
+  it('copies every bytes field when built with zeroCopyFrom = Infinity', () => {
+    const batch = new FrameBatch(Infinity);
+    const data = Buffer.alloc(ZERO_COPY_BYTES * 2, 3);
+    echo.serializeResponseFrame({ a_bytes: data }, batch);
+    const parts = batch.take();
+    assert.equal(parts.length, 1);
+    assert.deepEqual(Buffer.from(framesOf(parts)[0]!.data), echo.serializeResponse({ a_bytes: data }));
+  });
+
   it('drops a frame over maxLength whose bytes field was left uncopied, keeping the frames before it', () => {
     const batch = new FrameBatch();
     echo.serializeRequestFrame({ a_string: 'kept' }, batch);
