@@ -6,6 +6,7 @@ import type { Frame } from '../protocol/framing.js';
 import { GrpcError } from '../protocol/grpc-error.js';
 import { Status } from '../protocol/status.js';
 import type { MethodDescriptor } from '../schema/descriptors.js';
+import type { FrameBatch } from '../schema/frame-batch.js';
 
 /** Request bytes -> messages. Decoding problems come back as GrpcError values for the call to send. */
 export class RequestDecoder {
@@ -69,11 +70,24 @@ export class ResponseEncoder {
       return new GrpcError(Status.INTERNAL, `Failed to serialize response: ${errorText(err)}`, { cause: err });
     }
     const length = bytes.length - reserve;
-    if (length > this.maxLength) {
-      return new GrpcError(Status.RESOURCE_EXHAUSTED, `Sent message larger than max (${length} vs. ${this.maxLength})`);
-    }
+    if (length > this.maxLength) return tooLarge(length, this.maxLength);
     return codec === undefined ? writeFrameHeader(bytes, false) : encodeFrame(codec.compress(bytes), true);
   }
+
+  /** Appends one uncompressed message's frame to `batch`; the error to end the call with, if any. */
+  append(value: unknown, batch: FrameBatch): GrpcError | undefined {
+    let length: number;
+    try {
+      length = this.method.serializeResponseFrame(value ?? {}, batch, this.maxLength);
+    } catch (err) {
+      return new GrpcError(Status.INTERNAL, `Failed to serialize response: ${errorText(err)}`, { cause: err });
+    }
+    return length > this.maxLength ? tooLarge(length, this.maxLength) : undefined;
+  }
+}
+
+function tooLarge(length: number, maxLength: number): GrpcError {
+  return new GrpcError(Status.RESOURCE_EXHAUSTED, `Sent message larger than max (${length} vs. ${maxLength})`);
 }
 
 function errorText(err: unknown): string {

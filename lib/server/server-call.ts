@@ -12,6 +12,7 @@ import { Status } from '../protocol/status.js';
 import { parseTimeout } from '../protocol/timeout.js';
 import { statusToTrailers } from '../protocol/trailers.js';
 import type { MethodDescriptor } from '../schema/descriptors.js';
+import { FrameBatch } from '../schema/frame-batch.js';
 import { startDeadline } from './deadline.js';
 import type { DeadlineTimer } from './deadline.js';
 import { RequestDecoder, ResponseEncoder } from './message-io.js';
@@ -21,6 +22,8 @@ export interface CallLimits {
   readonly maxReceiveMessageLength: number;
   readonly maxSendMessageLength: number;
   readonly defaultCompression: EncodingName | undefined;
+  /** See ServerOptions.zeroCopyBytesFrom. */
+  readonly zeroCopyBytesFrom: number;
 }
 
 /** Receives a call's decoded request messages in order. */
@@ -48,6 +51,9 @@ export class ServerCall {
   #requestCodec: Codec | undefined;
   #requests: RequestDecoder | undefined;
   readonly #responses: ResponseEncoder;
+  /** Uncompressed response frames written but not yet handed to the stream. */
+  #batch: FrameBatch | undefined;
+  #flushScheduled = false;
   #sink: RequestSink | undefined;
   #deadline: DeadlineTimer | undefined;
   #initialMetadata: Metadata | undefined;
@@ -83,7 +89,7 @@ export class ServerCall {
       requestEncoding, parseEncodingList(headers['grpc-accept-encoding']), this.#limits.defaultCompression);
     if (responseEncoding !== 'identity') this.#responses.messageCodec = this.#responses.headerCodec = findCodec(responseEncoding);
 
-    this.#stream.once('close', this.#onClose);
+    this.#stream.on('close', this.#onClose);
     const timeout = headerString(headers['grpc-timeout']);
     if (timeout !== undefined) {
       const parsed = parseTimeout(timeout);
@@ -158,7 +164,7 @@ export class ServerCall {
     }
     this.#requests = new RequestDecoder(this.method, this.#requestCodec, this.#limits.maxReceiveMessageLength);
     this.#stream.on('data', this.#onData);
-    this.#stream.once('end', this.#onEnd);
+    this.#stream.on('end', this.#onEnd);
   }
 
   sendMetadata(metadata: MetadataInit): void {
@@ -186,16 +192,61 @@ export class ServerCall {
     return this.#code;
   }
 
-  /** Sends one response message; false when the caller should wait for `drained()` before the next. */
+  /**
+   * Sends one response message; false when the caller should wait for `drained()` before the next.
+   * Uncompressed messages written in one tick are framed into one buffer and reach the stream as one write
+   * (at the end of the tick, or at every BATCH_BYTES): a write per small message would cost more than the message.
+   */
   write(value: unknown): boolean {
     if (this.#phase === 'closed' || this.#gone()) return false;
-    const frame = this.#encodeMessage(value);
-    if (frame === undefined) return false;
-    if (this.#phase === 'idle') this.#sendHeaders();
+    if (this.#responses.messageCodec === undefined) {
+      const batch = (this.#batch ??= new FrameBatch(this.#limits.zeroCopyBytesFrom));
+      const error = this.#responses.append(value, batch);
+      if (error !== undefined) {
+        this.sendStatus(error);
+        return false;
+      }
+      if (this.#phase === 'idle') this.#sendHeaders();
+      if (batch.byteLength >= BATCH_BYTES) {
+        this.#flush();
+      } else if (!this.#flushScheduled) {
+        this.#flushScheduled = true;
+        process.nextTick(this.#flushAtTickEnd);
+      }
+    } else {
+      const frame = this.#encodeMessage(value);
+      if (frame === undefined) return false;
+      if (this.#phase === 'idle') this.#sendHeaders();
+      // Compressed frames are made one by one; what is batched goes first, to keep the order.
+      this.#flush();
+      this.#stream.write(frame);
+    }
     // A stream's high-water mark is 16 KiB: waiting for 'drain' at it would keep one large message
     // in flight at a time. Producers may run up to WRITE_AHEAD bytes ahead of the socket instead.
-    return this.#stream.write(frame) || this.#stream.writableLength < WRITE_AHEAD;
+    return this.#stream.writableLength < WRITE_AHEAD;
   }
+
+  /** Hands the batched frames to the stream: one write, or one corked run when large fields went uncopied. */
+  #flush(): void {
+    const batch = this.#batch;
+    if (batch === undefined || batch.byteLength === 0) return;
+    const parts = batch.take();
+    const stream = this.#stream;
+    if (stream.destroyed) return;
+    if (parts.length === 1) {
+      stream.write(parts[0]);
+      return;
+    }
+    stream.cork();
+    for (const part of parts) stream.write(part);
+    stream.uncork();
+  }
+
+  readonly #flushAtTickEnd = (): void => {
+    this.#flushScheduled = false;
+    // A status already sent took the batch with it; a cancelled call drops it.
+    if (this.#phase !== 'closed') this.#flush();
+  };
 
   /** Sends the last response message and the status the context holds, in one write where possible. */
   finishWith(value: unknown): void {
@@ -249,13 +300,13 @@ export class ServerCall {
     if (stream.destroyed) return;
     if (trailersOnly) {
       // Trailers-Only (PROTOCOL-HTTP2): one HEADERS frame with END_STREAM carries the status.
-      trailers[':status'] = 200;
-      trailers['content-type'] = GRPC_CONTENT_TYPE;
-      if (code === Status.UNIMPLEMENTED) trailers['grpc-accept-encoding'] = ACCEPT_ENCODING;
-      stream.respond(trailers, { endStream: true });
+      const headers: OutgoingHttpHeaders = { ':status': 200, 'content-type': GRPC_CONTENT_TYPE, ...trailers };
+      if (code === Status.UNIMPLEMENTED) headers['grpc-accept-encoding'] = ACCEPT_ENCODING;
+      stream.respond(headers, { endStream: true });
       this.#stopReceiving();
     } else {
       this.#trailers = trailers;
+      this.#flush();
       stream.end();
     }
   }
@@ -265,23 +316,24 @@ export class ServerCall {
     if (error !== undefined && error.metadata.size > 0) {
       metadata = metadata === undefined ? error.metadata : mergeMetadata(metadata, error.metadata);
     }
+    if (code === Status.OK && message === '' && metadata === undefined) return OK_TRAILERS;
     const trailers: Record<string, string | string[]> = {};
     statusToTrailers({ code, message, metadata: metadata ?? EMPTY_METADATA, details: error?.details }, trailers);
     return trailers;
   }
 
   #sendHeaders(): void {
-    const headers: Record<string, string | string[] | number> = {
-      ':status': 200,
-      'content-type': GRPC_CONTENT_TYPE,
-      'grpc-accept-encoding': ACCEPT_ENCODING,
-    };
     const codec = this.#responses.headerCodec;
-    if (codec !== undefined) headers['grpc-encoding'] = codec.name;
-    if (this.#initialMetadata !== undefined) metadataToHeaders(this.#initialMetadata, headers as Record<string, string | string[]>);
+    let headers = codec === undefined ? RESPONSE_HEADERS : undefined;
+    if (headers === undefined || this.#initialMetadata !== undefined) {
+      const own: Record<string, string | string[]> = {};
+      if (codec !== undefined) own['grpc-encoding'] = codec.name;
+      if (this.#initialMetadata !== undefined) metadataToHeaders(this.#initialMetadata, own);
+      headers = { ...RESPONSE_HEADERS, ...own };
+    }
     this.#phase = 'sending';
-    this.#stream.respond(headers, { waitForTrailers: true });
-    this.#stream.once('wantTrailers', this.#onWantTrailers);
+    this.#stream.respond(headers, RESPOND_OPTIONS);
+    this.#stream.on('wantTrailers', this.#onWantTrailers);
   }
 
   #encodeMessage(value: unknown): Buffer | undefined {
@@ -383,6 +435,18 @@ export class ServerCall {
 }
 
 const EMPTY_METADATA = new Metadata();
+
+// Most calls send these exact headers and trailers; node:http2 copies what it is given, so they are shared.
+const RESPONSE_HEADERS: OutgoingHttpHeaders = Object.freeze({
+  ':status': 200,
+  'content-type': GRPC_CONTENT_TYPE,
+  'grpc-accept-encoding': ACCEPT_ENCODING,
+});
+const RESPOND_OPTIONS = Object.freeze({ waitForTrailers: true });
+const OK_TRAILERS: OutgoingHttpHeaders = Object.freeze({ 'grpc-status': String(Status.OK) });
+
+/** Uncompressed response bytes gathered before they are handed to the stream within one tick. */
+const BATCH_BYTES = 16 * 1024;
 
 /** Bytes a streaming response may buffer before its producer is paused. */
 const WRITE_AHEAD = 1024 * 1024;

@@ -1,0 +1,130 @@
+// Streamed responses written in one tick go out framed together: what the client reads must be exactly the
+// messages written, in order, whatever their sizes, and a failure mid-batch must not cost the messages before it.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Observable } from 'rxjs';
+import { Status } from '../../lib/protocol/status.js';
+import { collectStream, startHarness } from './fixtures.js';
+import type { Item } from './fixtures.js';
+
+const LARGE = 100 * 1024;
+
+/** Message i: its number as text and count, and every 97th a large blob filled with i's low byte. */
+function item(i: number): Partial<Item> {
+  return { text: `m${i}`, count: i, blob: i % 97 === 0 ? Buffer.alloc(LARGE, i & 0xff) : Buffer.alloc(0) };
+}
+
+function assertItems(received: Item[], count: number): void {
+  assert.equal(received.length, count);
+  for (let i = 0; i < count; i++) {
+    const expected = item(i);
+    const got = received[i]!;
+    assert.deepEqual([got.text, got.count, got.blob.length], [expected.text, expected.count, expected.blob!.length], `message ${i}`);
+    assert.ok(got.blob.equals(expected.blob!), `message ${i}: blob content`);
+  }
+}
+
+for (const [label, options] of [['copying every message (default)', {}], ['large bytes by reference', { zeroCopyBytesFrom: 16 * 1024 }]] as const) {
+  describe(`write batching, ${label}`, () => {
+    it('thousands of small and large messages written in one tick arrive whole and in order', async () => {
+      const count = 5_000;
+      const harness = await startHarness({
+        ServerStream: () => Array.from({ length: count }, (_, i) => item(i)),
+      }, options);
+      try {
+        const outcome = await collectStream(harness.client['ServerStream']!({}));
+        assert.equal(outcome.status.code, Status.OK);
+        assertItems(outcome.responses, count);
+      } finally {
+        await harness.close();
+      }
+    });
+
+    it('an Observable emitting synchronously, then completing in the same tick, delivers every message', async () => {
+      const count = 1_000;
+      const harness = await startHarness({
+        ServerStream: () => new Observable<Partial<Item>>((subscriber) => {
+          for (let i = 0; i < count; i++) subscriber.next(item(i));
+          subscriber.complete();
+        }),
+      }, options);
+      try {
+        const outcome = await collectStream(harness.client['ServerStream']!({}));
+        assert.equal(outcome.status.code, Status.OK);
+        assertItems(outcome.responses, count);
+      } finally {
+        await harness.close();
+      }
+    });
+
+    it('a message that cannot be encoded ends the call INTERNAL after the batched messages before it', async () => {
+      const harness = await startHarness({
+        ServerStream: () => [item(0), item(1), item(2), 'not a message', item(3)],
+      }, options);
+      try {
+        const outcome = await collectStream(harness.client['ServerStream']!({}));
+        assertItems(outcome.responses, 3);
+        assert.equal(outcome.status.code, Status.INTERNAL);
+      } finally {
+        await harness.close();
+      }
+    });
+
+    it('a message over maxSendMessageLength ends the call RESOURCE_EXHAUSTED after the messages before it', async () => {
+      const harness = await startHarness({
+        ServerStream: () => [item(1), item(2), { blob: Buffer.alloc(LARGE + 1024) }, item(3)],
+      }, { ...options, maxSendMessageLength: LARGE + 100 });
+      try {
+        const outcome = await collectStream(harness.client['ServerStream']!({}));
+        assert.deepEqual(outcome.responses.map((r) => r.text), ['m1', 'm2']);
+        assert.equal(outcome.status.code, Status.RESOURCE_EXHAUSTED);
+      } finally {
+        await harness.close();
+      }
+    });
+
+    it('switching compression per message keeps the order of batched and compressed messages', async () => {
+      const count = 300;
+      const harness = await startHarness({
+        ServerStream: (_request, context) => new Observable<Partial<Item>>((subscriber) => {
+          for (let i = 0; i < count; i++) {
+            // Runs of uncompressed messages (batched) between compressed ones (written one by one); the first
+            // is compressed, so the headers name gzip.
+            context.setResponseCompression(i % 7 === 0 ? 'gzip' : 'identity');
+            subscriber.next(item(i));
+          }
+          subscriber.complete();
+        }),
+      }, { ...options, defaultCompression: 'gzip' });
+      try {
+        const outcome = await collectStream(harness.client['ServerStream']!({}));
+        assert.equal(outcome.status.code, Status.OK);
+        assertItems(outcome.responses, count);
+      } finally {
+        await harness.close();
+      }
+    });
+  });
+}
+
+it('by default a handler may reuse one Buffer for successive messages: each is sent as it was when written', async () => {
+  const count = 20;
+  const harness = await startHarness({
+    ServerStream: () => new Observable<Partial<Item>>((subscriber) => {
+      // All written in one tick, so all are still queued when the buffer changes again.
+      const chunk = Buffer.alloc(64 * 1024);
+      for (let i = 0; i < count; i++) {
+        chunk.fill(i);
+        subscriber.next({ count: i, blob: chunk });
+      }
+      subscriber.complete();
+    }),
+  });
+  try {
+    const outcome = await collectStream(harness.client['ServerStream']!({}));
+    assert.equal(outcome.status.code, Status.OK);
+    assert.deepEqual(outcome.responses.map((r) => r.blob.every((byte) => byte === r.count)), Array(count).fill(true));
+  } finally {
+    await harness.close();
+  }
+});
