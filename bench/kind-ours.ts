@@ -6,14 +6,13 @@ import { GrpcClient } from '../lib/client/grpc-client.js';
 import type { StubMethod, UnaryResponseStubMethod } from '../lib/client/stub.js';
 import { loadProtos } from '../lib/schema/load-protos.js';
 import { GrpcServer } from '../lib/server/grpc-server.js';
-import type { ServerOptions } from '../lib/server/grpc-server.js';
 import { addToCount, CHUNK, downloadChunks, LOOPBACK, PROTO_PATH, SERVICE_NAME, streamItems, UNARY_REQUEST } from './bench-proto.js';
 import type { Chunk, Count, DownloadRequest, Msg, StreamRequest } from './bench-proto.js';
 import type { BenchClient, RunningServer } from './kinds.js';
 
-export async function startOursServer(options?: ServerOptions): Promise<RunningServer> {
+export async function startOursServer(): Promise<RunningServer> {
   const schema = loadProtos(PROTO_PATH);
-  const server = new GrpcServer(options);
+  const server = new GrpcServer();
   const countAll = (requests: unknown) => (requests as Observable<Partial<Chunk>>)
     .pipe(reduce(addToCount, { messages: 0, bytes: 0 }));
   server.addService(schema.service(SERVICE_NAME), {

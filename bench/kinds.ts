@@ -46,8 +46,6 @@ export const SERVER_KINDS: readonly ServerKind[] = [
     start: async () => (await import('./kind-floor.js')).startFloorServer() },
   { name: 'grpc-js', description: '@grpc/grpc-js Server', start: async () => (await import('./kind-grpc-js.js')).startGrpcJsServer() },
   { name: 'ours', description: 'our GrpcServer', start: async () => (await import('./kind-ours.js')).startOursServer() },
-  { name: 'ours-zc', description: 'our GrpcServer with zeroCopyBytesFrom: 16 KiB (streamed bytes fields sent uncopied)',
-    start: async () => (await import('./kind-ours.js')).startOursServer({ zeroCopyBytesFrom: 16 * 1024 }) },
   { name: 'nest', description: 'our GrpcTransportStrategy in NestFactory.createMicroservice, @GrpcHandler controller',
     start: async () => (await import('./kind-nest.js')).startNestServer() },
   { name: 'nest-builtin', description: "Nest's built-in Transport.GRPC (grpc-js), @GrpcMethod/@GrpcStreamMethod controller",

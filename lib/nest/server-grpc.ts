@@ -28,8 +28,6 @@ export interface GrpcTransportOptions {
   /** Finish calls in flight on close (GOAWAY, then drain); default false: drop them, as Transport.GRPC. */
   gracefulShutdown?: boolean;
   defaultCompression?: EncodingName;
-  /** Streamed bytes fields from this size on go uncopied (see ServerOptions.zeroCopyBytesFrom); default Infinity. */
-  zeroCopyBytesFrom?: number;
   /** Default 4 MiB, measured after decompression. */
   maxReceiveMessageLength?: number;
   maxSendMessageLength?: number;
@@ -57,7 +55,6 @@ export class GrpcTransportStrategy extends Server<GrpcTransportEvents> implement
     this.#options = options;
     this.#server = new GrpcServer({
       defaultCompression: options.defaultCompression,
-      zeroCopyBytesFrom: options.zeroCopyBytesFrom,
       maxReceiveMessageLength: options.maxReceiveMessageLength,
       maxSendMessageLength: options.maxSendMessageLength,
       http2: options.http2,

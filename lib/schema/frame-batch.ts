@@ -3,31 +3,34 @@
 import { BufferWriter, Writer } from 'protobufjs';
 import type { Message, Type } from 'protobufjs';
 import { FRAME_PREFIX_LENGTH } from '../protocol/framing.js';
+import type { BufferPool } from './buffer-pool.js';
 
-/** Top-level bytes fields from this size on are sent from the caller's Buffer instead of a copy. */
-export const ZERO_COPY_BYTES = 16 * 1024;
+/** With a pool, top-level bytes fields from this size on are copied into it rather than into the frame. */
+export const POOLED_BYTES = 16 * 1024;
 
 /**
- * A protobufjs writer that leaves large top-level bytes fields where they are: the bytes encoded so far become
- * a finished part, the field's own Buffer the next one, and encoding goes on in a fresh buffer.
+ * A protobufjs writer that copies large top-level bytes fields into a pool instead of its own buffer: the
+ * bytes encoded so far become a finished part, the field's copy the next one, and encoding goes on in a fresh
+ * buffer. Without a pool it is a plain BufferWriter.
  */
 class PartsWriter extends BufferWriter {
   parts: Buffer[] = [];
   /** Bytes in `parts`. */
   partBytes = 0;
 
-  constructor(private readonly zeroCopyFrom: number) {
+  constructor(private readonly pool: BufferPool | undefined) {
     super();
   }
 
   override bytes(value: Uint8Array | string): this {
     // Inside a nested message (an open fork) the length prefix is patched in place later: copy as usual.
-    if (typeof value === 'string' || value.length < this.zeroCopyFrom || (this.states !== null && this.states.length > 0)) {
+    if (this.pool === undefined || typeof value === 'string' || value.length < POOLED_BYTES
+      || (this.states !== null && this.states.length > 0)) {
       return super.bytes(value) as this;
     }
     this.uint32(value.length);
     this.cut();
-    this.parts.push(Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+    this.parts.push(this.pool.copy(value));
     this.partBytes += value.length;
     return this;
   }
@@ -64,14 +67,17 @@ const EMPTY = Buffer.alloc(0);
 
 /**
  * Frames appended through a MethodDescriptor's serialize*Frame; `take()` hands them over and leaves the batch
- * empty. Small messages are encoded straight behind their prefix, one copy of their bytes in all; large bytes
- * fields are not copied, so such a Buffer must not change until the stream has sent it.
+ * empty. Messages are encoded straight behind their prefix, one copy of their bytes in all; what the caller
+ * appended may change as soon as append() returns.
  */
 export class FrameBatch {
   #writer: PartsWriter | undefined;
 
-  /** `zeroCopyFrom`: the size from which top-level bytes fields are not copied; Infinity copies them all. */
-  constructor(private readonly zeroCopyFrom = ZERO_COPY_BYTES) {}
+  /**
+   * `pool`: where large top-level bytes fields are copied; the parts take() hands over that the pool owns are
+   * the taker's to release to it.
+   */
+  constructor(private readonly pool?: BufferPool) {}
 
   /** Bytes of the frames appended since the last take(). */
   get byteLength(): number {
@@ -84,7 +90,7 @@ export class FrameBatch {
    * A body longer than `maxLength` is not kept; the caller reports it.
    */
   append(type: Type, message: Message<{}> | Record<string, never>, maxLength: number): number {
-    const writer = (this.#writer ??= new PartsWriter(this.zeroCopyFrom));
+    const writer = (this.#writer ??= new PartsWriter(this.pool));
     writer.ensureBuffer();
     const [start, parts, before] = [writer.pos, writer.parts.length, this.byteLength];
     // Placeholders, patched below: a zero varint is one byte, and fixed32 reserves four.
@@ -93,12 +99,12 @@ export class FrameBatch {
       type.encode(message, writer);
     } catch (err) {
       // Nothing of a message that failed half-way stays in the batch.
-      rewind(writer, start, parts, before);
+      rewind(writer, start, parts, before, this.pool);
       throw err;
     }
     const length = this.byteLength - before - FRAME_PREFIX_LENGTH;
     if (length > maxLength) {
-      rewind(writer, start, parts, before);
+      rewind(writer, start, parts, before, this.pool);
       return length;
     }
     // The prefix is in the writer's buffer, or in the first part cut off since (the writer may also have moved
@@ -111,15 +117,18 @@ export class FrameBatch {
     return length;
   }
 
-  /** The frames so far, in order: one Buffer, or several when large bytes fields were left uncopied. */
+  /** The frames so far, in order: one Buffer, or several when large bytes fields went into the pool. */
   take(): Buffer[] {
     return this.#writer?.takeParts() ?? [];
   }
 }
 
 /** Back to the state before a frame: the writer's own bytes up to `start`, and the first `parts` parts. */
-function rewind(writer: PartsWriter, start: number, parts: number, byteLength: number): void {
+function rewind(writer: PartsWriter, start: number, parts: number, byteLength: number, pool: BufferPool | undefined): void {
   if (writer.parts.length > parts) {
+    if (pool !== undefined) {
+      for (const dropped of writer.parts.slice(parts)) if (pool.owns(dropped)) pool.release(dropped);
+    }
     const kept = writer.parts[parts]!.subarray(0, start);
     writer.parts.length = parts;
     writer.buf = BufferWriter.alloc(Math.max(kept.length, Writer.initialBufferSize));

@@ -25,12 +25,6 @@ export interface ServerOptions {
   maxSendMessageLength?: number;
   /** Compression for responses when the client accepts it and did not compress its request. */
   defaultCompression?: EncodingName;
-  /**
-   * Top-level bytes fields of streamed response messages from this many bytes on are sent from the handler's
-   * own Buffer, not a copy: the Buffer must then not change until the call ends. Default Infinity: every
-   * message is copied when encoded, as grpc-js does, so a handler may reuse its buffers at once.
-   */
-  zeroCopyBytesFrom?: number;
   /** Passed to node:http2 createServer, over our defaults. */
   http2?: Http2ServerOptions;
   /**
@@ -62,7 +56,6 @@ export class GrpcServer {
       maxReceiveMessageLength: options.maxReceiveMessageLength ?? DEFAULT_MAX_RECEIVE,
       maxSendMessageLength: options.maxSendMessageLength ?? Infinity,
       defaultCompression: options.defaultCompression,
-      zeroCopyBytesFrom: options.zeroCopyBytesFrom ?? Infinity,
     };
     this.#http2Options = { ...DEFAULT_HTTP2, ...options.http2 };
     this.#errors = { debugInfo: options.debugInfo };

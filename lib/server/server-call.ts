@@ -12,6 +12,7 @@ import { Status } from '../protocol/status.js';
 import { parseTimeout } from '../protocol/timeout.js';
 import { statusToTrailers } from '../protocol/trailers.js';
 import type { MethodDescriptor } from '../schema/descriptors.js';
+import { BufferPool } from '../schema/buffer-pool.js';
 import { FrameBatch } from '../schema/frame-batch.js';
 import { startDeadline } from './deadline.js';
 import type { DeadlineTimer } from './deadline.js';
@@ -22,8 +23,6 @@ export interface CallLimits {
   readonly maxReceiveMessageLength: number;
   readonly maxSendMessageLength: number;
   readonly defaultCompression: EncodingName | undefined;
-  /** See ServerOptions.zeroCopyBytesFrom. */
-  readonly zeroCopyBytesFrom: number;
 }
 
 /** Receives a call's decoded request messages in order. */
@@ -200,7 +199,7 @@ export class ServerCall {
   write(value: unknown): boolean {
     if (this.#phase === 'closed' || this.#gone()) return false;
     if (this.#responses.messageCodec === undefined) {
-      const batch = (this.#batch ??= new FrameBatch(this.#limits.zeroCopyBytesFrom));
+      const batch = (this.#batch ??= new FrameBatch(COPIES));
       const error = this.#responses.append(value, batch);
       if (error !== undefined) {
         this.sendStatus(error);
@@ -226,26 +225,33 @@ export class ServerCall {
     return this.#stream.writableLength < WRITE_AHEAD;
   }
 
-  /** Hands the batched frames to the stream: one write, or one corked run when large fields went uncopied. */
+  /**
+   * Hands the batched frames to the stream: one write, or one corked run when large fields are parts of their
+   * own. A part copied into the pool goes back to it once the stream has written it.
+   */
   #flush(): void {
     const batch = this.#batch;
     if (batch === undefined || batch.byteLength === 0) return;
     const parts = batch.take();
     const stream = this.#stream;
-    if (stream.destroyed) return;
-    if (parts.length === 1) {
-      stream.write(parts[0]);
+    if (stream.destroyed) {
+      releaseCopies(parts);
       return;
     }
-    stream.cork();
-    for (const part of parts) stream.write(part);
-    stream.uncork();
+    const corked = parts.length > 1;
+    if (corked) stream.cork();
+    for (const part of parts) {
+      if (COPIES.owns(part)) stream.write(part, () => COPIES.release(part));
+      else stream.write(part);
+    }
+    if (corked) stream.uncork();
   }
 
   readonly #flushAtTickEnd = (): void => {
     this.#flushScheduled = false;
-    // A status already sent took the batch with it; a cancelled call drops it.
     if (this.#phase !== 'closed') this.#flush();
+    // A status already sent took the batch with it; a cancelled call drops it.
+    else if (this.#batch !== undefined) releaseCopies(this.#batch.take());
   };
 
   /** Sends the last response message and the status the context holds, in one write where possible. */
@@ -435,6 +441,13 @@ export class ServerCall {
 }
 
 const EMPTY_METADATA = new Metadata();
+
+/** Where streamed responses' large bytes fields are copied, for every call of every server in this process. */
+export const COPIES = new BufferPool();
+
+function releaseCopies(parts: readonly Buffer[]): void {
+  for (const part of parts) if (COPIES.owns(part)) COPIES.release(part);
+}
 
 // Most calls send these exact headers and trailers; node:http2 copies what it is given, so they are shared.
 const RESPONSE_HEADERS: OutgoingHttpHeaders = Object.freeze({

@@ -1,4 +1,4 @@
-// FrameBatch: many messages as gRPC frames in one buffer (large bytes fields by reference), read back by
+// FrameBatch: many messages as gRPC frames in one buffer (large bytes fields copied into a pool), read back by
 // FrameDecoder exactly as one frame per message.
 
 import { describe, it } from 'node:test';
@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { FrameDecoder } from '../../lib/protocol/framing.js';
 import type { Frame } from '../../lib/protocol/framing.js';
-import { FrameBatch, ZERO_COPY_BYTES } from '../../lib/schema/frame-batch.js';
+import { BufferPool } from '../../lib/schema/buffer-pool.js';
+import { FrameBatch, POOLED_BYTES } from '../../lib/schema/frame-batch.js';
 import { loadProtos } from '../../lib/schema/load-protos.js';
 
 const protos = fileURLToPath(new URL('../../../test/schema/protos/', import.meta.url));
@@ -60,40 +61,46 @@ describe('FrameBatch', () => {
     assert.equal(batch.byteLength, 0);
   });
 
-  it('sends a large top-level bytes field from the caller\'s Buffer, and copies one inside a nested message', () => {
-    const batch = new FrameBatch();
-    const data = Buffer.alloc(ZERO_COPY_BYTES, 1);
-    const nested = { extra: { type_url: 't/x', value: Buffer.alloc(ZERO_COPY_BYTES, 2) } };
+  it('copies a large top-level bytes field into the pool as a part of its own, and one inside a nested message inline', () => {
+    const pool = new BufferPool();
+    const batch = new FrameBatch(pool);
+    const data = Buffer.alloc(POOLED_BYTES, 1);
+    const nested = { extra: { type_url: 't/x', value: Buffer.alloc(POOLED_BYTES, 2) } };
     echo.serializeResponseFrame({ a_string: 'before' }, batch);
     const length = echo.serializeResponseFrame({ a_bytes: data, a_string: 'after' }, batch);
     echo.serializeResponseFrame(nested, batch);
     assert.equal(batch.byteLength, 5 + echo.serializeResponse({ a_string: 'before' }).length + 5 + length
       + 5 + echo.serializeResponse(nested).length);
+    data.fill(9);
     const parts = batch.take();
     assert.equal(parts.length, 3);
-    assert.equal(parts[1], data, 'the field\'s own Buffer is a part');
+    assert.deepEqual(parts.map((part) => pool.owns(part)), [false, true, false]);
+    assert.equal(pool.unreleased, 1);
     const frames = framesOf(parts);
     assert.deepEqual(frames.map((f) => Buffer.from(f.data)),
-      [{ a_string: 'before' }, { a_bytes: data, a_string: 'after' }, nested].map((value) => echo.serializeResponse(value)));
+      [{ a_string: 'before' }, { a_bytes: Buffer.alloc(POOLED_BYTES, 1), a_string: 'after' }, nested]
+        .map((value) => echo.serializeResponse(value)));
+    pool.release(parts[1]!);
+    assert.equal(pool.unreleased, 0);
   });
 
-  it('copies every bytes field when built with zeroCopyFrom = Infinity', () => {
-    const batch = new FrameBatch(Infinity);
-    const data = Buffer.alloc(ZERO_COPY_BYTES * 2, 3);
+  it('copies every bytes field inline without a pool', () => {
+    const batch = new FrameBatch();
+    const data = Buffer.alloc(POOLED_BYTES * 2, 3);
     echo.serializeResponseFrame({ a_bytes: data }, batch);
+    data.fill(0);
     const parts = batch.take();
     assert.equal(parts.length, 1);
-    assert.deepEqual(Buffer.from(framesOf(parts)[0]!.data), echo.serializeResponse({ a_bytes: data }));
+    assert.deepEqual(Buffer.from(framesOf(parts)[0]!.data), echo.serializeResponse({ a_bytes: Buffer.alloc(POOLED_BYTES * 2, 3) }));
   });
 
-  it('drops a frame over maxLength whose bytes field was left uncopied, keeping the frames before it', () => {
-    const batch = new FrameBatch();
-    echo.serializeRequestFrame({ a_string: 'kept' }, batch);
-    const before = batch.byteLength;
-    assert.ok(echo.serializeRequestFrame({ a_bytes: Buffer.alloc(ZERO_COPY_BYTES) }, batch, 1000) > 1000);
-    assert.equal(batch.byteLength, before);
-    echo.serializeRequestFrame({ a_string: 'next' }, batch);
-    assert.deepEqual(framesOf(batch.take()).map((f) => (echo.deserializeRequest(f.data) as { a_string: string }).a_string), ['kept', 'next']);
+  it('drops a frame over maxLength whose bytes field went into the pool, releasing the copy and keeping the frames before it', () => {
+    const pool = new BufferPool();
+    const batch = new FrameBatch(pool);
+    echo.serializeResponseFrame({ a_string: 'kept' }, batch);
+    assert.ok(echo.serializeResponseFrame({ a_bytes: Buffer.alloc(32 * 1024) }, batch, 1000) > 1000);
+    assert.equal(pool.unreleased, 0);
+    assert.deepEqual(framesOf(batch.take()).map((f) => (echo.deserializeResponse(f.data) as { a_string: string }).a_string), ['kept']);
   });
 
   it('leaves Buffers it handed over untouched by what is appended after take()', () => {
