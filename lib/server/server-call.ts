@@ -12,11 +12,10 @@ import { Status } from '../protocol/status.js';
 import { parseTimeout } from '../protocol/timeout.js';
 import { statusToTrailers } from '../protocol/trailers.js';
 import type { MethodDescriptor } from '../schema/descriptors.js';
-import { BufferPool } from '../schema/buffer-pool.js';
-import { FrameBatch } from '../schema/frame-batch.js';
 import { startDeadline } from './deadline.js';
 import type { DeadlineTimer } from './deadline.js';
 import { RequestDecoder, ResponseEncoder } from './message-io.js';
+import { ResponseWriter } from './response-writer.js';
 
 /** Limits and defaults a server applies to every call. */
 export interface CallLimits {
@@ -50,9 +49,7 @@ export class ServerCall {
   #requestCodec: Codec | undefined;
   #requests: RequestDecoder | undefined;
   readonly #responses: ResponseEncoder;
-  /** Uncompressed response frames written but not yet handed to the stream. */
-  #batch: FrameBatch | undefined;
-  #flushScheduled = false;
+  readonly #writer: ResponseWriter;
   #sink: RequestSink | undefined;
   #deadline: DeadlineTimer | undefined;
   #initialMetadata: Metadata | undefined;
@@ -70,6 +67,7 @@ export class ServerCall {
     this.peer = peer;
     this.#limits = limits;
     this.#responses = new ResponseEncoder(method, limits.maxSendMessageLength);
+    this.#writer = new ResponseWriter(stream, this.#responses, this.#beforeSend);
   }
 
   /** Validates the request headers and arms the deadline; false when the call already ended with an error. */
@@ -191,67 +189,19 @@ export class ServerCall {
     return this.#code;
   }
 
-  /**
-   * Sends one response message; false when the caller should wait for `drained()` before the next.
-   * Uncompressed messages written in one tick are framed into one buffer and reach the stream as one write
-   * (at the end of the tick, or at every BATCH_BYTES): a write per small message would cost more than the message.
-   */
+  /** Sends one response message (see ResponseWriter); false when the caller should wait for `drained()` before the next. */
   write(value: unknown): boolean {
     if (this.#phase === 'closed' || this.#gone()) return false;
-    if (this.#responses.messageCodec === undefined) {
-      const batch = (this.#batch ??= new FrameBatch(COPIES));
-      const error = this.#responses.append(value, batch);
-      if (error !== undefined) {
-        this.sendStatus(error);
-        return false;
-      }
-      if (this.#phase === 'idle') this.#sendHeaders();
-      if (batch.byteLength >= BATCH_BYTES) {
-        this.#flush();
-      } else if (!this.#flushScheduled) {
-        this.#flushScheduled = true;
-        process.nextTick(this.#flushAtTickEnd);
-      }
-    } else {
-      const frame = this.#encodeMessage(value);
-      if (frame === undefined) return false;
-      if (this.#phase === 'idle') this.#sendHeaders();
-      // Compressed frames are made one by one; what is batched goes first, to keep the order.
-      this.#flush();
-      this.#stream.write(frame);
+    const error = this.#writer.write(value);
+    if (error !== undefined) {
+      this.sendStatus(error);
+      return false;
     }
-    // A stream's high-water mark is 16 KiB: waiting for 'drain' at it would keep one large message
-    // in flight at a time. Producers may run up to WRITE_AHEAD bytes ahead of the socket instead.
-    return this.#stream.writableLength < WRITE_AHEAD;
+    return this.#writer.ready;
   }
 
-  /**
-   * Hands the batched frames to the stream: one write, or one corked run when large fields are parts of their
-   * own. A part copied into the pool goes back to it once the stream has written it.
-   */
-  #flush(): void {
-    const batch = this.#batch;
-    if (batch === undefined || batch.byteLength === 0) return;
-    const parts = batch.take();
-    const stream = this.#stream;
-    if (stream.destroyed) {
-      releaseCopies(parts);
-      return;
-    }
-    const corked = parts.length > 1;
-    if (corked) stream.cork();
-    for (const part of parts) {
-      if (COPIES.owns(part)) stream.write(part, () => COPIES.release(part));
-      else stream.write(part);
-    }
-    if (corked) stream.uncork();
-  }
-
-  readonly #flushAtTickEnd = (): void => {
-    this.#flushScheduled = false;
-    if (this.#phase !== 'closed') this.#flush();
-    // A status already sent took the batch with it; a cancelled call drops it.
-    else if (this.#batch !== undefined) releaseCopies(this.#batch.take());
+  readonly #beforeSend = (): void => {
+    if (this.#phase === 'idle') this.#sendHeaders();
   };
 
   /** Sends the last response message and the status the context holds, in one write where possible. */
@@ -312,7 +262,7 @@ export class ServerCall {
       this.#stopReceiving();
     } else {
       this.#trailers = trailers;
-      this.#flush();
+      this.#writer.flush();
       stream.end();
     }
   }
@@ -442,13 +392,6 @@ export class ServerCall {
 
 const EMPTY_METADATA = new Metadata();
 
-/** Where streamed responses' large bytes fields are copied, for every call of every server in this process. */
-export const COPIES = new BufferPool();
-
-function releaseCopies(parts: readonly Buffer[]): void {
-  for (const part of parts) if (COPIES.owns(part)) COPIES.release(part);
-}
-
 // Most calls send these exact headers and trailers; node:http2 copies what it is given, so they are shared.
 const RESPONSE_HEADERS: OutgoingHttpHeaders = Object.freeze({
   ':status': 200,
@@ -457,12 +400,6 @@ const RESPONSE_HEADERS: OutgoingHttpHeaders = Object.freeze({
 });
 const RESPOND_OPTIONS = Object.freeze({ waitForTrailers: true });
 const OK_TRAILERS: OutgoingHttpHeaders = Object.freeze({ 'grpc-status': String(Status.OK) });
-
-/** Uncompressed response bytes gathered before they are handed to the stream within one tick. */
-const BATCH_BYTES = 16 * 1024;
-
-/** Bytes a streaming response may buffer before its producer is paused. */
-const WRITE_AHEAD = 1024 * 1024;
 
 function mergeMetadata(first: Metadata, second: Metadata): Metadata {
   const merged = first.clone();

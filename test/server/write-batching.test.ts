@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Observable } from 'rxjs';
 import { Status } from '../../lib/protocol/status.js';
-import { COPIES } from '../../lib/server/server-call.js';
+import { COPIES } from '../../lib/server/response-writer.js';
 import { collectStream, delay, startHarness } from './fixtures.js';
 import type { Item } from './fixtures.js';
 
