@@ -30,6 +30,12 @@ export interface CallEnvironment {
 
 type Headers = IncomingHttpHeaders & IncomingHttpStatusHeader;
 
+// The call a stream belongs to, until the call ends. The stream listeners are shared by every call and find their
+// call here: no closure per event and call. Clearing it at the end also takes the call's objects out of the
+// stream's graph: node:http2 streams often survive a scavenge or two, and what hangs off them is promoted with them.
+const CALL = Symbol('ClientCall');
+type CallStream = ClientHttp2Stream & { [CALL]?: ClientCall<unknown, unknown> };
+
 /** Drives one call; doubles as the Observable's teardown, so unsubscribe() is the client-side cancel. */
 export class ClientCall<Req, Res> {
   private done = false;
@@ -67,18 +73,44 @@ export class ClientCall<Req, Res> {
     }
     const stream = (this.stream = opened.stream);
     this.slot = opened.slot;
-    stream.on('response', this.onResponse);
-    stream.on('trailers', this.onTrailers);
-    stream.on('data', this.onData);
-    stream.on('end', this.onEnd);
-    stream.on('error', this.onError);
-    stream.on('close', this.onClose);
+    (stream as CallStream)[CALL] = this as ClientCall<unknown, unknown>;
+    stream.on('response', ClientCall.onStreamResponse);
+    stream.on('trailers', ClientCall.onStreamTrailers);
+    stream.on('data', ClientCall.onStreamData);
+    stream.on('end', ClientCall.onStreamEnd);
+    // Stays after the call ends: an 'error' without a listener would throw.
+    stream.on('error', ClientCall.onStreamError);
+    stream.on('close', ClientCall.onStreamClose);
     const remaining = this.options.deadline - Date.now();
     // setTimeout clamps beyond 2^31-1 ms to 1 ms; deadlines past ~24 days are left to the server.
     if (remaining <= 2_147_483_647) this.timer = setTimeout(this.onDeadline, Math.max(0, remaining));
     const writer = (this.writer = new RequestWriter(this.method, stream, codec, this.env.maxSendMessageLength, this.fail));
     if (this.method.requestStream) writer.sendStream(request);
     else writer.sendUnary(request as Req);
+  }
+
+  private static onStreamResponse(this: CallStream, headers: Headers, flags: number): void {
+    this[CALL]?.onResponse(headers, flags);
+  }
+
+  private static onStreamTrailers(this: CallStream, headers: IncomingHttpHeaders): void {
+    this[CALL]?.onTrailers(headers);
+  }
+
+  private static onStreamData(this: CallStream, chunk: Buffer): void {
+    this[CALL]?.onData(chunk);
+  }
+
+  private static onStreamEnd(this: CallStream): void {
+    this[CALL]?.onEnd();
+  }
+
+  private static onStreamError(this: CallStream, err: unknown): void {
+    this[CALL]?.onError(err);
+  }
+
+  private static onStreamClose(this: CallStream): void {
+    this[CALL]?.onClose();
   }
 
   /** Teardown: before the final status this is a client cancel, RST_STREAM(CANCEL) as grpc-js sends. */
@@ -89,7 +121,7 @@ export class ClientCall<Req, Res> {
     this.options.onStatus?.({ code: Status.CANCELLED, message: 'Cancelled on client', metadata: new Metadata() });
   }
 
-  private readonly onResponse = (headers: Headers, flags: number): void => {
+  private onResponse(headers: Headers, flags: number): void {
     if (this.done) return;
     this.httpStatus = headers[':status'];
     // Trailers-only: the whole response is one HEADERS frame with END_STREAM.
@@ -108,23 +140,23 @@ export class ClientCall<Req, Res> {
     const accepted = headers['grpc-accept-encoding'];
     if (accepted !== undefined) this.env.connection.serverEncodings = parseEncodingList(accepted);
     this.options.onMetadata?.(metadataFromHeaders(headers));
-  };
+  }
 
-  private readonly onTrailers = (headers: IncomingHttpHeaders): void => {
+  private onTrailers(headers: IncomingHttpHeaders): void {
     this.serverEnded = true;
     if (this.done) return;
     const status = statusFromTrailers(headers);
     if (status !== undefined) this.trailerStatus = status;
     else if (this.httpStatus !== undefined && this.httpStatus !== 200) this.fail(fromHttpStatus(this.httpStatus));
     else this.fail(new GrpcError(Status.UNKNOWN, 'No status information received', { metadata: metadataFromHeaders(headers) }));
-  };
+  }
 
-  private readonly onData = (chunk: Buffer): void => {
+  private onData(chunk: Buffer): void {
     if (this.done) return;
     const frames = this.decoder.push(chunk);
     if (frames instanceof GrpcError) return this.fail(frames);
     for (let i = 0; i < frames.length && !this.done; i++) this.deliver(frames[i]);
-  };
+  }
 
   private deliver(frame: Frame): void {
     let bytes: Uint8Array = frame.data;
@@ -154,19 +186,19 @@ export class ClientCall<Req, Res> {
     this.response = message;
   }
 
-  private readonly onEnd = (): void => {
+  private onEnd(): void {
     this.serverEnded = true;
     if (this.done || this.trailerStatus === undefined) return; // no trailers: 'close' reports the RST code
     const pending = this.trailerStatus.code === Status.OK ? this.decoder.end() : undefined;
     if (pending !== undefined) this.fail(pending);
     else this.finish(this.trailerStatus);
-  };
+  }
 
-  private readonly onError = (err: unknown): void => {
+  private onError(err: unknown): void {
     this.streamError = err;
-  };
+  }
 
-  private readonly onClose = (): void => {
+  private onClose(): void {
     this.serverEnded = true;
     if (this.done) return;
     if (this.trailerStatus !== undefined) return this.finish(this.trailerStatus);
@@ -176,7 +208,7 @@ export class ClientCall<Req, Res> {
       sessionDestroyed: this.slot?.session.destroyed ?? false,
       httpStatus: this.httpStatus,
     }));
-  };
+  }
 
   private readonly onDeadline = (): void => {
     this.timer = undefined;
@@ -209,6 +241,8 @@ export class ClientCall<Req, Res> {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.writer?.stop();
     const stream = this.stream;
+    // Later events of the stream find no call; they would be ignored anyway (done).
+    if (stream !== undefined) (stream as CallStream)[CALL] = undefined;
     if (stream !== undefined && !stream.destroyed) {
       // After the server ended the stream an RST is redundant: just half-close our side.
       if (this.serverEnded) {
