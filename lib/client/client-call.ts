@@ -3,7 +3,6 @@
 
 import { constants } from 'node:http2';
 import type { ClientHttp2Stream, IncomingHttpHeaders, IncomingHttpStatusHeader } from 'node:http2';
-import type { Subscriber } from 'rxjs';
 import type { Codec } from '../protocol/compression.js';
 import { findCodec, parseEncodingList } from '../protocol/compression.js';
 import { FrameDecoder } from '../protocol/framing.js';
@@ -36,6 +35,13 @@ type Headers = IncomingHttpHeaders & IncomingHttpStatusHeader;
 const CALL = Symbol('ClientCall');
 type CallStream = ClientHttp2Stream & { [CALL]?: ClientCall<unknown, unknown> };
 
+/** Where a call delivers responses and its outcome: an rxjs Subscriber, or the promise of a unary response. */
+export interface CallSink<Res> {
+  next(value: Res): void;
+  error(err: unknown): void;
+  complete(): void;
+}
+
 /** Drives one call; doubles as the Observable's teardown, so unsubscribe() is the client-side cancel. */
 export class ClientCall<Req, Res> {
   private done = false;
@@ -55,7 +61,7 @@ export class ClientCall<Req, Res> {
 
   constructor(
     private readonly method: MethodDescriptor<Req, Res>,
-    private readonly subscriber: Subscriber<Res>,
+    private readonly subscriber: CallSink<Res>,
     private readonly options: ResolvedCallOptions,
     private readonly env: CallEnvironment,
   ) {

@@ -4,8 +4,8 @@
 import { AsyncResource } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 import type { ClientSessionOptions } from 'node:http2';
-import { Observable } from 'rxjs';
-import type { Subscriber, TeardownLogic } from 'rxjs';
+import { lastValueFrom, Observable } from 'rxjs';
+import type { TeardownLogic } from 'rxjs';
 import { ACCEPT_ENCODING } from '../protocol/compression.js';
 import type { Codec, EncodingName } from '../protocol/compression.js';
 import { GRPC_CONTENT_TYPE } from '../protocol/headers.js';
@@ -15,7 +15,7 @@ import type { MethodDescriptor, ServiceDescriptor } from '../schema/descriptors.
 import { resolveCallOptions, resolveCodec } from './call-options.js';
 import type { CallOptions, ResolvedCallOptions } from './call-options.js';
 import { ClientCall } from './client-call.js';
-import type { CallEnvironment } from './client-call.js';
+import type { CallEnvironment, CallSink } from './client-call.js';
 import { ambientContext, interceptCall, propagateAmbientContext } from './client-interceptor.js';
 import type { ClientInterceptor } from './client-interceptor.js';
 import { Connection } from './connection.js';
@@ -120,6 +120,25 @@ export class GrpcClient {
   }
 
   /**
+   * The single response of a unary-response method: the call lastValueFrom(call(...)) makes, without the Observable,
+   * Subscriber, Subscription and lastValueFrom closures that each call would otherwise allocate.
+   */
+  callForResponse<Req, Res>(method: MethodDescriptor<Req, Res>, request: Req | RequestStream<Req>, options?: CallOptions): Promise<Res> {
+    // Served calls need call()'s async-context relay; a promise settles in no particular context.
+    if (this.inheritingInterceptors !== undefined && ambientContext.getStore() !== undefined) {
+      return lastValueFrom(this.call(method, request, options));
+    }
+    return new Promise<Res>((resolve, reject) => {
+      try {
+        this.start(method, request, options, this.interceptors, new ResponseSink(resolve, reject));
+      } catch (err) {
+        // As in call(): bad options or a throwing onStart hook fail the call, they do not throw at the caller.
+        reject(err);
+      }
+    });
+  }
+
+  /**
    * Closes the connection. New calls fail UNAVAILABLE; calls in flight run to completion, as with grpc-js's
    * close(). `force: true` tears the connection down instead: calls in flight end UNAVAILABLE 'Connection dropped'.
    */
@@ -132,7 +151,7 @@ export class GrpcClient {
     request: Req | RequestStream<Req>,
     options: CallOptions | undefined,
     chain: readonly ClientInterceptor[],
-    subscriber: Subscriber<Res>,
+    subscriber: CallSink<Res>,
   ): TeardownLogic {
     let resolved = resolveCallOptions(options, this.defaultCompression, Date.now());
     // No interceptor, no cost: the options go out as resolved.
@@ -182,5 +201,20 @@ export class GrpcClient {
       this.templates.set(method, template);
     }
     return template;
+  }
+}
+
+/** A unary response delivered to a promise: ClientCall always sends next() before complete() on OK. */
+class ResponseSink<Res> implements CallSink<Res> {
+  private response: Res | undefined;
+
+  constructor(private readonly resolve: (value: Res) => void, readonly error: (err: unknown) => void) {}
+
+  next(value: Res): void {
+    this.response = value;
+  }
+
+  complete(): void {
+    this.resolve(this.response as Res);
   }
 }

@@ -25,6 +25,8 @@ export type ServiceStub = Record<string, StubMethod>;
 /** What a stub needs from the client: starting one call. */
 export interface CallStarter {
   call<Req, Res>(method: MethodDescriptor<Req, Res>, request: Req | RequestStream<Req>, options?: CallOptions): Observable<Res>;
+  /** The single response of a unary-response call without an Observable; stubs fall back to lastValueFrom(call()). */
+  callForResponse?<Req, Res>(method: MethodDescriptor<Req, Res>, request: Req | RequestStream<Req>, options?: CallOptions): Promise<Res>;
 }
 
 /** Builds the stub once per getService(); each function closes over its descriptor, not over per-call state. */
@@ -41,7 +43,9 @@ function createStubMethod(client: CallStarter, method: MethodDescriptor): StubMe
   const invoke = (request: unknown, options?: CallOptions): Observable<unknown> => client.call(method, request, options);
   if (method.responseStream) return invoke;
   const unary: UnaryResponseStubMethod = Object.assign(invoke, {
-    promise: (request: unknown, options?: CallOptions): Promise<unknown> => lastValueFrom(client.call(method, request, options)),
+    promise: client.callForResponse === undefined
+      ? (request: unknown, options?: CallOptions): Promise<unknown> => lastValueFrom(client.call(method, request, options))
+      : (request: unknown, options?: CallOptions): Promise<unknown> => client.callForResponse!(method, request, options),
   });
   return unary;
 }
