@@ -4,7 +4,7 @@
 import { constants } from 'node:http2';
 import type { ClientHttp2Stream, IncomingHttpHeaders, IncomingHttpStatusHeader } from 'node:http2';
 import type { Codec } from '../protocol/compression.js';
-import { findCodec, parseEncodingList } from '../protocol/compression.js';
+import { findCodec } from '../protocol/compression.js';
 import { FrameDecoder } from '../protocol/framing.js';
 import type { Frame } from '../protocol/framing.js';
 import { GrpcError } from '../protocol/grpc-error.js';
@@ -144,7 +144,7 @@ export class ClientCall<Req, Res> {
       this.recvCodec = findCodec(encoding);
     }
     const accepted = headers['grpc-accept-encoding'];
-    if (accepted !== undefined) this.env.connection.serverEncodings = parseEncodingList(accepted);
+    if (accepted !== undefined) this.env.connection.noteServerEncodings(accepted);
     this.options.onMetadata?.(metadataFromHeaders(headers));
   }
 

@@ -3,6 +3,7 @@
 
 import { connect } from 'node:http2';
 import type { ClientHttp2Session, ClientHttp2Stream, ClientSessionOptions, OutgoingHttpHeaders } from 'node:http2';
+import { parseEncodingList } from '../protocol/compression.js';
 import { GrpcError } from '../protocol/grpc-error.js';
 import { Status } from '../protocol/status.js';
 import { isStaleSessionError } from './node-errors.js';
@@ -76,6 +77,7 @@ export class Connection {
   private readonly connectionWindow: number;
   /** grpc-accept-encoding of the last response; grpc-js stops compressing with encodings the server lacks. */
   serverEncodings: readonly string[] | undefined;
+  private serverEncodingsHeader: string | string[] | undefined;
 
   constructor(private readonly url: string, options: ConnectionOptions = {}) {
     this.sessionOptions = {
@@ -100,6 +102,13 @@ export class Connection {
     }
     slot.acquire();
     return { stream, slot };
+  }
+
+  /** Notes a response's grpc-accept-encoding; a server sends the same one every time, so it is parsed once. */
+  noteServerEncodings(header: string | string[]): void {
+    if (header === this.serverEncodingsHeader) return;
+    this.serverEncodingsHeader = header;
+    this.serverEncodings = parseEncodingList(header);
   }
 
   /**
