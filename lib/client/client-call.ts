@@ -87,12 +87,16 @@ export class ClientCall<Req, Res> {
     // Stays after the call ends: an 'error' without a listener would throw.
     stream.on('error', ClientCall.onStreamError);
     stream.on('close', ClientCall.onStreamClose);
-    const remaining = this.options.deadline - Date.now();
-    // setTimeout clamps beyond 2^31-1 ms to 1 ms; deadlines past ~24 days are left to the server.
-    if (remaining <= 2_147_483_647) this.timer = setTimeout(this.onDeadline, Math.max(0, remaining));
+    if (this.options.deadline !== Infinity) this.startDeadlineTimer();
     const writer = (this.writer = new RequestWriter(this.method, stream, codec, this.env.maxSendMessageLength, this.fail));
     if (this.method.requestStream) writer.sendStream(request);
     else writer.sendUnary(request as Req);
+  }
+
+  private startDeadlineTimer(): void {
+    const remaining = this.options.deadline - Date.now();
+    // setTimeout clamps beyond 2^31-1 ms to 1 ms; deadlines past ~24 days are left to the server.
+    if (remaining <= 2_147_483_647) this.timer = setTimeout(this.onDeadline, Math.max(0, remaining));
   }
 
   private static onStreamResponse(this: CallStream, headers: Headers, flags: number): void {

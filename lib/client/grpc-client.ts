@@ -68,6 +68,8 @@ export class GrpcClient {
   private readonly connection: Connection;
   private readonly env: CallEnvironment;
   private readonly defaultCompression: EncodingName | undefined;
+  /** What a call without options resolves to: the same every time, so it is resolved once. */
+  private readonly noOptions: ResolvedCallOptions;
   private readonly templates = new WeakMap<MethodDescriptor, HeaderTemplate>();
   private readonly interceptors: readonly ClientInterceptor[];
   /** The chain for calls made while a call is served: propagation first, so user hooks see and may change it. */
@@ -85,6 +87,7 @@ export class GrpcClient {
     // Fail at construction, not at the first call, on an unknown default encoding.
     resolveCodec(options.defaultCompression);
     this.defaultCompression = options.defaultCompression;
+    this.noOptions = Object.freeze(resolveCallOptions(undefined, this.defaultCompression, 0));
     this.env = {
       connection: this.connection,
       maxReceiveMessageLength: limit(options.maxReceiveMessageLength, DEFAULT_MAX_RECEIVE_MESSAGE_LENGTH),
@@ -153,7 +156,7 @@ export class GrpcClient {
     chain: readonly ClientInterceptor[],
     subscriber: CallSink<Res>,
   ): TeardownLogic {
-    let resolved = resolveCallOptions(options, this.defaultCompression, Date.now());
+    let resolved = options === undefined ? this.noOptions : resolveCallOptions(options, this.defaultCompression, Date.now());
     // No interceptor, no cost: the options go out as resolved.
     if (chain.length > 0) resolved = interceptCall(chain, method, resolved);
     const codec = this.sendCodec(resolved.codec);
