@@ -8,7 +8,7 @@ import { findCodec } from '../protocol/compression.js';
 import { FrameDecoder } from '../protocol/framing.js';
 import type { Frame } from '../protocol/framing.js';
 import { GrpcError } from '../protocol/grpc-error.js';
-import { isGrpcContentType } from '../protocol/headers.js';
+import { GRPC_STATUS_HEADER, isGrpcContentType } from '../protocol/headers.js';
 import { Metadata, metadataFromHeaders } from '../protocol/metadata.js';
 import { Status } from '../protocol/status.js';
 import { statusFromTrailers } from '../protocol/trailers.js';
@@ -40,6 +40,19 @@ export interface CallSink<Res> {
   next(value: Res): void;
   error(err: unknown): void;
   complete(): void;
+}
+
+/** An OK status whose trailing metadata is decoded only if read (a unary call that got no message reports it). */
+class LazyOkStatus implements StatusInfo {
+  readonly code = Status.OK;
+  readonly message = '';
+  private decoded: Metadata | undefined;
+
+  constructor(private readonly trailers: IncomingHttpHeaders) {}
+
+  get metadata(): Metadata {
+    return (this.decoded ??= metadataFromHeaders(this.trailers));
+  }
 }
 
 /** Drives one call; doubles as the Observable's teardown, so unsubscribe() is the client-side cancel. */
@@ -155,7 +168,9 @@ export class ClientCall<Req, Res> {
   private onTrailers(headers: IncomingHttpHeaders): void {
     this.serverEnded = true;
     if (this.done) return;
-    const status = statusFromTrailers(headers);
+    // Nothing but the code of an OK status is read when no onStatus hook sees it: skip decoding the rest then.
+    const plainOk = headers[GRPC_STATUS_HEADER] === '0' && this.options.onStatus === undefined;
+    const status = plainOk ? new LazyOkStatus(headers) : statusFromTrailers(headers);
     if (status !== undefined) this.trailerStatus = status;
     else if (this.httpStatus !== undefined && this.httpStatus !== 200) this.fail(fromHttpStatus(this.httpStatus));
     else this.fail(new GrpcError(Status.UNKNOWN, 'No status information received', { metadata: metadataFromHeaders(headers) }));
