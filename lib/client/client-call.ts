@@ -17,7 +17,7 @@ import type { MethodDescriptor } from '../schema/descriptors.js';
 import type { ResolvedCallOptions } from './call-options.js';
 import type { Connection, SessionSlot } from './connection.js';
 import { fromHttpStatus, grpcErrorFromNodeError, grpcErrorFromStreamClose } from './node-errors.js';
-import { RequestWriter } from './request-writer.js';
+import { encodeRequest, RequestWriter } from './request-writer.js';
 import type { RequestStream } from './request-writer.js';
 
 /** What every call of one client shares. */
@@ -101,15 +101,21 @@ export class ClientCall<Req, Res> {
     stream.on('error', ClientCall.onStreamError);
     stream.on('close', ClientCall.onStreamClose);
     if (this.options.deadline !== Infinity) this.startDeadlineTimer();
-    const writer = (this.writer = new RequestWriter(this.method, stream, codec, this.env.maxSendMessageLength, this.fail));
-    if (this.method.requestStream) writer.sendStream(request);
-    else writer.sendUnary(request as Req);
+    if (this.method.requestStream) {
+      this.writer = new RequestWriter(this.method, stream, codec, this.env.maxSendMessageLength, (err) => this.fail(err));
+      this.writer.sendStream(request);
+      return;
+    }
+    // One message, then half-close: a single write with END_STREAM.
+    const frame = encodeRequest(this.method, request as Req, codec, this.env.maxSendMessageLength);
+    if (frame instanceof GrpcError) this.fail(frame);
+    else stream.end(frame);
   }
 
   private startDeadlineTimer(): void {
     const remaining = this.options.deadline - Date.now();
     // setTimeout clamps beyond 2^31-1 ms to 1 ms; deadlines past ~24 days are left to the server.
-    if (remaining <= 2_147_483_647) this.timer = setTimeout(this.onDeadline, Math.max(0, remaining));
+    if (remaining <= 2_147_483_647) this.timer = setTimeout(() => this.onDeadline(), Math.max(0, remaining));
   }
 
   private static onStreamResponse(this: CallStream, headers: Headers, flags: number): void {
@@ -235,14 +241,14 @@ export class ClientCall<Req, Res> {
     }));
   }
 
-  private readonly onDeadline = (): void => {
+  private onDeadline(): void {
     this.timer = undefined;
     this.fail(new GrpcError(Status.DEADLINE_EXCEEDED, 'Deadline exceeded'));
-  };
+  }
 
-  private readonly fail = (err: GrpcError): void => {
+  private fail(err: GrpcError): void {
     this.finish({ code: err.code, message: err.message, metadata: err.metadata, details: err.details });
-  };
+  }
 
   private finish(status: StatusInfo): void {
     if (this.done) return;

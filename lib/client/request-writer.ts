@@ -40,7 +40,25 @@ function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Writes one call's request messages; stops for good at stop() or the first failure (reported through `fail`). */
+/** One request message as a gRPC frame: serialize -> size check -> compress -> prefix; failures as grpc-js words them. */
+export function encodeRequest<Req>(method: MethodDescriptor<Req, unknown>, value: Req, codec: Codec | undefined,
+  maxSendMessageLength: number): Buffer | GrpcError {
+  if (codec !== undefined && UNCOMPRESSED.has(value as object)) codec = undefined;
+  // Uncompressed messages are serialized behind room for the prefix: no copy to frame them.
+  const reserve = codec === undefined ? FRAME_PREFIX_LENGTH : 0;
+  let bytes: Buffer;
+  try {
+    bytes = method.serializeRequest(value, reserve);
+  } catch (err) {
+    return new GrpcError(Status.INTERNAL, `Request message serialization failure: ${messageOf(err)}`, { cause: err });
+  }
+  if (bytes.length - reserve > maxSendMessageLength) {
+    return new GrpcError(Status.RESOURCE_EXHAUSTED, `Attempted to send message with a size larger than ${maxSendMessageLength}`);
+  }
+  return codec === undefined ? writeFrameHeader(bytes, false) : encodeFrame(codec.compress(bytes), true);
+}
+
+/** Writes a streaming call's request messages; stops for good at stop() or the first failure (reported through `fail`). */
 export class RequestWriter<Req> {
   private stopped = false;
   private subscription: Subscription | undefined;
@@ -54,12 +72,6 @@ export class RequestWriter<Req> {
     private readonly maxSendMessageLength: number,
     private readonly fail: (err: GrpcError) => void,
   ) {}
-
-  /** One message, then half-close: a single write with END_STREAM. */
-  sendUnary(request: Req): void {
-    const frame = this.encode(request);
-    if (frame !== undefined) this.stream.end(frame);
-  }
 
   /** Observables are written as they emit (no backpressure exists); iterables are pulled only while writable. */
   sendStream(source: Req | RequestStream<Req>): void {
@@ -140,23 +152,12 @@ export class RequestWriter<Req> {
   }
 
   private encode(value: Req): Buffer | undefined {
-    let codec = this.codec;
-    if (codec !== undefined && UNCOMPRESSED.has(value as object)) codec = undefined;
-    // Uncompressed messages are serialized behind room for the prefix: no copy to frame them.
-    const reserve = codec === undefined ? FRAME_PREFIX_LENGTH : 0;
-    let bytes: Buffer;
-    try {
-      bytes = this.method.serializeRequest(value, reserve);
-    } catch (err) {
-      this.fail(new GrpcError(Status.INTERNAL, `Request message serialization failure: ${messageOf(err)}`, { cause: err }));
+    const frame = encodeRequest(this.method, value, this.codec, this.maxSendMessageLength);
+    if (frame instanceof GrpcError) {
+      this.fail(frame);
       return undefined;
     }
-    if (bytes.length - reserve > this.maxSendMessageLength) {
-      this.fail(new GrpcError(Status.RESOURCE_EXHAUSTED,
-        `Attempted to send message with a size larger than ${this.maxSendMessageLength}`));
-      return undefined;
-    }
-    return codec === undefined ? writeFrameHeader(bytes, false) : encodeFrame(codec.compress(bytes), true);
+    return frame;
   }
 
   /** The caller's request stream failed: the call is cancelled (RST_STREAM CANCEL) and reports CANCELLED. */
