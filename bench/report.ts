@@ -12,11 +12,13 @@ export interface Figure {
   readonly lowerIsBetter?: boolean;
   /** The server's share of one core while the figure was measured. */
   readonly serverCpu?: number;
+  /** The client process's share of one core meanwhile (client-driven figures only). */
+  readonly clientCpu?: number;
 }
 
 const BASELINE = 'grpc-js';
 const FLOOR = 'floor';
-const COLUMNS = ['workload', 'driver', 'server', 'value', 'unit', 'vs grpc-js srv', 'vs floor', 'vs grpc-js cli', 'srv cpu'];
+const COLUMNS = ['workload', 'driver', 'server', 'value', 'unit', 'vs grpc-js srv', 'vs floor', 'vs grpc-js cli', 'srv cpu', 'cli cpu'];
 
 /** Formats the figures, in the order measured, grouped by workload then driver. */
 export function formatTable(figures: readonly Figure[], serverOrder: readonly string[]): string {
@@ -34,7 +36,7 @@ export function formatTable(figures: readonly Figure[], serverOrder: readonly st
     ratio(f, find(f.workload, f.driver, BASELINE)),
     ratio(f, find(f.workload, f.driver, FLOOR)),
     f.driver === 'h2load' ? '' : ratio(f, find(f.workload, BASELINE, f.server)),
-    f.serverCpu === undefined ? '' : `${Math.round(f.serverCpu * 100)}%`]);
+    percent(f.serverCpu), percent(f.clientCpu)]);
   return alignColumns([COLUMNS, ...rows]);
 }
 
@@ -51,6 +53,10 @@ export function formatHeadline(figures: readonly Figure[]): string {
       formatRatio(ours.lowerIsBetter === true ? theirs.value / ours.value : ours.value / theirs.value)]);
   }
   return alignColumns([['workload', 'ours', 'grpc-js', 'ratio'], ...rows]);
+}
+
+function percent(share: number | undefined): string {
+  return share === undefined ? '' : `${Math.round(share * 100)}%`;
 }
 
 function firstIndex(figures: readonly Figure[], test: (f: Figure) => boolean): number {

@@ -42,8 +42,8 @@ async function main(): Promise<void> {
   const only = (workload: { name: string }): boolean => prefixes?.some((p) => workload.name.startsWith(p)) ?? true;
 
   const figures: Figure[] = [];
-  const record = (driver: string, server: string, readings: readonly Reading[], serverCpu?: number): void => {
-    for (const r of readings) figures.push(report({ ...r, driver, server, serverCpu }));
+  const record = (driver: string, server: string, readings: readonly Reading[], cpu?: CpuShares): void => {
+    for (const r of readings) figures.push(report({ ...r, driver, server, serverCpu: cpu?.server, clientCpu: cpu?.client }));
   };
   for (const server of servers) {
     const child = await spawnServer(server.name, { cpu: serverCpu });
@@ -54,15 +54,16 @@ async function main(): Promise<void> {
         // JIT warm-up of each client on the first server, so that server is not measured against cold code.
         if (server === servers[0]) for (const workload of CLIENT_WORKLOADS) await workload.run(client, WARM_UP);
         for (const workload of CLIENT_WORKLOADS.filter(only)) {
-          const [readings, cpu] = await withServerCpu(child, () => measure(() => workload.run(client, settings), workload.name, kind.name, server.name));
+          const [readings, cpu] = await withCpu(child, () => measure(() => workload.run(client, settings), workload.name, kind.name, server.name));
           record(kind.name, server.name, readings, cpu);
         }
         await client.close();
       }
       for (const workload of h2load === undefined ? [] : H2LOAD_WORKLOADS.filter(only)) {
-        const [readings, cpu] = await withServerCpu(child, () => measure(async () => [{ workload: workload.name, unit: workload.unit,
+        const [readings, cpu] = await withCpu(child, () => measure(async () => [{ workload: workload.name, unit: workload.unit,
           value: measureH2load(workload, child.port, settings.h2load, loadCpu) }], workload.name, 'h2load', server.name));
-        record('h2load', server.name, readings, cpu);
+        // This process only waits for h2load: its CPU share says nothing about the load generator.
+        record('h2load', server.name, readings, { server: cpu.server });
       }
       if (MEMORY_KINDS.includes(server.name) && only({ name: 'memory' })) {
         await memoryChecks(child, settings, h2load !== undefined, loadCpu, record);
@@ -86,7 +87,8 @@ async function main(): Promise<void> {
     ...servers.map((s) => `server ${s.name}: ${s.description}`),
     ...clients.map((c) => `client ${c.name}: ${c.description}`),
     'ratios: the same figure on the grpc-js server, on the floor server, and driven by the grpc-js client; above 1 is better '
-      + '(latency and memory ratios are base/value); srv cpu: the server\'s share of its core while measured (warm-ups included)',
+      + '(latency and memory ratios are base/value); srv cpu / cli cpu: the server\'s and our client process\'s share of a core '
+      + 'while measured (warm-ups included)',
     '', formatTable(figures, servers.map((s) => s.name)),
     '', 'ours end to end against grpc-js end to end (h2load rows: server only):', formatHeadline(figures),
     '', 'targets (issue 7):', formatTargets(figures),
@@ -122,12 +124,24 @@ async function callTimes(client: BenchClient, calls: number): Promise<void> {
   await Promise.all(Array.from({ length: 32 }, worker));
 }
 
-/** What `run` returns, and the share of one core the server used meanwhile (below ~0.9 under h2load: a busy machine). */
-async function withServerCpu<T>(child: ServerProcess, run: () => Promise<T>): Promise<[T, number]> {
+/** Shares of one core used while a figure was measured. */
+interface CpuShares {
+  readonly server: number;
+  readonly client?: number;
+}
+
+/**
+ * What `run` returns, and the share of one core the server and this process (the client) used meanwhile.
+ * Below ~0.9 for the server under h2load means a busy machine.
+ */
+async function withCpu<T>(child: ServerProcess, run: () => Promise<T>): Promise<[T, CpuShares]> {
   const [before, start] = [await child.sample(false), performance.now()];
+  const ownBefore = process.cpuUsage();
   const result = await run();
+  const own = process.cpuUsage(ownBefore);
   const [after, end] = [await child.sample(false), performance.now()];
-  return [result, (after.cpuMs - before.cpuMs) / (end - start)];
+  const elapsed = end - start;
+  return [result, { server: (after.cpuMs - before.cpuMs) / elapsed, client: (own.user + own.system) / 1000 / elapsed }];
 }
 
 async function measure(run: () => Promise<Reading[]>, workload: string, driver: string, server: string): Promise<Reading[]> {

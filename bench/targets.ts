@@ -5,8 +5,11 @@ import { alignColumns, formatRatio, formatValue } from './report.js';
 
 interface Target {
   readonly name: string;
-  /** The measured value, or undefined when the run lacks its figures. */
-  measure(find: Finder): number | undefined;
+  /**
+   * The measured value, or undefined when the run lacks its figures. `perClientCpu` finds a client-driven
+   * figure divided by the client process's share of a core: the rate one core of client would reach.
+   */
+  measure(find: Finder, perClientCpu: Finder): number | undefined;
   readonly goal: number;
   readonly atMost?: boolean;
   readonly format: (value: number) => string;
@@ -40,6 +43,10 @@ const TARGETS: readonly Target[] = [
     measure: (find) => ratio(find('upload h2load 64MiB', 'h2load', 'ours'), find('upload h2load 64MiB', 'h2load', 'floor')) },
   { name: 'unary calls/s on ours, best c: our client / grpc-js client', goal: 2, format: formatRatio,
     measure: (find) => ratio(bestUnary(find, 'ours', 'ours'), bestUnary(find, 'grpc-js', 'ours')) },
+  // Client and server take turns on one connection (each answers a whole burst before the other starts), so
+  // the figure above includes the server's time; this one is the client's own: calls per second of its CPU.
+  { name: 'unary calls per client CPU-second on ours, best c: ours / grpc-js', goal: 2, format: formatRatio,
+    measure: (_find, perClientCpu) => ratio(bestUnary(perClientCpu, 'ours', 'ours'), bestUnary(perClientCpu, 'grpc-js', 'ours')) },
   ...['ours', 'nest'].flatMap((server): Target[] => [
     { name: `slow reader: ${server} RSS growth`, goal: 100, atMost: true, format: mb,
       measure: (find) => find('slow reader * msgs: RSS growth', 'raw h2', server) },
@@ -60,8 +67,12 @@ export function formatTargets(figures: readonly Figure[]): string {
     const value = figures.find((f) => matches(workload, f.workload) && matches(driver, f.driver) && f.server === server)?.value;
     return value === undefined || Number.isNaN(value) ? undefined : value;
   };
+  const perClientCpu: Finder = (workload, driver, server) => {
+    const figure = figures.find((f) => f.workload === workload && f.driver === driver && f.server === server);
+    return figure?.clientCpu === undefined || !(figure.value > 0 && figure.clientCpu > 0) ? undefined : figure.value / figure.clientCpu;
+  };
   const rows = TARGETS.map((target) => {
-    const value = target.measure(find);
+    const value = target.measure(find, perClientCpu);
     const goal = `${target.atMost === true ? '<=' : '>='} ${target.format(target.goal)}`;
     if (value === undefined) return [target.name, '-', goal, 'not measured'];
     const met = target.atMost === true ? value <= target.goal : value >= target.goal;
