@@ -23,8 +23,11 @@ export interface H2loadWorkload {
   readonly bulk?: boolean;
 }
 
-/** How long timed workloads run; transfers: the median of `bulkRuns` runs of `bulkRequests`, after one request. */
-export interface H2loadSettings { readonly warmupMs: number; readonly durationMs: number; readonly bulkRequests: number; readonly bulkRuns: number }
+/**
+ * Every figure is the median of `runs` runs: timed workloads run for `durationMs` each after a warm-up, transfers
+ * move `bulkRequests` each after one request.
+ */
+export interface H2loadSettings { readonly warmupMs: number; readonly durationMs: number; readonly bulkRequests: number; readonly runs: number }
 
 /** A timed run or a fixed number of requests. */
 export type H2loadRun = { readonly warmupMs: number; readonly durationMs: number } | { readonly requests: number };
@@ -55,11 +58,11 @@ export function h2loadVersion(): string | undefined {
   return result.status === 0 ? result.stdout.trim().split('\n')[0] : undefined;
 }
 
-/** The workload's figure: timed workloads run for `settings`; a single transfer run moves by 30%, hence the median. */
+/** The workload's figure: the median of several runs, as one run moves by 15% (small calls) to 30% (transfers). */
 export function measureH2load(workload: H2loadWorkload, port: number, settings: H2loadSettings, cpu: number | undefined): number {
-  if (workload.bulk !== true) return runH2load(workload, port, settings, cpu);
-  runH2load(workload, port, { requests: 1 }, cpu);
-  const rates = Array.from({ length: settings.bulkRuns }, () => runH2load(workload, port, { requests: settings.bulkRequests }, cpu));
+  const run: H2loadRun = workload.bulk === true ? { requests: settings.bulkRequests } : settings;
+  if (workload.bulk === true) runH2load(workload, port, { requests: 1 }, cpu);
+  const rates = Array.from({ length: settings.runs }, () => runH2load(workload, port, run, cpu));
   return rates.sort((a, b) => a - b)[Math.floor(rates.length / 2)]!;
 }
 

@@ -20,9 +20,9 @@ export interface Settings extends Budget { h2load: H2loadSettings; memoryStream:
 
 const MIB = 1024 * 1024;
 const FULL: Settings = { warmupMs: 300, durationMs: 1000, streamCount: 100_000, bulkBytes: 64 * MIB, repeats: 5, pingPongRounds: 2_000,
-  h2load: { warmupMs: 1000, durationMs: 2000, bulkRequests: 4, bulkRuns: 3 }, memoryStream: 1_000_000, memoryCalls: 1_000_000 };
+  h2load: { warmupMs: 1000, durationMs: 2000, bulkRequests: 4, runs: 3 }, memoryStream: 1_000_000, memoryCalls: 1_000_000 };
 const QUICK: Settings = { warmupMs: 100, durationMs: 200, streamCount: 20_000, bulkBytes: 16 * MIB, repeats: 3, pingPongRounds: 500,
-  h2load: { warmupMs: 200, durationMs: 500, bulkRequests: 2, bulkRuns: 1 }, memoryStream: 100_000, memoryCalls: 30_000 };
+  h2load: { warmupMs: 200, durationMs: 500, bulkRequests: 2, runs: 1 }, memoryStream: 100_000, memoryCalls: 30_000 };
 const WARM_UP: Budget = { warmupMs: 0, durationMs: 200, streamCount: 5_000, bulkBytes: 4 * MIB, repeats: 1, pingPongRounds: 200 };
 const SERVER_CPU = 0;
 const LOAD_CPU = 1;
@@ -82,8 +82,8 @@ async function main(): Promise<void> {
       + `median of up to ${settings.repeats} runs (none started after ${settings.durationMs} ms) after ${settings.warmupMs} ms of `
       + `smaller warm-up runs; `
       + `ping-pong: ${settings.pingPongRounds} round trips on one Bidi call`,
-    `h2load: small calls for ${settings.h2load.durationMs} ms after ${settings.h2load.warmupMs} ms warm-up; transfers: `
-      + `median of ${settings.h2load.bulkRuns} runs of ${settings.h2load.bulkRequests} requests after one`,
+    `h2load: median of ${settings.h2load.runs} runs; small calls: ${settings.h2load.durationMs} ms after ${settings.h2load.warmupMs} ms `
+      + `warm-up each; transfers: ${settings.h2load.bulkRequests} requests each, after one`,
     ...servers.map((s) => `server ${s.name}: ${s.description}`),
     ...clients.map((c) => `client ${c.name}: ${c.description}`),
     'ratios: the same figure on the grpc-js server, on the floor server, and driven by the grpc-js client; above 1 is better '
