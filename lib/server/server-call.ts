@@ -272,7 +272,7 @@ export class ServerCall {
     if (error !== undefined && error.metadata.size > 0) {
       metadata = metadata === undefined ? error.metadata : mergeMetadata(metadata, error.metadata);
     }
-    if (code === Status.OK && message === '' && metadata === undefined) return OK_TRAILERS;
+    if (code === Status.OK && message === '' && metadata === undefined && error === undefined) return OK_TRAILERS;
     const trailers: Record<string, string | string[]> = {};
     statusToTrailers({ code, message, metadata: metadata ?? EMPTY_METADATA, details: error?.details }, trailers);
     return trailers;
