@@ -44,6 +44,21 @@ describe('BufferPool', () => {
     assert.equal(pool.unreleased, 0);
   });
 
+  it('past its slab cap hands out plain copies, and pools again once a slab comes free', () => {
+    const pool = new BufferPool(1, 2);
+    const size = SLAB_BYTES / 4;
+    // Two full slabs with every copy unreleased: the cap is reached.
+    const held = Array.from({ length: 8 }, (_, i) => pool.copy(Buffer.alloc(size, i)));
+    assert.ok(held.every((copy) => pool.owns(copy)));
+    const plain = pool.copy(Buffer.alloc(size, 9));
+    assert.equal(pool.owns(plain), false);
+    assert.ok(plain.equals(Buffer.alloc(size, 9)));
+    for (const copy of held.slice(0, 4)) pool.release(copy);
+    const again = pool.copy(Buffer.alloc(size, 7));
+    assert.equal(again.buffer, held[0]!.buffer, 'the first slab, now free, is reused');
+    assert.ok(held.slice(4).every((copy, i) => copy.equals(Buffer.alloc(size, i + 4))));
+  });
+
   it('ignores buffers it did not hand out, and a second release of the same copy', () => {
     const pool = new BufferPool();
     const kept = pool.copy(Buffer.alloc(16 * KIB, 1));
@@ -61,7 +76,7 @@ describe('BufferPool', () => {
       fc.record({ release: fc.nat() }),
     );
     fc.assert(fc.property(fc.array(operation, { maxLength: 60 }), (operations) => {
-      const pool = new BufferPool(2);
+      const pool = new BufferPool(1, 3);
       const live: Array<{ copy: Buffer; source: Buffer }> = [];
       let fill = 0;
       for (const op of operations) {
