@@ -2,7 +2,9 @@
 // The session is ref'd only while calls run, so an idle client never keeps the process alive (as grpc-js does).
 
 import { connect } from 'node:http2';
-import type { ClientHttp2Session, ClientHttp2Stream, ClientSessionOptions, OutgoingHttpHeaders } from 'node:http2';
+import type {
+  ClientHttp2Session, ClientHttp2Stream, ClientSessionOptions, OutgoingHttpHeaders, SecureClientSessionOptions,
+} from 'node:http2';
 import { parseEncodingList } from '../protocol/compression.js';
 import { GrpcError } from '../protocol/grpc-error.js';
 import { Status } from '../protocol/status.js';
@@ -14,6 +16,8 @@ export const DEFAULT_CONNECTION_WINDOW = 16 * 1024 * 1024;
 
 export interface ConnectionOptions {
   http2?: ClientSessionOptions;
+  /** node:tls options for an https:// url (ca, cert, key, servername...); http2 options win where both set one. */
+  tls?: SecureClientSessionOptions;
   /** Connection-level receive window, set with setLocalWindowSize once connected. */
   connectionWindowSize?: number;
 }
@@ -73,7 +77,7 @@ const IDLE: ConnectionState = { kind: 'idle' };
 export class Connection {
   private state: ConnectionState = IDLE;
   private readonly live = new Set<SessionSlot>();
-  private readonly sessionOptions: ClientSessionOptions;
+  private readonly sessionOptions: SecureClientSessionOptions;
   private readonly connectionWindow: number;
   /** grpc-accept-encoding of the last response; grpc-js stops compressing with encodings the server lacks. */
   serverEncodings: readonly string[] | undefined;
@@ -81,6 +85,7 @@ export class Connection {
 
   constructor(private readonly url: string, options: ConnectionOptions = {}) {
     this.sessionOptions = {
+      ...options.tls,
       ...options.http2,
       settings: { initialWindowSize: DEFAULT_STREAM_WINDOW, ...options.http2?.settings },
     };

@@ -3,7 +3,7 @@
 
 import { AsyncResource } from 'node:async_hooks';
 import { createRequire } from 'node:module';
-import type { ClientSessionOptions } from 'node:http2';
+import type { ClientSessionOptions, SecureClientSessionOptions } from 'node:http2';
 import { lastValueFrom, Observable } from 'rxjs';
 import type { TeardownLogic } from 'rxjs';
 import { ACCEPT_ENCODING } from '../protocol/compression.js';
@@ -35,6 +35,12 @@ export interface ClientOptions {
   http2?: ClientSessionOptions;
   /** Connection-level receive window in bytes (default 16 MiB). */
   connectionWindowSize?: number;
+  /**
+   * Connect with TLS: `true` trusts the system's CAs; an object gives node:tls options: `ca`, `cert` and `key`
+   * (mutual TLS), `servername` (the name sent by SNI and checked against the certificate, as grpc-js's
+   * grpc.ssl_target_name_override), `checkServerIdentity`. Default: plaintext HTTP/2.
+   */
+  tls?: true | SecureClientSessionOptions;
   /** Hooks around every call: change request metadata before it goes out, observe the status and duration. */
   interceptors?: readonly ClientInterceptor[];
   /** Add the context of the call being served (call-id stack, context data, trace headers) to requests; default true. */
@@ -63,7 +69,7 @@ function limit(value: number | undefined, fallback: number): number {
 
 type HeaderTemplate = Readonly<Record<string, string>>;
 
-/** A gRPC client of one server address ('host:port'), plaintext HTTP/2. */
+/** A gRPC client of one server address ('host:port'), over plaintext HTTP/2 or TLS. */
 export class GrpcClient {
   private readonly connection: Connection;
   private readonly env: CallEnvironment;
@@ -71,6 +77,7 @@ export class GrpcClient {
   /** What a call without options resolves to: the same every time, so it is resolved once. */
   private readonly noOptions: ResolvedCallOptions;
   private readonly templates = new WeakMap<MethodDescriptor, HeaderTemplate>();
+  private readonly scheme: 'http' | 'https';
   private readonly interceptors: readonly ClientInterceptor[];
   /** The chain for calls made while a call is served: propagation first, so user hooks see and may change it. */
   private readonly inheritingInterceptors: readonly ClientInterceptor[] | undefined;
@@ -80,8 +87,11 @@ export class GrpcClient {
     if (!/^[^/:\s]+:\d+$|^\[[0-9a-fA-F:.]+\]:\d+$/.test(address)) {
       throw new TypeError(`GrpcClient address must be 'host:port', got '${String(address)}'`);
     }
-    this.connection = new Connection(`http://${address}`, {
+    this.scheme = options.tls === undefined ? 'http' : 'https';
+    // As grpc-js: :authority stays the address; a servername override changes only SNI and the identity check.
+    this.connection = new Connection(`${this.scheme}://${address}`, {
       http2: options.http2,
+      tls: options.tls === true ? {} : options.tls,
       connectionWindowSize: options.connectionWindowSize,
     });
     // Fail at construction, not at the first call, on an unknown default encoding.
@@ -193,7 +203,7 @@ export class GrpcClient {
     if (template === undefined) {
       template = Object.freeze({
         ':method': 'POST',
-        ':scheme': 'http',
+        ':scheme': this.scheme,
         ':path': method.path,
         ':authority': this.address,
         'content-type': GRPC_CONTENT_TYPE,

@@ -23,6 +23,24 @@ const CONNECTION_CODES = new Set([
   'ERR_HTTP2_STREAM_CANCEL', 'ERR_HTTP2_ERROR', 'ERR_HTTP2_PING_CANCEL', 'ERR_SOCKET_CLOSED',
 ]);
 
+// Certificate verification failures (OpenSSL's X509 names, as node:tls reports them) and Node's own TLS checks.
+const CERTIFICATE_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED', 'CERT_REJECTED', 'CERT_SIGNATURE_FAILURE', 'CERT_REVOKED', 'INVALID_CA', 'HOSTNAME_MISMATCH',
+]);
+
+/** A failed TLS handshake or TLS record layer: the server cannot be reached securely, so UNAVAILABLE, as grpc-js. */
+function isTlsCode(code: string): boolean {
+  return CERTIFICATE_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_');
+}
+
+/** OpenSSL errors carry a one-line `reason` beside a message holding its whole error queue. */
+function tlsReason(err: unknown): string {
+  const reason = (err as { reason?: unknown }).reason;
+  return typeof reason === 'string' && reason !== '' ? reason : errorMessage(err);
+}
+
 function errorCode(err: unknown): string | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
   const code = (err as { code?: unknown }).code;
@@ -50,6 +68,10 @@ export function grpcErrorFromNodeError(err: unknown): GrpcError {
   if (err instanceof GrpcError) return err;
   const cause = rootCause(err);
   const code = errorCode(cause);
+  if (code !== undefined && isTlsCode(code)) {
+    // The OpenSSL text alone ('unable to verify the first certificate') does not say TLS was the problem.
+    return new GrpcError(Status.UNAVAILABLE, `No connection established. TLS failed: ${tlsReason(cause)} (${code})`, { cause: err });
+  }
   if (code !== undefined && CONNECTION_CODES.has(code)) {
     // grpc-js's pick-first reports a failed connect as 'No connection established. Last error: ...'.
     const pending = errorCode(err) === 'ERR_HTTP2_STREAM_CANCEL' || code === 'ECONNREFUSED';

@@ -1,4 +1,5 @@
 // What a handler sees of its call: metadata, deadline, cancellation, peer, compression, and the status it may set.
+import type { PeerCertificate } from 'node:tls';
 import type { EncodingName } from '../protocol/compression.js';
 import type { Metadata, MetadataInit } from '../protocol/metadata.js';
 import type { Status } from '../protocol/status.js';
@@ -12,6 +13,8 @@ export interface CallContext {
   readonly metadata: Metadata;
   /** The client's address, `host:port` (IPv6 hosts in brackets). */
   readonly peer: string;
+  /** The client's TLS certificate when it presented one (mutual TLS); undefined on plaintext connections. */
+  readonly peerCertificate: PeerCertificate | undefined;
   /** Absolute deadline in epoch milliseconds, or undefined when the client set none. */
   readonly deadline: number | undefined;
   /** Milliseconds left before the deadline; Infinity without one. */
@@ -66,6 +69,9 @@ export class ServerCallContext implements CallContext {
   get peer(): string {
     return this.#call.peer;
   }
+  get peerCertificate(): PeerCertificate | undefined {
+    return this.#call.peerCertificate;
+  }
   get deadline(): number | undefined {
     return this.#call.deadline;
   }
@@ -100,5 +106,5 @@ export class ServerCallContext implements CallContext {
 }
 
 /** The members of a ServerCall the context exposes; keeps handlers away from the stream itself. */
-type CallView = Pick<CallContext, 'method' | 'metadata' | 'peer' | 'deadline' | 'signal' | 'cancelled'
+type CallView = Pick<CallContext, 'method' | 'metadata' | 'peer' | 'peerCertificate' | 'deadline' | 'signal' | 'cancelled'
   | 'sendMetadata' | 'setTrailingMetadata' | 'setCode' | 'setMessage' | 'requestCompressed' | 'setResponseCompression'>;

@@ -1,7 +1,10 @@
-// The gRPC server on node:http2: listens, tracks sessions, routes each stream to a ServerCall,
-// and drains or destroys connections on close. TLS would swap createServer for createSecureServer.
-import { createServer } from 'node:http2';
-import type { Http2Server, Http2Session, IncomingHttpHeaders, ServerHttp2Session, ServerHttp2Stream, ServerOptions as Http2ServerOptions } from 'node:http2';
+// The gRPC server on node:http2: listens (plaintext h2c, or TLS with h2 by ALPN), tracks sessions, routes each
+// stream to a ServerCall, and drains or destroys connections on close.
+import { createSecureServer, createServer } from 'node:http2';
+import type {
+  Http2SecureServer, Http2Server, Http2Session, IncomingHttpHeaders, SecureServerOptions, ServerHttp2Session,
+  ServerHttp2Stream, ServerOptions as Http2ServerOptions,
+} from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import type { EncodingName } from '../protocol/compression.js';
 import { GrpcError } from '../protocol/grpc-error.js';
@@ -28,6 +31,11 @@ export interface ServerOptions {
   /** Passed to node:http2 createServer, over our defaults. */
   http2?: Http2ServerOptions;
   /**
+   * Serve TLS instead of plaintext: node:tls options (key, cert, ca, requestCert, rejectUnauthorized...) for
+   * node:http2 createSecureServer. Only h2 is negotiated (ALPN); a client that does not offer it is disconnected.
+   */
+  tls?: SecureServerOptions;
+  /**
    * Attach a google.rpc.DebugInfo (stack) to the UNKNOWN status of an exception nothing mapped;
    * default: true unless NODE_ENV is 'production'.
    */
@@ -40,15 +48,16 @@ const DEFAULT_MAX_RECEIVE = 4 * 1024 * 1024;
 const DEFAULT_HTTP2: Http2ServerOptions = { settings: { initialWindowSize: 1024 * 1024 } };
 const SESSION_WINDOW = 16 * 1024 * 1024;
 
-/** Serves registered gRPC methods over plaintext HTTP/2. */
+/** Serves registered gRPC methods over HTTP/2, plaintext or TLS. */
 export class GrpcServer {
   readonly #router = new Router();
   readonly #limits: CallLimits;
   readonly #http2Options: Http2ServerOptions;
   readonly #errors: ErrorDetailOptions;
+  readonly #tls: SecureServerOptions | undefined;
   readonly #sessions = new Set<ServerHttp2Session>();
   readonly #peers = new WeakMap<Http2Session, string>();
-  #server: Http2Server | undefined;
+  #server: Http2Server | Http2SecureServer | undefined;
   #closed: Promise<void> | undefined;
 
   constructor(options: ServerOptions = {}) {
@@ -59,6 +68,7 @@ export class GrpcServer {
     };
     this.#http2Options = { ...DEFAULT_HTTP2, ...options.http2 };
     this.#errors = { debugInfo: options.debugInfo };
+    this.#tls = options.tls;
   }
 
   /** Serves `handlers`, keyed by proto method name, for `service`. */
@@ -74,7 +84,7 @@ export class GrpcServer {
   listen(address: string): Promise<number> {
     if (this.#server !== undefined) return Promise.reject(new Error('The server is already listening'));
     const { host, port } = parseAddress(address);
-    const server = createServer(this.#http2Options);
+    const server = this.#createHttp2Server();
     server.on('session', this.#onSession);
     server.on('stream', this.#onStream);
     return new Promise((resolve, reject) => {
@@ -91,8 +101,15 @@ export class GrpcServer {
   }
 
   /** The underlying node:http2 server, once listening. */
-  get http2Server(): Http2Server | undefined {
+  get http2Server(): Http2Server | Http2SecureServer | undefined {
     return this.#server;
+  }
+
+  #createHttp2Server(): Http2Server | Http2SecureServer {
+    if (this.#tls === undefined) return createServer(this.#http2Options);
+    // PROTOCOL-HTTP2 "TLS": gRPC over TLS is h2 chosen by ALPN; with allowHTTP1 false node:http2 offers only
+    // 'h2' and drops a client that does not negotiate it, rather than answering HTTP/1.1.
+    return createSecureServer({ ...this.#http2Options, ...this.#tls, allowHTTP1: false });
   }
 
   /**

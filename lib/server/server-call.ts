@@ -2,6 +2,8 @@
 // then writes response headers, messages and trailers, ending with exactly one status.
 import { constants } from 'node:http2';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import { TLSSocket } from 'node:tls';
+import type { PeerCertificate } from 'node:tls';
 import { ACCEPT_ENCODING, chooseResponseEncoding, findCodec, parseEncodingList } from '../protocol/compression.js';
 import type { Codec, EncodingName } from '../protocol/compression.js';
 import { GrpcError } from '../protocol/grpc-error.js';
@@ -68,6 +70,15 @@ export class ServerCall {
     this.#limits = limits;
     this.#responses = new ResponseEncoder(method, limits.maxSendMessageLength);
     this.#writer = new ResponseWriter(stream, this.#responses, this.#beforeSend);
+  }
+
+  /** The client's TLS certificate (mutual TLS); undefined on plaintext or when the client sent none. */
+  get peerCertificate(): PeerCertificate | undefined {
+    const socket = this.#stream.session?.socket;
+    if (!(socket instanceof TLSSocket)) return undefined;
+    // getPeerCertificate() gives an empty object, not null, when the client presented no certificate.
+    const certificate = socket.getPeerCertificate();
+    return certificate === null || Object.keys(certificate).length === 0 ? undefined : certificate;
   }
 
   /** Validates the request headers and arms the deadline; false when the call already ended with an error. */

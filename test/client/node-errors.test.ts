@@ -46,6 +46,23 @@ describe('grpcErrorFromNodeError', () => {
     assert.equal(grpcErrorFromNodeError(nodeError('ERR_HTTP2_GOAWAY_SESSION')).code, Status.UNAVAILABLE);
   });
 
+  const tlsCases: [string, Error, string][] = [
+    ['an untrusted certificate', nodeError('UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'unable to verify the first certificate'),
+      'No connection established. TLS failed: unable to verify the first certificate (UNABLE_TO_VERIFY_LEAF_SIGNATURE)'],
+    ['a host the certificate does not name', nodeError('ERR_TLS_CERT_ALTNAME_INVALID', "Hostname/IP does not match certificate's altnames"),
+      "No connection established. TLS failed: Hostname/IP does not match certificate's altnames (ERR_TLS_CERT_ALTNAME_INVALID)"],
+    ['an OpenSSL alert, by its one-line reason', Object.assign(nodeError('ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', 'C0:error:0A00045C:SSL routines:...'),
+      { reason: 'tlsv13 alert certificate required' }),
+    'No connection established. TLS failed: tlsv13 alert certificate required (ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED)'],
+  ];
+  for (const [name, tlsError, message] of tlsCases) {
+    it(`TLS failures are UNAVAILABLE, saying TLS failed: ${name}`, () => {
+      const err = grpcErrorFromNodeError(nodeError('ERR_HTTP2_STREAM_CANCEL', 'canceled', tlsError));
+      assert.equal(err.code, Status.UNAVAILABLE);
+      assert.equal(err.message, message);
+    });
+  }
+
   it('other errors are INTERNAL; GrpcErrors pass through', () => {
     assert.equal(grpcErrorFromNodeError(new Error('weird')).code, Status.INTERNAL);
     const own = new GrpcError(Status.UNAVAILABLE, 'closed');
