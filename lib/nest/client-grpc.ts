@@ -33,8 +33,11 @@ export interface GrpcClientProxyOptions extends ClientOptions {
 }
 
 const DEFAULT_URL = 'localhost:5000';
-// Nest options that would silently change meaning here (TLS, a pre-loaded definition): refuse them.
-const UNSUPPORTED_OPTIONS = ['credentials', 'packageDefinition'] as const;
+// Nest options that would silently change meaning here: refuse them, saying what to use instead.
+const UNSUPPORTED_OPTIONS = {
+  credentials: 'grpc-js ChannelCredentials cannot be read here; connect with TLS through the "tls" option: { tls: { ca } }',
+  packageDefinition: 'use the "protoPath" option',
+} as const;
 
 /** A gRPC ClientProxy; register it with ClientsModule's customClass or with GrpcClientModule. */
 export class GrpcClientProxy extends ClientProxy implements ClientGrpc, OnApplicationShutdown {
@@ -52,8 +55,8 @@ export class GrpcClientProxy extends ClientProxy implements ClientGrpc, OnApplic
 
   constructor(options: GrpcClientProxyOptions) {
     super();
-    for (const key of UNSUPPORTED_OPTIONS) {
-      if (key in options) throw new TypeError(`GrpcClientProxy does not support the "${key}" option (plaintext HTTP/2, protoPath only)`);
+    for (const [key, instead] of Object.entries(UNSUPPORTED_OPTIONS)) {
+      if (key in options) throw new TypeError(`GrpcClientProxy does not support the "${key}" option: ${instead}`);
     }
     if (options.protoPath === undefined) throw new TypeError('GrpcClientProxy needs the protoPath option');
     const { url, package: pkg, protoPath, loader, ...clientOptions } = options;

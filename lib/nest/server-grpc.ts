@@ -2,7 +2,7 @@
 // Options follow the built-in Transport.GRPC's names, so switching is a change of the strategy line.
 import type { CustomTransportStrategy } from '@nestjs/microservices';
 import { Server, ServerGrpc } from '@nestjs/microservices';
-import type { ServerOptions as Http2ServerOptions } from 'node:http2';
+import type { SecureServerOptions, ServerOptions as Http2ServerOptions } from 'node:http2';
 import { distinctUntilChanged } from 'rxjs';
 import type { Observable } from 'rxjs';
 import type { EncodingName } from '../protocol/compression.js';
@@ -33,6 +33,8 @@ export interface GrpcTransportOptions {
   maxSendMessageLength?: number;
   /** Passed to node:http2 createServer. */
   http2?: Http2ServerOptions;
+  /** Serve TLS (h2 by ALPN) with these node:tls options: key, cert, ca, requestCert... (GrpcServer's `tls`). */
+  tls?: SecureServerOptions;
   /** google.rpc.DebugInfo (stack) on UNKNOWN statuses; default true unless NODE_ENV is 'production'. */
   debugInfo?: boolean;
 }
@@ -52,12 +54,18 @@ export class GrpcTransportStrategy extends Server<GrpcTransportEvents> implement
 
   constructor(options: GrpcTransportOptions) {
     super();
+    // Transport.GRPC's credentials are grpc-js ServerCredentials, which this transport cannot read: silently
+    // ignoring them would serve plaintext to a deployment that asked for TLS.
+    if ('credentials' in options) {
+      throw new TypeError('GrpcTransportStrategy does not take grpc-js "credentials"; serve TLS with the "tls" option: { tls: { key, cert } }');
+    }
     this.#options = options;
     this.#server = new GrpcServer({
       defaultCompression: options.defaultCompression,
       maxReceiveMessageLength: options.maxReceiveMessageLength,
       maxSendMessageLength: options.maxSendMessageLength,
       http2: options.http2,
+      tls: options.tls,
       debugInfo: options.debugInfo,
     });
     // Nest binds a handler to a server when the handler's transport equals the server's transportId,

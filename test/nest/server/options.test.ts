@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-// GrpcTransportStrategy's options: gracefulShutdown, message size limits, defaultCompression.
+// GrpcTransportStrategy's options: gracefulShutdown, message size limits, defaultCompression, credentials refused.
+// (`tls` runs in the equivalence matrix: test/equivalence/tls.test.ts.)
 import assert from 'node:assert/strict';
 import { connect } from 'node:http2';
 import type { IncomingHttpHeaders } from 'node:http2';
@@ -8,6 +9,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { GrpcHandler } from '../../../lib/nest/grpc.decorators.js';
+import { GrpcTransportStrategy } from '../../../lib/nest/server-grpc.js';
 import { CATALOG_PROTO, hostControllers, TEST_TIMEOUT } from './fixtures.js';
 import { GrpcJsPeer } from './grpc-js-peer.js';
 import type { Outcome } from './grpc-js-peer.js';
@@ -109,5 +111,10 @@ describe('GrpcTransportStrategy options', () => {
     assert.deepEqual([accepted.headers['grpc-encoding'], accepted.flag], ['gzip', 1]);
     const refused = await rawCall(address, 'identity');
     assert.deepEqual([refused.headers['grpc-encoding'], refused.flag], [undefined, 0]);
+  });
+
+  it('refuses Transport.GRPC\'s grpc-js credentials, pointing to the tls option', () => {
+    const withCredentials = { protoPath: CATALOG_PROTO, credentials: {} };
+    assert.throws(() => new GrpcTransportStrategy(withCredentials), /does not take grpc-js "credentials"; serve TLS with the "tls" option/);
   });
 });
