@@ -2,6 +2,7 @@
 // initial and trailing metadata and status; failures reject with a CallError of the same shape.
 import type { ExampleReply, MetadataMap, RequestInit } from './example-service.js';
 import type { DecodedStatus } from './rpc-status-reference.js';
+import type { ClientTls } from '../fixtures/tls.js';
 
 export type EncodingName = 'identity' | 'gzip' | 'deflate';
 
@@ -52,6 +53,8 @@ export interface ExampleClient {
 
 export interface ClientFactoryOptions {
   readonly defaultCompression?: EncodingName;
+  /** Connect with TLS, trusting and presenting what this names; plaintext when unset. */
+  readonly tls?: ClientTls;
 }
 export type ClientFactory = (address: string, options?: ClientFactoryOptions) => ExampleClient;
 

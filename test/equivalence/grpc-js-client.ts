@@ -9,6 +9,7 @@ import { fromGrpcJsMetadata, loadGrpcJsService, toGrpcJsMetadata } from './grpc-
 import type { ExampleReply, RequestInit } from './example-service.js';
 import { referenceDecodeStatus } from './rpc-status-reference.js';
 import { MAX_MESSAGE_BYTES } from './servers.js';
+import { grpcJsChannelCredentials } from '../fixtures/tls.js';
 
 type AnyCall = grpc.ClientUnaryCall | grpc.ClientReadableStream<ExampleReply> | grpc.ClientWritableStream<RequestInit>
   | grpc.ClientDuplexStream<RequestInit, ExampleReply>;
@@ -61,8 +62,10 @@ export function createGrpcJsClient(address: string, factoryOptions: ClientFactor
     const chosen = compression ?? factoryOptions.defaultCompression;
     let client = channels.get(chosen);
     if (!client) {
-      client = new grpc.Client(address, grpc.credentials.createInsecure(), {
+      client = new grpc.Client(address, grpcJsChannelCredentials(factoryOptions.tls), {
         'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+        // grpc-js would send the IP address as the TLS server name, which Node deprecates (DEP0123) with a warning.
+        ...(factoryOptions.tls && { 'grpc.ssl_target_name_override': 'localhost' }),
         ...(chosen && { 'grpc.default_compression_algorithm': grpc.compressionAlgorithms[chosen] }),
       });
       channels.set(chosen, client);

@@ -1,6 +1,7 @@
 // Every scenario runs once per (server kind, client kind) pair, named `server=X client=Y`, as in
 // nameko-grpc's equivalence fixtures. EQUIVALENCE_SERVER / EQUIVALENCE_CLIENT (comma lists) narrow it.
 import { after, before, describe } from 'node:test';
+import type { ClientTls, ServerTls } from '../fixtures/tls.js';
 import { clients } from './clients.js';
 import { createExampleService } from './example-service.js';
 import { CallError } from './example-client.js';
@@ -16,12 +17,20 @@ export interface Pair {
   readonly server: ServerEntry;
   readonly clientKind: ClientEntry;
   readonly recorder: Recorder;
+  /** The matrix's TLS setting; undefined for plaintext. */
+  readonly tls: MatrixTls | undefined;
   /** The running server's address (set in before()). */
   readonly address: string;
   /** The pair's shared client (set in before()). */
   readonly client: ExampleClient;
   /** Another client of this pair's kind, closed after the suite. */
   connect(address: string, options?: ClientFactoryOptions): ExampleClient;
+}
+
+/** TLS for a whole matrix: how every server serves, and what the pairs' shared clients trust and present. */
+export interface MatrixTls {
+  readonly server: ServerTls;
+  readonly client: ClientTls;
 }
 
 /** The CallError a call must fail with (an assertion failure if it succeeds or fails otherwise). */
@@ -45,7 +54,7 @@ class LivePair implements Pair {
   private shared: ExampleClient | undefined;
   private readonly extra: ExampleClient[] = [];
 
-  constructor(readonly server: ServerEntry, readonly clientKind: ClientEntry) {}
+  constructor(readonly server: ServerEntry, readonly clientKind: ClientEntry, readonly tls: MatrixTls | undefined) {}
 
   get address(): string {
     if (!this.running) throw new Error('the server is not started');
@@ -64,8 +73,8 @@ class LivePair implements Pair {
   }
 
   async start(): Promise<void> {
-    this.running = await this.server.start(createExampleService(this.recorder));
-    this.shared = this.clientKind.create(this.running.address);
+    this.running = await this.server.start(createExampleService(this.recorder), this.tls?.server);
+    this.shared = this.clientKind.create(this.running.address, { tls: this.tls?.client });
   }
 
   async stop(): Promise<void> {
@@ -74,12 +83,16 @@ class LivePair implements Pair {
   }
 }
 
-/** Declares the suite once per selected pair; scenarios reach the pair's client, server and recorder. */
-export function describeMatrix(body: (pair: Pair) => void): void {
+/**
+ * Declares the suite once per selected pair; scenarios reach the pair's client, server and recorder. With `tls`
+ * every server serves TLS and the suite is named `tls=<server setting> server=X client=Y`.
+ */
+export function describeMatrix(body: (pair: Pair) => void, tls?: MatrixTls): void {
+  const prefix = tls === undefined ? '' : `tls=${tls.server} `;
   for (const server of selected(servers, 'EQUIVALENCE_SERVER')) {
     for (const client of selected(clients, 'EQUIVALENCE_CLIENT')) {
-      describe(`server=${server.name} client=${client.name}`, () => {
-        const pair = new LivePair(server, client);
+      describe(`${prefix}server=${server.name} client=${client.name}`, () => {
+        const pair = new LivePair(server, client, tls);
         before(() => pair.start(), TEST_TIMEOUT);
         after(() => pair.stop(), TEST_TIMEOUT);
         body(pair);

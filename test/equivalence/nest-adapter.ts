@@ -4,6 +4,7 @@ import 'reflect-metadata';
 import { Controller, Inject } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Ctx, Payload } from '@nestjs/microservices';
+import type { SecureServerOptions } from 'node:http2';
 import { createServer } from 'node:net';
 import type { CallContext, ServerHandler } from '../../lib/index.js';
 import { GrpcExceptionFilter } from '../../lib/nest/grpc-exception.filter.js';
@@ -91,11 +92,11 @@ function freePort(): Promise<number> {
 }
 
 /** A Nest microservice serving `impl`, GrpcExceptionFilter global; stop() closes the app. */
-export async function hostExampleInNest(impl: ExampleImpl, maxReceiveMessageLength: number): Promise<{ address: string; stop(): Promise<void> }> {
+export async function hostExampleInNest(impl: ExampleImpl, maxReceiveMessageLength: number, tls?: SecureServerOptions): Promise<{ address: string; stop(): Promise<void> }> {
   const address = `127.0.0.1:${await freePort()}`;
   // The loader options the other servers of the matrix use (grpc.io's), given as a Nest user gives them.
   const loader = { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true };
-  const strategy = new GrpcTransportStrategy({ url: address, protoPath: PROTO_PATH, loader, maxReceiveMessageLength });
+  const strategy = new GrpcTransportStrategy({ url: address, protoPath: PROTO_PATH, loader, maxReceiveMessageLength, tls });
   const app = await NestFactory.createMicroservice(
     { controllers: [ExampleController], providers: [{ provide: EXAMPLE_IMPL, useValue: impl }] },
     { strategy, logger: false },

@@ -14,6 +14,7 @@ import { PROTO_PATH, SERVICE_NAME } from './example-service.js';
 import type { RequestInit } from './example-service.js';
 import { collectCall } from './our-client.js';
 import { MAX_MESSAGE_BYTES } from './servers.js';
+import { clientTls } from '../fixtures/tls.js';
 
 const CLOSE_GRACE_MS = 500;
 const EXAMPLE_CLIENT = Symbol('ExampleClient');
@@ -40,6 +41,7 @@ async function startNestClient(address: string, factoryOptions: ClientFactoryOpt
   const app = await NestFactory.createApplicationContext(ExampleClientModule.register({
     url: address, package: PACKAGE, protoPath: PROTO_PATH, loader,
     defaultCompression: factoryOptions.defaultCompression, maxReceiveMessageLength: MAX_MESSAGE_BYTES,
+    tls: factoryOptions.tls === undefined ? undefined : clientTls(factoryOptions.tls),
   }), { logger: false });
   const proxy = app.get<GrpcClientProxy>(EXAMPLE_CLIENT);
   return { app, proxy, service: proxy.getService<ProxyService>(SERVICE) };

@@ -10,6 +10,7 @@ import type { ExampleReply, RequestInit } from './example-service.js';
 import { fromOurMetadata, loadOurService } from './our-adapter.js';
 import type { DecodedStatus } from './rpc-status-reference.js';
 import { MAX_MESSAGE_BYTES } from './servers.js';
+import { clientTls } from '../fixtures/tls.js';
 
 const CANCELLED = 1;
 const CLOSE_GRACE_MS = 500;
@@ -67,6 +68,7 @@ export function createOurClient(address: string, factoryOptions: ClientFactoryOp
   const client = new GrpcClient(address, {
     defaultCompression: factoryOptions.defaultCompression,
     maxReceiveMessageLength: MAX_MESSAGE_BYTES,
+    tls: factoryOptions.tls === undefined ? undefined : clientTls(factoryOptions.tls),
   });
   const service = loadOurService();
 

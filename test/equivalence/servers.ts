@@ -2,6 +2,8 @@
 // plus what each server deliberately does differently, so scenarios state it instead of skipping.
 import grpc from '@grpc/grpc-js';
 import { GrpcServer } from '../../lib/index.js';
+import { grpcJsServerCredentials, serverTls } from '../fixtures/tls.js';
+import type { ServerTls } from '../fixtures/tls.js';
 import { loadGrpcJsService, toGrpcJsHandlers } from './grpc-js-adapter.js';
 import type { ExampleImpl } from './example-service.js';
 import { hostExampleInNest } from './nest-adapter.js';
@@ -14,7 +16,8 @@ export interface RunningServer {
   readonly address: string;   // 'host:port' on loopback
   stop(): Promise<void>;
 }
-export type ServerFactory = (impl: ExampleImpl) => Promise<RunningServer>;
+/** Starts a server of `impl`, serving TLS when `tls` is set (with the test certificates). */
+export type ServerFactory = (impl: ExampleImpl, tls?: ServerTls) => Promise<RunningServer>;
 
 export interface ServerExpectations {
   /** Whether responses come back compressed when the request was compressed. */
@@ -33,7 +36,7 @@ export interface ServerEntry {
 
 const STOP_GRACE_MS = 1000;
 
-async function startGrpcJs(impl: ExampleImpl): Promise<RunningServer> {
+async function startGrpcJs(impl: ExampleImpl, tls?: ServerTls): Promise<RunningServer> {
   const server = new grpc.Server({
     'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
     'grpc.max_send_message_length': -1,
@@ -41,7 +44,7 @@ async function startGrpcJs(impl: ExampleImpl): Promise<RunningServer> {
   const service = loadGrpcJsService();
   server.addService(service, toGrpcJsHandlers(impl, service));
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, bound) =>
+    server.bindAsync('127.0.0.1:0', grpcJsServerCredentials(tls), (err, bound) =>
       err ? reject(err) : resolve(bound));
   });
   return {
@@ -53,8 +56,8 @@ async function startGrpcJs(impl: ExampleImpl): Promise<RunningServer> {
   };
 }
 
-async function startOurs(impl: ExampleImpl): Promise<RunningServer> {
-  const server = new GrpcServer({ maxReceiveMessageLength: MAX_MESSAGE_BYTES });
+async function startOurs(impl: ExampleImpl, tls?: ServerTls): Promise<RunningServer> {
+  const server = new GrpcServer({ maxReceiveMessageLength: MAX_MESSAGE_BYTES, tls: tls === undefined ? undefined : serverTls(tls) });
   const service = loadOurService();
   for (const [name, method] of Object.entries(impl)) {
     const descriptor = service.methods.get(name);
@@ -67,9 +70,9 @@ async function startOurs(impl: ExampleImpl): Promise<RunningServer> {
   return { address: `127.0.0.1:${port}`, stop: () => server.close({ force: true }) };
 }
 
-async function startNest(impl: ExampleImpl): Promise<RunningServer> {
+async function startNest(impl: ExampleImpl, tls?: ServerTls): Promise<RunningServer> {
   // GrpcTransportStrategy closes by force unless gracefulShutdown is set, as startOurs stops.
-  return hostExampleInNest(impl, MAX_MESSAGE_BYTES);
+  return hostExampleInNest(impl, MAX_MESSAGE_BYTES, tls === undefined ? undefined : serverTls(tls));
 }
 
 export const servers: readonly ServerEntry[] = [

@@ -1,0 +1,72 @@
+// The four call shapes of the reference's example service, written once: plaintext in basic.test.ts, over TLS in
+// tls.test.ts, for every server x client pair.
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { TEST_TIMEOUT } from './matrix.js';
+import type { Pair } from './matrix.js';
+
+const messages = (replies: readonly { message: string; seqno: number }[]): [string, number][] =>
+  replies.map((r) => [r.message, r.seqno]);
+
+/** Declares the call-shape scenarios for one pair. */
+export function basicScenarios(pair: Pair): void {
+  it('unary_unary', TEST_TIMEOUT, async () => {
+    const result = await pair.client.unary('unary_unary', { value: 'A', multiplier: 3 });
+    assert.deepEqual(messages(result.responses), [['AAA', 0]]);
+    assert.equal(result.status.code, 0);
+  });
+
+  it('unary_stream', TEST_TIMEOUT, async () => {
+    const result = await pair.client.serverStream('unary_stream', { value: 'A', multiplier: 2 });
+    assert.deepEqual(messages(result.responses), [['AA', 1], ['AA', 2]]);
+    assert.equal(result.status.code, 0);
+  });
+
+  it('stream_unary', TEST_TIMEOUT, async () => {
+    const requests = [{ value: 'A' }, { value: 'B', multiplier: 2 }, { value: 'C', multiplier: 3 }];
+    const result = await pair.client.clientStream('stream_unary', requests);
+    assert.deepEqual(messages(result.responses), [['A,BB,CCC', 0]]);
+    assert.equal(pair.recorder.last('stream_unary')?.received, 3);
+  });
+
+  it('stream_stream', TEST_TIMEOUT, async () => {
+    const requests = [{ value: 'A' }, { value: 'B', multiplier: 2 }, { value: 'C', multiplier: 3 }];
+    const result = await pair.client.bidi('stream_stream', requests);
+    assert.deepEqual(messages(result.responses), [['A', 1], ['BB', 2], ['CCC', 3]]);
+    assert.equal(result.status.code, 0);
+  });
+
+  it('stream_stream with requests produced asynchronously', TEST_TIMEOUT, async () => {
+    async function* requests(): AsyncIterable<{ value: string }> {
+      for (const value of ['x', 'y', 'z']) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        yield { value };
+      }
+    }
+    const result = await pair.client.bidi('stream_stream', requests());
+    assert.deepEqual(messages(result.responses), [['x', 1], ['y', 2], ['z', 3]]);
+  });
+
+  it('empty request streams', TEST_TIMEOUT, async () => {
+    assert.deepEqual(messages((await pair.client.clientStream('stream_unary', [])).responses), [['', 0]]);
+    assert.deepEqual((await pair.client.bidi('stream_stream', [])).responses, []);
+  });
+
+  it('UnaryCamelCase: method names match as written', TEST_TIMEOUT, async () => {
+    const result = await pair.client.unary('UnaryCamelCase', { value: 'Camel', multiplier: 2 });
+    assert.deepEqual(messages(result.responses), [['CamelCamel', 0]]);
+  });
+
+  it('unicode strings round-trip', TEST_TIMEOUT, async () => {
+    const result = await pair.client.unary('unary_unary', { value: 'ünï✓😀', multiplier: 2 });
+    assert.equal(result.responses[0]?.message, 'ünï✓😀ünï✓😀');
+  });
+
+  it('concurrent calls on one client', TEST_TIMEOUT, async () => {
+    const values = Array.from({ length: 50 }, (_, i) => `v${i}`);
+    const results = await Promise.all(values.map((value) => pair.client.unary('unary_unary', { value, multiplier: 2 })));
+    assert.deepEqual(results.map((r) => r.responses[0]?.message), values.map((v) => v + v));
+    const streams = await Promise.all(values.slice(0, 10).map((value) => pair.client.bidi('stream_stream', [{ value }])));
+    assert.deepEqual(streams.map((r) => r.responses[0]?.message), values.slice(0, 10));
+  });
+}
