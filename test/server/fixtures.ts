@@ -6,6 +6,8 @@ import { GrpcServer } from '../../lib/server/grpc-server.js';
 import type { ServerOptions } from '../../lib/server/grpc-server.js';
 import type { ServerHandler } from '../../lib/server/call-context.js';
 import { loadProtos } from '../../lib/schema/load-protos.js';
+import { grpcJsChannelCredentials } from '../fixtures/tls.js';
+import type { ClientTls } from '../fixtures/tls.js';
 
 export const PROTO = fileURLToPath(new URL('../../../test/server/protos/server.proto', import.meta.url));
 export const schema = loadProtos(PROTO);
@@ -30,11 +32,14 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(handlers: Record<string, ServerHandler>, options?: ServerOptions): Promise<Harness> {
+/** Starts the server; its grpc-js client connects with `clientTls` when given (then by the name 'localhost'). */
+export async function startHarness(handlers: Record<string, ServerHandler>, options?: ServerOptions, clientTls?: ClientTls): Promise<Harness> {
   const server = new GrpcServer(options);
   server.addService(shapes, handlers);
   const port = await server.listen('127.0.0.1:0');
-  const client = new ShapesCtor(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as unknown as ShapesClient;
+  // Over TLS grpc-js would send the IP as the server name, which Node deprecates with a warning.
+  const channelOptions = clientTls === undefined ? {} : { 'grpc.ssl_target_name_override': 'localhost' };
+  const client = new ShapesCtor(`127.0.0.1:${port}`, grpcJsChannelCredentials(clientTls), channelOptions) as unknown as ShapesClient;
   return {
     server,
     port,
