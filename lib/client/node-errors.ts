@@ -35,10 +35,10 @@ function isTlsCode(code: string): boolean {
   return CERTIFICATE_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_');
 }
 
-/** OpenSSL errors carry a one-line `reason` beside a message holding its whole error queue. */
-function tlsReason(err: unknown): string {
+/** OpenSSL's ERR_SSL_* errors carry a one-line `reason` beside a message that dumps the whole error queue. */
+function tlsReason(err: unknown, code: string): string {
   const reason = (err as { reason?: unknown }).reason;
-  return typeof reason === 'string' && reason !== '' ? reason : errorMessage(err);
+  return code.startsWith('ERR_SSL_') && typeof reason === 'string' && reason !== '' ? reason : errorMessage(err);
 }
 
 function errorCode(err: unknown): string | undefined {
@@ -70,7 +70,7 @@ export function grpcErrorFromNodeError(err: unknown): GrpcError {
   const code = errorCode(cause);
   if (code !== undefined && isTlsCode(code)) {
     // The OpenSSL text alone ('unable to verify the first certificate') does not say TLS was the problem.
-    return new GrpcError(Status.UNAVAILABLE, `No connection established. TLS failed: ${tlsReason(cause)} (${code})`, { cause: err });
+    return new GrpcError(Status.UNAVAILABLE, `No connection established. TLS failed: ${tlsReason(cause, code)} (${code})`, { cause: err });
   }
   if (code !== undefined && CONNECTION_CODES.has(code)) {
     // grpc-js's pick-first reports a failed connect as 'No connection established. Last error: ...'.

@@ -4,6 +4,8 @@
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { grpcJsServerCredentials } from '../fixtures/tls.js';
+import type { ServerTls } from '../fixtures/tls.js';
 
 export const ECHO_PROTO = fileURLToPath(new URL('../../../test/client/protos/echo.proto', import.meta.url));
 
@@ -116,13 +118,13 @@ function handlers(calls: CallRecord[]): grpc.UntypedServiceImplementation {
   };
 }
 
-/** Starts a server on 127.0.0.1 (port 0 = any free port). */
-export function startEchoServer(port = 0, options: grpc.ServerOptions = {}): Promise<EchoServer> {
+/** Starts a server on 127.0.0.1 (port 0 = any free port), serving TLS with the test certificates when `tls` is set. */
+export function startEchoServer(port = 0, options: grpc.ServerOptions = {}, tls?: ServerTls): Promise<EchoServer> {
   const server = new grpc.Server(options);
   const calls: CallRecord[] = [];
   server.addService(echoService.service, handlers(calls));
   return new Promise((resolve, reject) => {
-    server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (err, bound) => {
+    server.bindAsync(`127.0.0.1:${port}`, grpcJsServerCredentials(tls), (err, bound) => {
       if (err !== null) return reject(err);
       resolve({
         port: bound,
