@@ -1,5 +1,5 @@
 // The official interop flags (doc/interop-test-descriptions.md: --name=value), parsed strictly: an unknown
-// flag or a bad value is a usage error, and --use_tls=true is refused since we speak plaintext HTTP/2 only.
+// flag or a bad value is a usage error.
 
 /** A usage error: the program prints it and exits with status 2. */
 export class UsageError extends Error {
@@ -36,13 +36,6 @@ export function integerFlag(flags: Map<string, string>, name: string, fallback?:
   }
   if (!/^\d+$/.test(value)) throw new UsageError(`--${name} must be a non-negative integer, got '${value}'`);
   return Number(value);
-}
-
-/** Refuses --use_tls=true: there is no TLS in this implementation yet. */
-export function refuseTls(flags: Map<string, string>): void {
-  if (booleanFlag(flags, 'use_tls', false)) {
-    throw new UsageError('--use_tls=true is not supported: nestjs-grpc-transport speaks plaintext HTTP/2 only; run with --use_tls=false');
-  }
 }
 
 /** Runs `main`; a UsageError exits 2 with its message, any other failure exits 1. */

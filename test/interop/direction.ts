@@ -10,6 +10,8 @@ import type { InteropServer } from './test-service.controller.js';
 export interface Direction<Env> {
   readonly client: string;
   readonly server: string;
+  /** Runs over TLS: named `interop tls client=X server=Y`. */
+  readonly tls?: boolean;
   startServer(): Promise<InteropServer>;
   connect(host: string, port: number): Promise<{ env: Env; close(): Promise<void> }>;
   readonly cases: Readonly<Record<string, InteropCase<Env>>>;
@@ -20,7 +22,8 @@ export interface Direction<Env> {
 const CASE_TIMEOUT_MS = 10_000;
 
 export function describeDirection<Env>(direction: Direction<Env>): void {
-  describe(`interop client=${direction.client} server=${direction.server}`, { timeout: 60_000 }, () => {
+  const title = `interop ${direction.tls === true ? 'tls ' : ''}client=${direction.client} server=${direction.server}`;
+  describe(title, { timeout: 60_000 }, () => {
     let server: InteropServer | undefined;
     let connection: { env: Env; close(): Promise<void> } | undefined;
 

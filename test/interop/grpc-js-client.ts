@@ -8,7 +8,7 @@ import type {
   SimpleRequest, SimpleResponse, StreamingInputCallRequest, StreamingInputCallResponse,
   StreamingOutputCallRequest, StreamingOutputCallResponse,
 } from './interop-messages.js';
-import { DEFAULT_SOAK } from './our-client.js';
+import { DEFAULT_SOAK, readResponseFlags } from './our-client.js';
 import type { SoakOptions } from './our-client.js';
 import { WireTap } from './wire-tap.js';
 
@@ -64,13 +64,24 @@ export function collectResponses<Res>(stream: grpc.ClientReadableStream<Res>): P
   });
 }
 
-/** Connects grpc-js clients to `host:port` through a wire tap; close() ends them all. */
-export async function connectGrpcJsClient(host: string, port: number, soak: SoakOptions = DEFAULT_SOAK): Promise<{ env: GrpcJsCaseEnv; close(): Promise<void> }> {
-  const tap = await WireTap.start(host, port);
+/** TLS for the grpc-js interop client: its credentials, and the name to check (grpc.ssl_target_name_override). */
+export interface GrpcJsTls {
+  readonly credentials: grpc.ChannelCredentials;
+  readonly serverHostOverride: string;
+}
+
+/**
+ * Connects grpc-js clients to `host:port` through a wire tap; close() ends them all. With `tls` they connect
+ * directly, as our client does (see connectOurClient).
+ */
+export async function connectGrpcJsClient(host: string, port: number, soak: SoakOptions = DEFAULT_SOAK, tls?: GrpcJsTls): Promise<{ env: GrpcJsCaseEnv; close(): Promise<void> }> {
+  const tap = tls === undefined ? await WireTap.start(host, port) : undefined;
+  const address = tap?.address ?? `${host}:${port}`;
   const opened: grpc.Client[] = [];
   const open = (Ctor: grpc.ServiceClientConstructor, options: grpc.ChannelOptions = {}): GrpcJsTestClient => {
-    const client = new Ctor(tap.address, grpc.credentials.createInsecure(), {
+    const client = new Ctor(address, tls?.credentials ?? grpc.credentials.createInsecure(), {
       'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+      ...(tls && { 'grpc.ssl_target_name_override': tls.serverHostOverride }),
       ...options,
     }) as unknown as GrpcJsTestClient;
     opened.push(client);
@@ -81,7 +92,7 @@ export async function connectGrpcJsClient(host: string, port: number, soak: Soak
     compressing: open(grpcJsTesting.TestService, { 'grpc.default_compression_algorithm': grpc.compressionAlgorithms.gzip }),
     unimplemented: open(grpcJsTesting.UnimplementedService),
     soak,
-    takeResponseFlags: () => tap.takeResponseFlags(),
+    takeResponseFlags: () => readResponseFlags(tap),
     // A local subchannel pool, so grpc-js does not hand back its shared connection: a new one each time.
     openChannel: () => open(grpcJsTesting.TestService, { 'grpc.use_local_subchannel_pool': 1 }),
   };
@@ -89,7 +100,7 @@ export async function connectGrpcJsClient(host: string, port: number, soak: Soak
     env,
     async close() {
       for (const client of opened) client.close();
-      await tap.stop();
+      await tap?.stop();
     },
   };
 }

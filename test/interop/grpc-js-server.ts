@@ -10,6 +10,8 @@ import type {
 } from './interop-messages.js';
 import { grpcJsTesting } from './grpc-js-definitions.js';
 import type { InteropServer } from './test-service.controller.js';
+import { grpcJsServerCredentials } from '../fixtures/tls.js';
+import type { ServerTls } from '../fixtures/tls.js';
 
 type Call = Pick<grpc.ServerUnaryCall<unknown, unknown>, 'metadata' | 'sendMetadata'>;
 type OutputStream = Pick<grpc.ServerWritableStream<unknown, StreamingOutputCallResponse>, 'write' | 'cancelled'>;
@@ -100,12 +102,12 @@ const handlers: grpc.UntypedServiceImplementation = {
   },
 };
 
-/** grpc-js's TestService on 127.0.0.1 (port 0 picks one). */
-export async function startGrpcJsInteropServer(port = 0): Promise<InteropServer> {
+/** grpc-js's TestService on 127.0.0.1 (port 0 picks one), serving TLS with the test certificates when `tls` is set. */
+export async function startGrpcJsInteropServer(port = 0, tls?: ServerTls): Promise<InteropServer> {
   const server = new grpc.Server({ 'grpc.max_receive_message_length': MAX_MESSAGE_BYTES });
   server.addService(grpcJsTesting.TestService.service, handlers);
   const bound = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
+    server.bindAsync(`127.0.0.1:${port}`, grpcJsServerCredentials(tls), (err, p) => (err ? reject(err) : resolve(p)));
   });
   return {
     port: bound,

@@ -1,5 +1,6 @@
 // Our standalone GrpcClient as an interop client: typed TestService stubs, connected through a WireTap
-// so the cases can check each response message's compressed flag on the wire.
+// so the cases can check each response message's compressed flag on the wire (plaintext only).
+import type { SecureClientSessionOptions } from 'node:http2';
 import { GrpcClient } from '../../lib/client/grpc-client.js';
 import type { StubMethod, UnaryResponseStubMethod } from '../../lib/client/stub.js';
 import { GrpcError } from '../../lib/protocol/grpc-error.js';
@@ -55,9 +56,15 @@ export const readGrpcError = (err: unknown): CallFailure | undefined => (err ins
 
 let schema: Schema | undefined;
 
-function clientOf(address: string): { client: GrpcClient; test: TestServiceStub; unimplemented: UnimplementedServiceStub } {
+/** The tap's response flags; without a tap (TLS) there are none to read. */
+export function readResponseFlags(tap: WireTap | undefined): boolean[] {
+  if (tap === undefined) throw new Error('response compressed flags cannot be read through TLS; run this case with --use_tls=false');
+  return tap.takeResponseFlags();
+}
+
+function clientOf(address: string, tls: SecureClientSessionOptions | undefined): { client: GrpcClient; test: TestServiceStub; unimplemented: UnimplementedServiceStub } {
   schema ??= loadProtos(TEST_PROTO, LOADER_OPTIONS);
-  const client = new GrpcClient(address, { maxReceiveMessageLength: MAX_MESSAGE_BYTES });
+  const client = new GrpcClient(address, { maxReceiveMessageLength: MAX_MESSAGE_BYTES, tls });
   return {
     client,
     test: client.getService<TestServiceStub>(schema.service('grpc.testing.TestService')),
@@ -65,17 +72,21 @@ function clientOf(address: string): { client: GrpcClient; test: TestServiceStub;
   };
 }
 
-/** Connects our client to `host:port` through a wire tap; close() ends both. */
-export async function connectOurClient(host: string, port: number, soak: SoakOptions = DEFAULT_SOAK): Promise<{ env: OurCaseEnv; close(): Promise<void> }> {
-  const tap = await WireTap.start(host, port);
-  const { client, test, unimplemented } = clientOf(tap.address);
+/**
+ * Connects our client to `host:port` through a wire tap; close() ends both. With `tls` it connects directly:
+ * the tap would see only ciphertext, so the cases that read response flags fail saying so.
+ */
+export async function connectOurClient(host: string, port: number, soak: SoakOptions = DEFAULT_SOAK, tls?: SecureClientSessionOptions): Promise<{ env: OurCaseEnv; close(): Promise<void> }> {
+  const tap = tls === undefined ? await WireTap.start(host, port) : undefined;
+  const address = tap?.address ?? (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
+  const { client, test, unimplemented } = clientOf(address, tls);
   const env: OurCaseEnv = {
     test,
     unimplemented,
     soak,
-    takeResponseFlags: () => tap.takeResponseFlags(),
+    takeResponseFlags: () => readResponseFlags(tap),
     openChannel() {
-      const channel = clientOf(tap.address);
+      const channel = clientOf(address, tls);
       return { test: channel.test, close: () => channel.client.close({ force: true }) };
     },
   };
@@ -83,7 +94,7 @@ export async function connectOurClient(host: string, port: number, soak: SoakOpt
     env,
     async close() {
       await client.close({ force: true });
-      await tap.stop();
+      await tap?.stop();
     },
   };
 }

@@ -1,5 +1,5 @@
 // The interop:server and interop:client programs as another implementation would run them: official flags,
-// one line per case, exit 0 only when every case passed, usage errors (and --use_tls=true) exit 2.
+// one line per case, exit 0 only when every case passed, usage errors exit 2; and both over TLS (--use_tls=true).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -73,8 +73,7 @@ describe('interop programs', { timeout: 60_000 }, () => {
   });
 
   const usage: Array<[string, string, readonly string[], RegExp]> = [
-    ['the client refuses --use_tls=true', CLIENT, ['--server_port=1', '--use_tls=true'], /--use_tls=true is not supported/],
-    ['the server refuses --use_tls=true', SERVER, ['--port=0', '--use_tls=true'], /--use_tls=true is not supported/],
+    ['the client refuses a --use_tls that is not true or false', CLIENT, ['--server_port=1', '--use_tls=yes'], /--use_tls must be true or false/],
     ['the client refuses an unknown test case', CLIENT, ['--server_port=1', '--test_case=no_such_case'], /unknown --test_case no_such_case/],
     ['the client refuses an unknown flag', CLIENT, ['--server_port=1', '--no_such_flag=1'], /unknown flag --no_such_flag/],
     ['the server needs --port', SERVER, [], /--port is required/],
@@ -86,4 +85,34 @@ describe('interop programs', { timeout: 60_000 }, () => {
       assert.equal(result.code, 2);
     });
   }
+
+  describe('over TLS', () => {
+    let tlsServer: ChildProcess;
+    let tlsPort: number;
+    const TLS_CLIENT = ['--server_host=127.0.0.1', '--use_tls=true', '--server_host_override=foo.test.google.fr'];
+    const SOME_CASES = ['empty_unary', 'large_unary', 'ping_pong', 'custom_metadata'];
+
+    before(async () => {
+      tlsServer = spawn(process.execPath, [SERVER, '--port=0', '--use_tls=true', '--host=127.0.0.1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      tlsPort = await startServerProgram(tlsServer);
+    });
+    after(async () => {
+      const exited = new Promise((resolve) => tlsServer.once('exit', resolve));
+      tlsServer.kill('SIGTERM');
+      await exited;
+    });
+
+    it('--use_tls=true --use_test_ca=true --server_host_override against interop:server --use_tls=true: PASS, exit 0', async () => {
+      const result = await run(CLIENT, [...TLS_CLIENT, `--server_port=${tlsPort}`, '--use_test_ca=true', `--test_case=${SOME_CASES.join(',')}`]);
+      const lines = result.stdout.trim().split('\n');
+      assert.deepEqual(lines.map((line) => line.split(' ').slice(0, 2).join(' ')), SOME_CASES.map((name) => `PASS ${name}`), result.stdout + result.stderr);
+      assert.equal(result.code, 0);
+    });
+
+    it('without --use_test_ca the system CAs do not trust the test certificate: FAIL saying TLS failed, exit 1', async () => {
+      const result = await run(CLIENT, [...TLS_CLIENT, `--server_port=${tlsPort}`, '--test_case=empty_unary']);
+      assert.match(result.stdout, /^FAIL empty_unary .*TLS failed: unable to verify the first certificate/);
+      assert.equal(result.code, 1);
+    });
+  });
 });

@@ -4,6 +4,7 @@ import 'reflect-metadata';
 import { Controller } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Ctx, Payload } from '@nestjs/microservices';
+import type { SecureServerOptions } from 'node:http2';
 import type { Observable } from 'rxjs';
 import { GrpcExceptionFilter } from '../../lib/nest/grpc-exception.filter.js';
 import { GrpcHandler } from '../../lib/nest/grpc.decorators.js';
@@ -62,15 +63,16 @@ export interface InteropServer {
 
 /**
  * Hosts TestService as a Nest microservice on `host:port` (0 picks a port), with GrpcExceptionFilter so
- * the GrpcErrors of the compression checks keep their status.
+ * the GrpcErrors of the compression checks keep their status; over TLS when `tls` is given.
  */
-export async function startNestInteropServer(host: string, port: number): Promise<InteropServer> {
+export async function startNestInteropServer(host: string, port: number, tls?: SecureServerOptions): Promise<InteropServer> {
   const strategy = new GrpcTransportStrategy({
     url: `${host}:${port}`,
     protoPath: TEST_PROTO,
     package: 'grpc.testing',
     loader: LOADER_OPTIONS,
     maxReceiveMessageLength: MAX_MESSAGE_BYTES,
+    tls,
   });
   const app = await NestFactory.createMicroservice({ controllers: [TestServiceController] }, { strategy, logger: false });
   app.useGlobalFilters(new GrpcExceptionFilter());
