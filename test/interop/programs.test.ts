@@ -42,20 +42,34 @@ function startServerProgram(child: ChildProcess): Promise<number> {
   });
 }
 
+interface ServerProgram { readonly port: number; stop(): Promise<void> }
+
+/** Runs interop:server on a free loopback port with `--use_tls=<tls>`; stop() sends SIGTERM and waits for the exit. */
+async function launchServerProgram(tls: boolean): Promise<ServerProgram> {
+  const child = spawn(process.execPath, [SERVER, '--port=0', `--use_tls=${tls}`, '--host=127.0.0.1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await startServerProgram(child);
+  return {
+    port,
+    async stop() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
 describe('interop programs', { timeout: 60_000 }, () => {
-  let server: ChildProcess;
+  let server: ServerProgram;
   let port: number;
   let reference: InteropServer;
 
   before(async () => {
-    server = spawn(process.execPath, [SERVER, '--port=0', '--use_tls=false', '--host=127.0.0.1'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    port = await startServerProgram(server);
+    server = await launchServerProgram(false);
+    port = server.port;
     reference = await startGrpcJsInteropServer();
   });
   after(async () => {
-    const exited = new Promise((resolve) => server.once('exit', resolve));
-    server.kill('SIGTERM');
-    await exited;
+    await server.stop();
     await reference.stop();
   });
 
@@ -87,30 +101,22 @@ describe('interop programs', { timeout: 60_000 }, () => {
   }
 
   describe('over TLS', () => {
-    let tlsServer: ChildProcess;
-    let tlsPort: number;
+    let tlsServer: ServerProgram;
     const TLS_CLIENT = ['--server_host=127.0.0.1', '--use_tls=true', '--server_host_override=foo.test.google.fr'];
     const SOME_CASES = ['empty_unary', 'large_unary', 'ping_pong', 'custom_metadata'];
 
-    before(async () => {
-      tlsServer = spawn(process.execPath, [SERVER, '--port=0', '--use_tls=true', '--host=127.0.0.1'], { stdio: ['ignore', 'pipe', 'inherit'] });
-      tlsPort = await startServerProgram(tlsServer);
-    });
-    after(async () => {
-      const exited = new Promise((resolve) => tlsServer.once('exit', resolve));
-      tlsServer.kill('SIGTERM');
-      await exited;
-    });
+    before(async () => { tlsServer = await launchServerProgram(true); });
+    after(() => tlsServer.stop());
 
     it('--use_tls=true --use_test_ca=true --server_host_override against interop:server --use_tls=true: PASS, exit 0', async () => {
-      const result = await run(CLIENT, [...TLS_CLIENT, `--server_port=${tlsPort}`, '--use_test_ca=true', `--test_case=${SOME_CASES.join(',')}`]);
+      const result = await run(CLIENT, [...TLS_CLIENT, `--server_port=${tlsServer.port}`, '--use_test_ca=true', `--test_case=${SOME_CASES.join(',')}`]);
       const lines = result.stdout.trim().split('\n');
       assert.deepEqual(lines.map((line) => line.split(' ').slice(0, 2).join(' ')), SOME_CASES.map((name) => `PASS ${name}`), result.stdout + result.stderr);
       assert.equal(result.code, 0);
     });
 
     it('without --use_test_ca the system CAs do not trust the test certificate: FAIL saying TLS failed, exit 1', async () => {
-      const result = await run(CLIENT, [...TLS_CLIENT, `--server_port=${tlsPort}`, '--test_case=empty_unary']);
+      const result = await run(CLIENT, [...TLS_CLIENT, `--server_port=${tlsServer.port}`, '--test_case=empty_unary']);
       assert.match(result.stdout, /^FAIL empty_unary .*TLS failed: unable to verify the first certificate/);
       assert.equal(result.code, 1);
     });
