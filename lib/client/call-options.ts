@@ -21,6 +21,17 @@ export interface CallOptions {
   onMetadata?(metadata: Metadata): void;
   /** Final status as the subscriber sees it, also on failures and on unsubscribe (CANCELLED). */
   onStatus?(status: StatusInfo): void;
+  /**
+   * Wait for the connection instead of failing UNAVAILABLE while it is connecting or backing off after a failed
+   * attempt (grpc-js's CallOptions.waitForReady); the deadline and unsubscribe still end the wait.
+   */
+  waitForReady?: boolean;
+}
+
+/** What a call takes from its client unless its own options say otherwise. */
+export interface CallDefaults {
+  readonly compression?: EncodingName;
+  readonly waitForReady?: boolean;
 }
 
 /** CallOptions after validation; `deadline` is epoch ms, Infinity when none. */
@@ -31,6 +42,7 @@ export interface ResolvedCallOptions {
   readonly codec: Codec | undefined;
   readonly onMetadata: ((metadata: Metadata) => void) | undefined;
   readonly onStatus: ((status: StatusInfo) => void) | undefined;
+  readonly waitForReady: boolean;
 }
 
 const NO_OPTIONS: CallOptions = {};
@@ -38,7 +50,7 @@ const NO_OPTIONS: CallOptions = {};
 /** Validates and normalises options; throws TypeError for bad metadata or an unknown compression name. */
 export function resolveCallOptions(
   options: CallOptions | undefined,
-  defaultCompression: EncodingName | undefined,
+  defaults: CallDefaults,
   now: number,
 ): ResolvedCallOptions {
   const opts = options ?? NO_OPTIONS;
@@ -46,9 +58,10 @@ export function resolveCallOptions(
   return {
     metadata: metadata !== undefined && metadata.size > 0 ? metadata : undefined,
     deadline: resolveDeadline(opts, now),
-    codec: resolveCodec(opts.compression ?? defaultCompression),
+    codec: resolveCodec(opts.compression ?? defaults.compression),
     onMetadata: opts.onMetadata,
     onStatus: opts.onStatus,
+    waitForReady: (opts.waitForReady ?? defaults.waitForReady) === true,
   };
 }
 

@@ -12,10 +12,12 @@ import { GRPC_STATUS_HEADER, isGrpcContentType } from '../protocol/headers.js';
 import { Metadata, metadataFromHeaders } from '../protocol/metadata.js';
 import { Status } from '../protocol/status.js';
 import { statusFromTrailers } from '../protocol/trailers.js';
+import { encodeTimeout } from '../protocol/timeout.js';
 import type { StatusInfo } from '../protocol/trailers.js';
 import type { MethodDescriptor } from '../schema/descriptors.js';
 import type { ResolvedCallOptions } from './call-options.js';
-import type { Connection, SessionSlot } from './connection.js';
+import type { Connection, ReadyWaiter } from './connection.js';
+import type { SessionSlot } from './session-slot.js';
 import { fromHttpStatus, grpcErrorFromNodeError, grpcErrorFromStreamClose } from './node-errors.js';
 import { encodeRequest, RequestWriter } from './request-writer.js';
 import type { RequestStream } from './request-writer.js';
@@ -28,6 +30,7 @@ export interface CallEnvironment {
 }
 
 type Headers = IncomingHttpHeaders & IncomingHttpStatusHeader;
+type RequestHeaders = Readonly<Record<string, string | string[]>>;
 
 // The call a stream belongs to, until the call ends. The stream listeners are shared by every call and find their
 // call here: no closure per event and call. Clearing it at the end also takes the call's objects out of the
@@ -60,6 +63,8 @@ export class ClientCall<Req, Res> {
   private done = false;
   private stream: ClientHttp2Stream | undefined;
   private slot: SessionSlot | undefined;
+  /** Set while the call waits for a ready connection (waitForReady). */
+  private waiter: ReadyWaiter | undefined;
   private timer: NodeJS.Timeout | undefined;
   private writer: RequestWriter<Req> | undefined;
   private readonly decoder: FrameDecoder;
@@ -81,8 +86,45 @@ export class ClientCall<Req, Res> {
     this.decoder = new FrameDecoder(env.maxReceiveMessageLength);
   }
 
-  /** Opens the stream with prepared headers and starts sending; failures arrive as the subscriber's error. */
-  start(headers: Readonly<Record<string, string | string[]>>, request: Req | RequestStream<Req>, codec: Codec | undefined): void {
+  /**
+   * Opens the stream with prepared headers and starts sending, or first waits for the connection (waitForReady);
+   * failures arrive as the subscriber's error.
+   */
+  start(headers: RequestHeaders, request: Req | RequestStream<Req>, codec: Codec | undefined): void {
+    // The deadline runs from subscribe, so it also bounds a wait for the connection.
+    if (this.options.deadline !== Infinity) this.startDeadlineTimer();
+    if (this.options.waitForReady && this.waitForConnection(headers, request, codec)) return;
+    this.open(headers, request, codec);
+  }
+
+  /** True when the call now waits for the connection to be ready; false when it may go out at once. */
+  private waitForConnection(headers: RequestHeaders, request: Req | RequestStream<Req>, codec: Codec | undefined): boolean {
+    // Each hook checks it is still the call's waiter: a call that ended meanwhile (say, cancelled by a hook of
+    // another call released in the same batch) must not open a stream.
+    const waiter: ReadyWaiter = {
+      onReady: () => {
+        if (this.waiter !== waiter) return;
+        this.waiter = undefined;
+        this.open(this.withTimeLeft(headers), request, codec);
+      },
+      onShutdown: (err) => {
+        if (this.waiter !== waiter) return;
+        this.waiter = undefined;
+        this.fail(err);
+      },
+    };
+    if (this.env.connection.waitForReady(waiter)) return false;
+    this.waiter = waiter;
+    return true;
+  }
+
+  /** grpc-timeout was computed at subscribe; after a wait for the connection the server gets what is left. */
+  private withTimeLeft(headers: RequestHeaders): RequestHeaders {
+    if (this.options.deadline === Infinity) return headers;
+    return { ...headers, 'grpc-timeout': encodeTimeout(this.options.deadline - Date.now()) };
+  }
+
+  private open(headers: RequestHeaders, request: Req | RequestStream<Req>, codec: Codec | undefined): void {
     let opened: { stream: ClientHttp2Stream; slot: SessionSlot };
     try {
       opened = this.env.connection.request(headers);
@@ -100,7 +142,6 @@ export class ClientCall<Req, Res> {
     // Stays after the call ends: an 'error' without a listener would throw.
     stream.on('error', ClientCall.onStreamError);
     stream.on('close', ClientCall.onStreamClose);
-    if (this.options.deadline !== Infinity) this.startDeadlineTimer();
     if (this.method.requestStream) {
       this.writer = new RequestWriter(this.method, stream, codec, this.env.maxSendMessageLength, (err) => this.fail(err));
       this.writer.sendStream(request);
@@ -267,9 +308,13 @@ export class ClientCall<Req, Res> {
     this.subscriber.complete();
   }
 
-  /** Stops timers and request sending, closes the stream the way grpc-js does, and frees the session ref. */
+  /** Stops timers, a wait for the connection and request sending, closes the stream the way grpc-js does, and frees the session ref. */
   private release(ok: boolean): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.waiter !== undefined) {
+      this.env.connection.stopWaiting(this.waiter);
+      this.waiter = undefined;
+    }
     this.writer?.stop();
     const stream = this.stream;
     // Later events of the stream find no call; they would be ignored anyway (done).

@@ -1,14 +1,16 @@
-// The client's one shared HTTP/2 connection: opened lazily, replaced after close/error/GOAWAY, closed by close().
-// The session is ref'd only while calls run, so an idle client never keeps the process alive (as grpc-js does).
+// The client's one shared HTTP/2 connection in gRPC's connectivity states (doc/connectivity-semantics-and-api.md):
+// idle -> connecting -> ready. A failed attempt is a transient failure, retried after a backoff
+// (doc/connection-backoff.md); a ready connection that drops goes idle and the next call reconnects (as grpc-js).
 
 import { connect } from 'node:http2';
-import type {
-  ClientHttp2Session, ClientHttp2Stream, ClientSessionOptions, OutgoingHttpHeaders, SecureClientSessionOptions,
-} from 'node:http2';
+import type { ClientHttp2Stream, ClientSessionOptions, OutgoingHttpHeaders, SecureClientSessionOptions } from 'node:http2';
 import { parseEncodingList } from '../protocol/compression.js';
 import { GrpcError } from '../protocol/grpc-error.js';
 import { Status } from '../protocol/status.js';
-import { isStaleSessionError } from './node-errors.js';
+import { ConnectionBackoff } from './connection-backoff.js';
+import type { ReconnectBackoffOptions } from './connection-backoff.js';
+import { grpcErrorFromConnectFailure, isStaleSessionError } from './node-errors.js';
+import { SessionSlot } from './session-slot.js';
 
 /** Defaults chosen so large messages are not throttled by HTTP/2's 64 KiB initial windows. */
 export const DEFAULT_STREAM_WINDOW = 4 * 1024 * 1024;
@@ -20,69 +22,59 @@ export interface ConnectionOptions {
   tls?: SecureClientSessionOptions;
   /** Connection-level receive window, set with setLocalWindowSize once connected. */
   connectionWindowSize?: number;
+  /** Delays between failed connection attempts. */
+  reconnectBackoff?: ReconnectBackoffOptions;
 }
 
-/** One session and the number of calls on it; each call holds its slot and releases it exactly once. */
-export class SessionSlot {
-  private active = 0;
-  private closing = false;
-  private markEnded!: () => void;
-  /**
-   * Settles when the session is destroyed (by us) or emits 'close'. Not 'close' alone: once a session has seen a
-   * GOAWAY, Node only half-closes the socket and emits 'close' at the peer's FIN, which a node:http2 server may
-   * never send.
-   */
-  readonly ended: Promise<void>;
+/** A call waiting for a ready connection (waitForReady); the connection runs one of these, once. */
+export interface ReadyWaiter {
+  /** The connection is ready: open the stream now. */
+  onReady(): void;
+  /** The client was closed first. */
+  onShutdown(error: GrpcError): void;
+}
 
-  constructor(readonly session: ClientHttp2Session) {
-    this.ended = new Promise((resolve) => { this.markEnded = resolve; });
-    session.once('close', this.markEnded);
-    session.unref();
-  }
-
-  acquire(): void {
-    if (this.active++ === 0) this.session.ref();
-  }
-
-  release(): void {
-    if (--this.active > 0) return;
-    this.session.unref();
-    if (this.closing) this.end();
-  }
-
-  /** Ends the session now, whatever runs on it; its calls then fail UNAVAILABLE 'Connection dropped'. */
-  end(): void {
-    this.session.destroy();
-    this.markEnded();
-  }
-
-  /**
-   * Ends the session once no call is left. Not before: nghttp2 refuses (REFUSED_STREAM) a request whose HEADERS
-   * are still queued when a GOAWAY goes out. destroy() rather than close(): with no call left nothing is lost.
-   */
-  endWhenIdle(): void {
-    this.closing = true;
-    if (this.active === 0) this.end();
-  }
+interface Connecting {
+  readonly kind: 'connecting';
+  readonly slot: SessionSlot;
+  /** When the next attempt may start should this one fail: the backoff runs from an attempt's start. */
+  readonly retryAt: number;
+  /** Abandons the attempt after the spec's connect timeout. */
+  readonly timeout: NodeJS.Timeout;
 }
 
 type ConnectionState =
   | { readonly kind: 'idle' }
-  | { readonly kind: 'open'; readonly slot: SessionSlot }
+  // Calls without waitForReady go out on a connecting session at once; node:http2 sends them once connected.
+  | Connecting
+  | { readonly kind: 'ready'; readonly slot: SessionSlot }
+  // Until `retry` starts the next attempt, calls without waitForReady fail with the last attempt's error.
+  | { readonly kind: 'transient-failure'; readonly reason: unknown; readonly retry: NodeJS.Timeout }
   | { readonly kind: 'closed'; readonly done: Promise<void> };
 
 const IDLE: ConnectionState = { kind: 'idle' };
+
+function shutdownError(): GrpcError {
+  return new GrpcError(Status.UNAVAILABLE, 'Channel has been shut down');
+}
+
+function connectTimeoutError(ms: number): Error {
+  return Object.assign(new Error(`Connection attempt timed out after ${ms} ms`), { code: 'ETIMEDOUT' });
+}
 
 /** Owns the sessions of one client; a session that is going away stays alive for the calls still on it. */
 export class Connection {
   private state: ConnectionState = IDLE;
   private readonly live = new Set<SessionSlot>();
+  private readonly waiters = new Set<ReadyWaiter>();
+  private readonly backoff: ConnectionBackoff;
   private readonly sessionOptions: SecureClientSessionOptions;
   private readonly connectionWindow: number;
   /** grpc-accept-encoding of the last response; grpc-js stops compressing with encodings the server lacks. */
   serverEncodings: readonly string[] | undefined;
   private serverEncodingsHeader: string | string[] | undefined;
 
+  /** Throws TypeError on bad reconnectBackoff settings. */
   constructor(private readonly url: string, options: ConnectionOptions = {}) {
     this.sessionOptions = {
       ...options.tls,
@@ -90,9 +82,13 @@ export class Connection {
       settings: { initialWindowSize: DEFAULT_STREAM_WINDOW, ...options.http2?.settings },
     };
     this.connectionWindow = options.connectionWindowSize ?? DEFAULT_CONNECTION_WINDOW;
+    this.backoff = new ConnectionBackoff(options.reconnectBackoff);
   }
 
-  /** Opens a stream on the current session (connecting first if needed); the caller must release the slot. */
+  /**
+   * Opens a stream on the current session (connecting first if idle); the caller must release the slot. Throws
+   * UNAVAILABLE while the connection is in transient failure or closed.
+   */
   request(headers: OutgoingHttpHeaders): { stream: ClientHttp2Stream; slot: SessionSlot } {
     let slot = this.current();
     let stream: ClientHttp2Stream;
@@ -101,12 +97,31 @@ export class Connection {
     } catch (err) {
       // A GOAWAY or close can land between our last event and this call: one fresh session, once.
       if (!isStaleSessionError(err)) throw err;
-      this.detach(slot);
+      this.onSessionGone(slot, err);
       slot = this.current();
       stream = slot.session.request(headers);
     }
     slot.acquire();
     return { stream, slot };
+  }
+
+  /**
+   * True when a waitForReady call may go out now (ready; or closed, and request() fails it). Otherwise the call
+   * waits for ready, an idle connection starts connecting, and stopWaiting() takes the call back.
+   */
+  waitForReady(waiter: ReadyWaiter): boolean {
+    const kind = this.state.kind;
+    if (kind === 'ready' || kind === 'closed') return true;
+    this.waiters.add(waiter);
+    // As grpc-js: waiting never brings an attempt forward; a connection in backoff retries when its timer fires.
+    if (kind === 'idle') this.startAttempt();
+    else this.holdProcessWhileWaiting();
+    return false;
+  }
+
+  /** A waiting call ended first (deadline, cancel). */
+  stopWaiting(waiter: ReadyWaiter): void {
+    if (this.waiters.delete(waiter)) this.holdProcessWhileWaiting();
   }
 
   /** Notes a response's grpc-accept-encoding; a server sends the same one every time, so it is parsed once. */
@@ -117,14 +132,21 @@ export class Connection {
   }
 
   /**
-   * Stops new calls (they fail UNAVAILABLE) and closes every session. Graceful by default: calls in flight run
-   * to completion, as on grpc-js's channel.close(). `force` destroys the sessions; their calls end UNAVAILABLE.
+   * Stops new calls (they fail UNAVAILABLE), fails the calls waiting for ready, and closes every session. Graceful
+   * by default: calls in flight run to completion, as on grpc-js's channel.close(). `force` destroys the sessions;
+   * their calls end UNAVAILABLE.
    */
   close(force = false): Promise<void> {
-    if (this.state.kind === 'closed') return this.state.done;
+    const state = this.state;
+    if (state.kind === 'closed') return state.done;
+    if (state.kind === 'connecting') clearTimeout(state.timeout);
+    if (state.kind === 'transient-failure') clearTimeout(state.retry);
     const slots = [...this.live];
     const done = Promise.all(slots.map((slot) => slot.ended)).then(() => undefined);
     this.state = { kind: 'closed', done };
+    const waiting = [...this.waiters];
+    this.waiters.clear();
+    for (const waiter of waiting) waiter.onShutdown(shutdownError());
     for (const slot of slots) {
       if (force) slot.end();
       else slot.endWhenIdle();
@@ -134,18 +156,32 @@ export class Connection {
 
   private current(): SessionSlot {
     const state = this.state;
-    if (state.kind === 'open') return state.slot;
-    if (state.kind === 'closed') throw new GrpcError(Status.UNAVAILABLE, 'Channel has been shut down');
-    const slot = this.open();
-    this.state = { kind: 'open', slot };
-    return slot;
+    switch (state.kind) {
+      case 'ready':
+      case 'connecting':
+        return state.slot;
+      case 'idle':
+        return this.startAttempt();
+      case 'transient-failure':
+        // Fail fast without a new connect, as grpc-js's TRANSIENT_FAILURE picker does.
+        throw grpcErrorFromConnectFailure(state.reason);
+      case 'closed':
+        throw shutdownError();
+    }
   }
 
-  private open(): SessionSlot {
+  private startAttempt(): SessionSlot {
+    const delay = this.backoff.nextDelay();
     const session = connect(this.url, this.sessionOptions);
     const slot = new SessionSlot(session);
     this.live.add(slot);
-    const drop = (): void => this.detach(slot);
+    const timeoutMs = this.backoff.connectTimeout(delay);
+    const timeout = setTimeout(() => {
+      this.onSessionGone(slot, connectTimeoutError(timeoutMs));
+      slot.end();
+    }, timeoutMs);
+    this.state = { kind: 'connecting', slot, retryAt: Date.now() + delay, timeout };
+    this.holdProcessWhileWaiting();
     session.once('connect', () => {
       try {
         session.setLocalWindowSize(this.connectionWindow);
@@ -153,19 +189,56 @@ export class Connection {
         // The session can be torn down between 'connect' and here; the next call reconnects anyway.
       }
     });
+    // As grpc-js: connected means the server's SETTINGS arrived, not just TCP or TLS (a TLS server answering a
+    // plaintext client, or a server that is not HTTP/2, accepts the socket and then drops it).
+    session.once('remoteSettings', () => this.onReady(slot));
     // Streams see the error themselves; the listener keeps an 'error' from crashing the process.
-    session.on('error', drop);
-    session.once('goaway', drop);
+    session.on('error', (err: unknown) => this.onSessionGone(slot, err));
+    session.once('goaway', () => this.onSessionGone(slot, undefined));
     session.once('close', () => {
-      drop();
+      this.onSessionGone(slot, undefined);
       this.live.delete(slot);
     });
     return slot;
   }
 
-  /** Forget a session that is going away so that the next call opens a new one. */
-  private detach(slot: SessionSlot): void {
-    if (this.state.kind === 'open' && this.state.slot === slot) this.state = IDLE;
+  private onReady(slot: SessionSlot): void {
+    const state = this.state;
+    if (state.kind !== 'connecting' || state.slot !== slot) return;
+    clearTimeout(state.timeout);
+    this.backoff.reset();
+    this.state = { kind: 'ready', slot };
+    const waiting = [...this.waiters];
+    this.waiters.clear();
+    for (const waiter of waiting) waiter.onReady();
+  }
+
+  /** A ready session going away leaves the connection idle; a connecting one has failed its attempt. */
+  private onSessionGone(slot: SessionSlot, error: unknown): void {
+    const state = this.state;
+    if (state.kind === 'ready' && state.slot === slot) {
+      this.state = IDLE;
+    } else if (state.kind === 'connecting' && state.slot === slot) {
+      clearTimeout(state.timeout);
+      const retry = setTimeout(() => this.retry(), Math.max(0, state.retryAt - Date.now()));
+      this.state = { kind: 'transient-failure', reason: error, retry };
+      this.holdProcessWhileWaiting();
+    }
+  }
+
+  /** As grpc-js's pick-first: a connection in transient failure retries on its backoff until it connects or closes. */
+  private retry(): void {
+    if (this.state.kind === 'transient-failure') this.startAttempt();
+  }
+
+  /**
+   * The attempt and backoff timers keep the process alive only while a call waits for ready, as a call in flight
+   * would; otherwise they are unref'd (as grpc-js's backoff timer), like the idle session.
+   */
+  private holdProcessWhileWaiting(): void {
+    const state = this.state;
+    const timer = state.kind === 'connecting' ? state.timeout : state.kind === 'transient-failure' ? state.retry : undefined;
+    if (this.waiters.size > 0) timer?.ref();
+    else timer?.unref();
   }
 }
-

@@ -13,12 +13,13 @@ import { metadataToHeaders } from '../protocol/metadata.js';
 import { encodeTimeout } from '../protocol/timeout.js';
 import type { MethodDescriptor, ServiceDescriptor } from '../schema/descriptors.js';
 import { resolveCallOptions, resolveCodec } from './call-options.js';
-import type { CallOptions, ResolvedCallOptions } from './call-options.js';
+import type { CallDefaults, CallOptions, ResolvedCallOptions } from './call-options.js';
 import { ClientCall } from './client-call.js';
 import type { CallEnvironment, CallSink } from './client-call.js';
 import { ambientContext, interceptCall, propagateAmbientContext } from './client-interceptor.js';
 import type { ClientInterceptor } from './client-interceptor.js';
 import { Connection } from './connection.js';
+import type { ReconnectBackoffOptions } from './connection-backoff.js';
 import { createStub } from './stub.js';
 import type { ServiceStub } from './stub.js';
 import type { RequestStream } from './request-writer.js';
@@ -45,6 +46,14 @@ export interface ClientOptions {
   interceptors?: readonly ClientInterceptor[];
   /** Add the context of the call being served (call-id stack, context data, trace headers) to requests; default true. */
   propagateContext?: boolean;
+  /**
+   * Delays between failed connection attempts (gRPC's connection-backoff spec): `initialMs` (1000), `maxMs`
+   * (120000), `multiplier` (1.6), `jitter` (0.2), `minConnectTimeoutMs` (20000). grpc-js's channel options
+   * grpc.initial_reconnect_backoff_ms and grpc.max_reconnect_backoff_ms are `initialMs` and `maxMs`.
+   */
+  reconnectBackoff?: ReconnectBackoffOptions;
+  /** Default of CallOptions.waitForReady for every call (false, as grpc-js). */
+  waitForReady?: boolean;
 }
 
 const DEFAULT_MAX_RECEIVE_MESSAGE_LENGTH = 4 * 1024 * 1024;
@@ -73,7 +82,7 @@ type HeaderTemplate = Readonly<Record<string, string>>;
 export class GrpcClient {
   private readonly connection: Connection;
   private readonly env: CallEnvironment;
-  private readonly defaultCompression: EncodingName | undefined;
+  private readonly callDefaults: CallDefaults;
   /** What a call without options resolves to: the same every time, so it is resolved once. */
   private readonly noOptions: ResolvedCallOptions;
   private readonly templates = new WeakMap<MethodDescriptor, HeaderTemplate>();
@@ -93,11 +102,12 @@ export class GrpcClient {
       http2: options.http2,
       tls: options.tls === true ? {} : options.tls,
       connectionWindowSize: options.connectionWindowSize,
+      reconnectBackoff: options.reconnectBackoff,
     });
     // Fail at construction, not at the first call, on an unknown default encoding.
     resolveCodec(options.defaultCompression);
-    this.defaultCompression = options.defaultCompression;
-    this.noOptions = Object.freeze(resolveCallOptions(undefined, this.defaultCompression, 0));
+    this.callDefaults = { compression: options.defaultCompression, waitForReady: options.waitForReady };
+    this.noOptions = Object.freeze(resolveCallOptions(undefined, this.callDefaults, 0));
     this.env = {
       connection: this.connection,
       maxReceiveMessageLength: limit(options.maxReceiveMessageLength, DEFAULT_MAX_RECEIVE_MESSAGE_LENGTH),
@@ -166,7 +176,7 @@ export class GrpcClient {
     chain: readonly ClientInterceptor[],
     subscriber: CallSink<Res>,
   ): TeardownLogic {
-    let resolved = options === undefined ? this.noOptions : resolveCallOptions(options, this.defaultCompression, Date.now());
+    let resolved = options === undefined ? this.noOptions : resolveCallOptions(options, this.callDefaults, Date.now());
     // No interceptor, no cost: the options go out as resolved.
     if (chain.length > 0) resolved = interceptCall(chain, method, resolved);
     const codec = this.sendCodec(resolved.codec);

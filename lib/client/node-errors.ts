@@ -81,6 +81,19 @@ export function grpcErrorFromNodeError(err: unknown): GrpcError {
   return new GrpcError(Status.INTERNAL, errorMessage(cause), { cause: err });
 }
 
+/**
+ * Why the last connection attempt failed, as calls made before the next attempt report it: UNAVAILABLE with
+ * grpc-js's pick-first wording 'No connection established. Last error: ...' (TLS failures keep their own wording).
+ */
+export function grpcErrorFromConnectFailure(err: unknown): GrpcError {
+  const cause = rootCause(err);
+  const code = errorCode(cause);
+  if (code !== undefined && isTlsCode(code)) return grpcErrorFromNodeError(err);
+  // A session that closes before the server's SETTINGS (a TLS or non-HTTP/2 server, say) reports no error.
+  const reason = err === undefined ? 'Connection closed before the server sent its HTTP/2 settings' : errorMessage(cause);
+  return new GrpcError(Status.UNAVAILABLE, `No connection established. Last error: ${reason}`, err === undefined ? undefined : { cause: err });
+}
+
 /** Status of a stream that closed before trailers with grpc-status arrived (grpc-js Http2SubchannelCall 'close'). */
 export function grpcErrorFromStreamClose(info: StreamCloseInfo): GrpcError {
   const { rstCode, error } = info;

@@ -9,24 +9,24 @@ describe('resolveCallOptions', () => {
   const now = 1_000_000;
 
   it('deadline: none, timeout, absolute, and the earlier of both', () => {
-    assert.equal(resolveCallOptions(undefined, undefined, now).deadline, Infinity);
-    assert.equal(resolveCallOptions({ timeout: 500 }, undefined, now).deadline, now + 500);
-    assert.equal(resolveCallOptions({ deadline: new Date(now + 20) }, undefined, now).deadline, now + 20);
-    assert.equal(resolveCallOptions({ timeout: 10, deadline: now + 20 }, undefined, now).deadline, now + 10);
-    assert.equal(resolveCallOptions({ timeout: 50, deadline: now + 20 }, undefined, now).deadline, now + 20);
-    assert.throws(() => resolveCallOptions({ timeout: Number.NaN }, undefined, now), TypeError);
+    assert.equal(resolveCallOptions(undefined, {}, now).deadline, Infinity);
+    assert.equal(resolveCallOptions({ timeout: 500 }, {}, now).deadline, now + 500);
+    assert.equal(resolveCallOptions({ deadline: new Date(now + 20) }, {}, now).deadline, now + 20);
+    assert.equal(resolveCallOptions({ timeout: 10, deadline: now + 20 }, {}, now).deadline, now + 10);
+    assert.equal(resolveCallOptions({ timeout: 50, deadline: now + 20 }, {}, now).deadline, now + 20);
+    assert.throws(() => resolveCallOptions({ timeout: Number.NaN }, {}, now), TypeError);
   });
 
   it('metadata: empty becomes undefined, entries are validated', () => {
-    assert.equal(resolveCallOptions({ metadata: {} }, undefined, now).metadata, undefined);
-    assert.deepEqual(resolveCallOptions({ metadata: { 'X-A': 'b' } }, undefined, now).metadata?.get('x-a'), ['b']);
-    assert.throws(() => resolveCallOptions({ metadata: { 'x-bin': 'text' } }, undefined, now), TypeError);
+    assert.equal(resolveCallOptions({ metadata: {} }, {}, now).metadata, undefined);
+    assert.deepEqual(resolveCallOptions({ metadata: { 'X-A': 'b' } }, {}, now).metadata?.get('x-a'), ['b']);
+    assert.throws(() => resolveCallOptions({ metadata: { 'x-bin': 'text' } }, {}, now), TypeError);
   });
 
   it('compression: the call overrides the client default; identity means no codec', () => {
-    assert.equal(resolveCallOptions(undefined, 'gzip', now).codec?.name, 'gzip');
-    assert.equal(resolveCallOptions({ compression: 'deflate' }, 'gzip', now).codec?.name, 'deflate');
-    assert.equal(resolveCallOptions({ compression: 'identity' }, 'gzip', now).codec, undefined);
+    assert.equal(resolveCallOptions(undefined, { compression: 'gzip' }, now).codec?.name, 'gzip');
+    assert.equal(resolveCallOptions({ compression: 'deflate' }, { compression: 'gzip' }, now).codec?.name, 'deflate');
+    assert.equal(resolveCallOptions({ compression: 'identity' }, { compression: 'gzip' }, now).codec, undefined);
     assert.throws(() => resolveCodec('snappy' as EncodingName), TypeError);
   });
 });

@@ -4,25 +4,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { GrpcClient } from '../../lib/client/grpc-client.js';
 import { Status } from '../../lib/protocol/status.js';
 import { startEchoServer } from './echo-server.js';
 import { GRPC_OK_HEADERS, startRawPeer } from './raw-peer.js';
 import { encodeFrame } from '../../lib/protocol/framing.js';
-import { collect, echoMethod, echoService, grpcErrorOf, sleep, within } from './fixtures.js';
+import { collect, echoMethod, echoService, freePort, grpcErrorOf, sleep, within } from './fixtures.js';
 import type { EchoStub } from './fixtures.js';
-
-/** A loopback port nobody listens on (bound, then released). */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 describe('connection', { timeout: 20_000 }, () => {
   it('connection refused -> UNAVAILABLE, for every call shape', async () => {
@@ -41,7 +30,7 @@ describe('connection', { timeout: 20_000 }, () => {
 
   it('reconnects after the server restarts on the same port', async () => {
     let server = await startEchoServer();
-    const client = new GrpcClient(server.address);
+    const client = new GrpcClient(server.address, { reconnectBackoff: { initialMs: 20, maxMs: 50 } });
     try {
       const stub = client.getService<EchoStub>(echoService);
       assert.equal((await stub.Unary.promise({ text: 'one' })).text, 'one');
@@ -52,8 +41,8 @@ describe('connection', { timeout: 20_000 }, () => {
       const down = await grpcErrorOf(within(5000, stub.Unary.promise({ text: 'down' })));
       assert.equal(down.code, Status.UNAVAILABLE);
       server = await startEchoServer(port);
-      // ...and the first call after the restart opens a new connection.
-      assert.equal((await within(5000, stub.Unary.promise({ text: 'two' }))).text, 'two');
+      // ...and once the backoff lets the next attempt through, calls run on a new connection.
+      assert.equal((await within(5000, stub.Unary.promise({ text: 'two' }, { waitForReady: true }))).text, 'two');
     } finally {
       await client.close();
       await server.stop();

@@ -1,5 +1,6 @@
 // Shared test fixtures: the Echo schema loaded with our loader, a typed stub shape, and small helpers.
 
+import { createServer } from 'node:net';
 import { lastValueFrom, toArray } from 'rxjs';
 import type { Observable } from 'rxjs';
 import { loadProtos } from '../../lib/schema/load-protos.js';
@@ -54,4 +55,14 @@ export function within<T>(ms: number, promise: Promise<T>, what = 'operation'): 
     timer = setTimeout(() => reject(new Error(`${what} took more than ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** A loopback port nobody listens on (bound, then released). */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const address = probe.address();
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
 }

@@ -1,0 +1,124 @@
+// Connection backoff and waitForReady, for our client and grpc-js's on the same scenarios: fail-fast without a
+// connect per call, retries on the backoff timer, calls that wait for the server, their deadline, cancel and close.
+// Counts of connection attempts and call outcomes only; backoffs are tens of ms, so nothing waits real seconds.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Status } from '../../lib/protocol/status.js';
+import { startConnectGate } from './connect-gate.js';
+import type { ConnectGate } from './connect-gate.js';
+import { startEchoServer } from './echo-server.js';
+import type { EchoServer } from './echo-server.js';
+import { freePort, sleep, within } from './fixtures.js';
+import { failureOf, reconnectClientKinds } from './reconnect-clients.js';
+import type { ReconnectClient } from './reconnect-clients.js';
+
+const FAST = { initialMs: 20, maxMs: 50 };
+// Longer than any test: after the first failed attempt, no retry happens during the test.
+const NEVER = { initialMs: 60_000, maxMs: 60_000 };
+
+for (const kind of reconnectClientKinds) {
+  describe(`reconnect client=${kind.name}`, { timeout: 20_000 }, () => {
+    let gate: ConnectGate;
+    let server: EchoServer;
+    const clients: ReconnectClient[] = [];
+    const connect = (address: string, backoff = FAST): ReconnectClient => {
+      const client = kind.create(address, backoff);
+      clients.push(client);
+      return client;
+    };
+
+    before(async () => {
+      server = await startEchoServer();
+    });
+    after(async () => {
+      await Promise.all(clients.map((client) => client.close()));
+      await server.stop();
+    });
+    // Each test gets a gate that drops every connection until told to forward it.
+    const withGate = (fn: () => Promise<void>) => async () => {
+      gate = await startConnectGate();
+      try {
+        await fn();
+      } finally {
+        await gate.stop();
+      }
+    };
+
+    it('in transient failure, calls fail fast UNAVAILABLE without a connection attempt each', withGate(async () => {
+      const client = connect(gate.address, NEVER);
+      const first = await failureOf(within(5000, client.unary('first')));
+      assert.equal(first.code, Status.UNAVAILABLE);
+      const calls = await Promise.all(Array.from({ length: 20 }, (_, i) => failureOf(within(5000, client.unary(`c${i}`)))));
+      for (const failure of calls) {
+        assert.equal(failure.code, Status.UNAVAILABLE);
+        assert.match(failure.message, /^No connection established/);
+      }
+      assert.equal(gate.attempts, 1);
+    }));
+
+    it('a failed connection retries when its backoff timer fires, with no call asking', withGate(async () => {
+      const client = connect(gate.address);
+      await failureOf(within(5000, client.unary('first')));
+      await within(5000, gate.attemptsReached(3), 'two retries');
+    }));
+
+    it('waitForReady: the call waits through failed attempts and goes out once a server answers', withGate(async () => {
+      const client = connect(gate.address);
+      const waiting = client.unary('patient', { waitForReady: true });
+      await within(5000, gate.attemptsReached(2), 'a retry');
+      const impatient = await failureOf(within(5000, client.unary('impatient')));
+      assert.equal(impatient.code, Status.UNAVAILABLE);
+      gate.forwardTo(server.port);
+      assert.equal(await within(5000, waiting), 'patient');
+    }));
+
+    it('waitForReady: a call made before the server starts succeeds once it is started', async () => {
+      const port = await freePort();
+      const client = connect(`127.0.0.1:${port}`);
+      const waiting = client.unary('early', { waitForReady: true });
+      // Only sequencing: let a few attempts be refused before the server exists.
+      await sleep(100);
+      const late = await startEchoServer(port);
+      try {
+        assert.equal(await within(5000, waiting), 'early');
+      } finally {
+        await late.stop();
+      }
+    });
+
+    it('waitForReady: a deadline that passes while waiting -> DEADLINE_EXCEEDED', withGate(async () => {
+      const client = connect(gate.address);
+      const failure = await failureOf(within(5000, client.unary('late', { waitForReady: true, timeoutMs: 150 })));
+      assert.equal(failure.code, Status.DEADLINE_EXCEEDED);
+    }));
+
+    it('waitForReady: cancelled while waiting -> CANCELLED, and close() then resolves', withGate(async () => {
+      const client = kind.create(gate.address, FAST);
+      const abort = new AbortController();
+      const waiting = failureOf(within(5000, client.unary('gone', { waitForReady: true, signal: abort.signal })));
+      await within(5000, gate.attemptsReached(1), 'an attempt');
+      abort.abort();
+      assert.equal((await waiting).code, Status.CANCELLED);
+      await within(5000, client.close(), 'close');
+    }));
+
+    it('close() while calls wait: they fail UNAVAILABLE and close() resolves', withGate(async () => {
+      const client = kind.create(gate.address, FAST);
+      const waiting = Array.from({ length: 3 }, (_, i) => failureOf(within(5000, client.unary(`w${i}`, { waitForReady: true }))));
+      await within(5000, gate.attemptsReached(1), 'an attempt');
+      await within(5000, client.close(), 'close');
+      for (const failure of await Promise.all(waiting)) assert.equal(failure.code, Status.UNAVAILABLE);
+    }));
+
+    it('a connection that worked and dropped reconnects at once on the next call', withGate(async () => {
+      gate.forwardTo(server.port);
+      const client = connect(gate.address, NEVER);
+      assert.equal(await within(5000, client.unary('one')), 'one');
+      gate.dropAll();
+      await sleep(50);
+      assert.equal(await within(5000, client.unary('two')), 'two');
+      assert.equal(gate.attempts, 2);
+    }));
+  });
+}
