@@ -3,14 +3,12 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { GrpcClient } from '../../lib/client/grpc-client.js';
 import { Status } from '../../lib/protocol/status.js';
 import { startEchoServer } from './echo-server.js';
 import { GRPC_OK_HEADERS, startRawPeer } from './raw-peer.js';
 import { encodeFrame } from '../../lib/protocol/framing.js';
-import { collect, echoMethod, echoService, freePort, grpcErrorOf, sleep, within } from './fixtures.js';
+import { collect, echoMethod, echoService, freePort, grpcErrorOf, runScript, sleep, within } from './fixtures.js';
 import type { EchoStub } from './fixtures.js';
 
 describe('connection', { timeout: 20_000 }, () => {
@@ -122,13 +120,7 @@ describe('connection', { timeout: 20_000 }, () => {
   it('an idle client does not keep the process alive', async () => {
     const server = await startEchoServer();
     try {
-      const script = fileURLToPath(new URL('./idle-client.js', import.meta.url));
-      const child = spawn(process.execPath, [script, server.address], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let output = '';
-      child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-      child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-      const exitCode = await within(8000, new Promise<number | null>((resolve) => child.on('exit', resolve)), 'child exit')
-        .catch((err: unknown) => { child.kill(); throw err; });
+      const { exitCode, output } = await runScript('idle-client.js', [server.address]);
       assert.equal(exitCode, 0, output);
       assert.match(output, /reply: idle/);
     } finally {

@@ -1,6 +1,8 @@
 // Shared test fixtures: the Echo schema loaded with our loader, a typed stub shape, and small helpers.
 
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { lastValueFrom, toArray } from 'rxjs';
 import type { Observable } from 'rxjs';
 import { loadProtos } from '../../lib/schema/load-protos.js';
@@ -65,4 +67,25 @@ export async function freePort(): Promise<number> {
   await new Promise<void>((resolve) => probe.close(() => resolve()));
   if (address === null || typeof address === 'string') throw new Error('no port');
   return address.port;
+}
+
+/**
+ * Runs a script of this folder (its compiled name, 'idle-client.js') in a child node process and resolves once it
+ * exits, within 8 s; `onOutput` sees the output so far after every chunk.
+ */
+export async function runScript(
+  name: string, args: readonly string[], onOutput?: (output: string) => void,
+): Promise<{ exitCode: number | null; output: string }> {
+  const script = fileURLToPath(new URL(`./${name}`, import.meta.url));
+  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const read = (chunk: Buffer): void => {
+    output += chunk.toString();
+    onOutput?.(output);
+  };
+  child.stdout.on('data', read);
+  child.stderr.on('data', read);
+  const exitCode = await within(8000, new Promise<number | null>((resolve) => child.on('exit', resolve)), `${name} exit`)
+    .catch((err: unknown) => { child.kill(); throw err; });
+  return { exitCode, output };
 }

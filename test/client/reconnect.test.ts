@@ -4,12 +4,16 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { GrpcClient } from '../../lib/client/grpc-client.js';
 import { Status } from '../../lib/protocol/status.js';
 import { startConnectGate } from './connect-gate.js';
 import type { ConnectGate } from './connect-gate.js';
 import { startEchoServer } from './echo-server.js';
 import type { EchoServer } from './echo-server.js';
-import { freePort, sleep, within } from './fixtures.js';
+import { echoService, freePort, grpcErrorOf, runScript, sleep, within } from './fixtures.js';
+import type { EchoStub } from './fixtures.js';
 import { failureOf, reconnectClientKinds } from './reconnect-clients.js';
 import type { ReconnectClient } from './reconnect-clients.js';
 
@@ -122,3 +126,75 @@ for (const kind of reconnectClientKinds) {
     }));
   });
 }
+
+describe('reconnect, our client only', { timeout: 20_000 }, () => {
+  it('a success resets the backoff: the next failure retries after initialMs, not the grown delay', async () => {
+    const server = await startEchoServer();
+    const gate = await startConnectGate();
+    // Without the reset the third delay would be 40 s: the last call would end DEADLINE_EXCEEDED.
+    const client = new GrpcClient(gate.address, { reconnectBackoff: { initialMs: 40, multiplier: 1000, maxMs: 60_000, jitter: 0 } });
+    const stub = client.getService<EchoStub>(echoService);
+    try {
+      assert.equal((await grpcErrorOf(within(5000, stub.Unary.promise({ text: 'a' })))).code, Status.UNAVAILABLE);
+      gate.forwardTo(server.port);
+      assert.equal((await within(5000, stub.Unary.promise({ text: 'b' }, { waitForReady: true }))).text, 'b');
+      assert.equal(gate.attempts, 2);
+      gate.forwardTo(undefined);
+      gate.dropAll();
+      await sleep(50);
+      assert.equal((await grpcErrorOf(within(5000, stub.Unary.promise({ text: 'c' })))).code, Status.UNAVAILABLE);
+      assert.equal(gate.attempts, 3);
+      gate.forwardTo(server.port);
+      const d = await within(5000, stub.Unary.promise({ text: 'd' }, { waitForReady: true, timeout: 4000 }));
+      assert.equal(d.text, 'd');
+      assert.equal(gate.attempts, 4);
+    } finally {
+      await client.close();
+      await gate.stop();
+      await server.stop();
+    }
+  });
+
+  it('an attempt that gets no HTTP/2 settings is abandoned after the connect timeout', async () => {
+    // Accepts the socket and says nothing, as a stalled server.
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const client = new GrpcClient(`127.0.0.1:${port}`, { reconnectBackoff: { initialMs: 20, maxMs: 20, minConnectTimeoutMs: 50 } });
+    const stub = client.getService<EchoStub>(echoService);
+    try {
+      const first = await grpcErrorOf(within(5000, stub.Unary.promise({ text: 'stalled' })));
+      assert.equal(first.code, Status.UNAVAILABLE);
+      const next = await grpcErrorOf(within(5000, stub.Unary.promise({ text: 'again' })));
+      assert.equal(next.code, Status.UNAVAILABLE);
+      assert.match(next.message, /^No connection established. Last error: Connection attempt timed out after 50 ms/);
+    } finally {
+      await client.close({ force: true });
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
+  });
+
+  it('bad reconnectBackoff settings fail at construction', () => {
+    assert.throws(() => new GrpcClient('127.0.0.1:1', { reconnectBackoff: { initialMs: -5 } }), TypeError);
+    assert.throws(() => new GrpcClient('127.0.0.1:1', { reconnectBackoff: { jitter: 2 } }), TypeError);
+  });
+
+  it('a cancelled or expired waiting call leaves nothing that keeps the process alive', async () => {
+    const { exitCode, output } = await runScript('waiting-client.js', [`127.0.0.1:${await freePort()}`, 'release']);
+    assert.equal(exitCode, 0, output);
+    assert.match(output, /deadline: DEADLINE_EXCEEDED\ncancel: CANCELLED/);
+  });
+
+  it('a waiting call without a deadline keeps the process alive until the server comes', async () => {
+    const port = await freePort();
+    let started: Promise<EchoServer> | undefined;
+    const { exitCode, output } = await runScript('waiting-client.js', [`127.0.0.1:${port}`, 'hold'], (text) => {
+      if (started === undefined && text.includes('waiting')) started = sleep(100).then(() => startEchoServer(port));
+    });
+    await (await started)?.stop();
+    assert.equal(exitCode, 0, output);
+    assert.match(output, /reply: held/);
+  });
+});
