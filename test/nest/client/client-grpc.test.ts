@@ -14,6 +14,7 @@ import type { ServiceStub } from '../../../lib/client/stub.js';
 import type { CallOptions } from '../../../lib/client/call-options.js';
 import { GrpcClientProxy } from '../../../lib/nest/client-grpc.js';
 import type { ProxyMetadata } from '../../../lib/nest/client-service.js';
+import { freePort, sleep } from '../../client/fixtures.js';
 import { OTHER_PROTO, ROUTES_PROTO, RoutesClient, callNamed, startRoutesServer } from './routes-server.js';
 import type { Item, RoutesServer } from './routes-server.js';
 
@@ -154,5 +155,28 @@ describe('GrpcClientProxy', BOUND, () => {
     await own.close();
     assert.equal((await firstValueFrom(service.getItem({ name: 'after' }))).name, 'got after');
     await own.close();
+  });
+
+  it('passes waitForReady and reconnectBackoff on: per call in getService options, and as the default for send()', async () => {
+    const url = `127.0.0.1:${await freePort()}`;
+    const reconnectBackoff = { initialMs: 20, maxMs: 50 };
+    const perCall = new GrpcClientProxy({ url, package: 'nestclient.v1', protoPath: ROUTES_PROTO, reconnectBackoff });
+    const waiting = new GrpcClientProxy({ url, package: 'nestclient.v1', protoPath: ROUTES_PROTO, reconnectBackoff, waitForReady: true });
+    let late: RoutesServer | undefined;
+    try {
+      const service = perCall.getService<RoutesService>('Routes');
+      const early = firstValueFrom(service.getItem({ name: 'early' }, null, { waitForReady: true }));
+      const sent = firstValueFrom(waiting.send<Item>({ service: 'Routes', method: 'GetItem' }, { name: 'sent' }));
+      // No server yet: a call without waitForReady fails at once.
+      assert.equal((await grpcErrorOf(service.getItem({ name: 'now' }))).code, Status.UNAVAILABLE);
+      await sleep(100);
+      late = await startRoutesServer(Number(url.split(':')[1]));
+      assert.equal((await early).name, 'got early');
+      assert.equal((await sent).name, 'got sent');
+    } finally {
+      await perCall.close();
+      await waiting.close();
+      await late?.stop();
+    }
   });
 });

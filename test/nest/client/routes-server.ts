@@ -93,16 +93,16 @@ function handlers(calls: CallRecord[]): grpc.UntypedServiceImplementation {
   };
 }
 
-/** Listens on 127.0.0.1, port 0. */
-export async function startRoutesServer(): Promise<RoutesServer> {
+/** Listens on 127.0.0.1: on `port` when given (a test that starts the server after the client called), else any. */
+export async function startRoutesServer(port = 0): Promise<RoutesServer> {
   const calls: CallRecord[] = [];
   const server = new grpc.Server();
   server.addService(RoutesClient.service, handlers(calls));
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
+  const bound = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (err, chosen) => (err ? reject(err) : resolve(chosen)));
   });
   return {
-    address: `127.0.0.1:${port}`,
+    address: `127.0.0.1:${bound}`,
     calls,
     stop: () => new Promise<void>((resolve) => {
       // Bounded: whatever is still open after a short grace period is cut.
