@@ -162,8 +162,8 @@ export class GrpcClient {
   }
 
   /**
-   * Closes the connection. New calls fail UNAVAILABLE; calls in flight run to completion, as with grpc-js's
-   * close(). `force: true` tears the connection down instead: calls in flight end UNAVAILABLE 'Connection dropped'.
+   * Closes the connection. New calls and calls waiting for ready fail UNAVAILABLE; calls in flight run to
+   * completion, as with grpc-js's close(). `force: true` tears the connection down instead: calls in flight end UNAVAILABLE 'Connection dropped'.
    */
   close(options?: { force?: boolean }): Promise<void> {
     return this.connection.close(options?.force === true);
