@@ -33,4 +33,4 @@ export type { CallOptions } from './client/call-options.js';
 export { sendUncompressed } from './client/request-writer.js';
 export type { RequestStream } from './client/request-writer.js';
 export type { ServiceStub, StubMethod, UnaryResponseStubMethod } from './client/stub.js';
-export type { ClientInterceptor, OutgoingCall, ClientCallResult } from './client/client-interceptor.js';
+export type { ClientInterceptor, OutgoingCall, ClientCallResult, PropagateOptions } from './client/client-interceptor.js';

@@ -43,6 +43,8 @@ export interface ResolvedCallOptions {
   readonly onMetadata: ((metadata: Metadata) => void) | undefined;
   readonly onStatus: ((status: StatusInfo) => void) | undefined;
   readonly waitForReady: boolean;
+  /** Cancels the call when it aborts; set by interceptors (the served call's, by the built-in propagation). */
+  readonly signal: AbortSignal | undefined;
 }
 
 const NO_OPTIONS: CallOptions = {};
@@ -62,6 +64,7 @@ export function resolveCallOptions(
     onMetadata: opts.onMetadata,
     onStatus: opts.onStatus,
     waitForReady: (opts.waitForReady ?? defaults.waitForReady) === true,
+    signal: undefined,
   };
 }
 

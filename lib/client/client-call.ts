@@ -66,6 +66,8 @@ export class ClientCall<Req, Res> {
   /** Set while the call waits for a ready connection (waitForReady). */
   private waiter: ReadyWaiter | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** Listens on options.signal while the call runs; removed at the end, so a long-lived signal collects none. */
+  private abortListener: (() => void) | undefined;
   private writer: RequestWriter<Req> | undefined;
   private readonly decoder: FrameDecoder;
   private recvCodec: Codec | undefined;
@@ -93,6 +95,12 @@ export class ClientCall<Req, Res> {
   start(headers: RequestHeaders, request: Req | RequestStream<Req>, codec: Codec | undefined): void {
     // The deadline runs from subscribe, so it also bounds a wait for the connection.
     if (this.options.deadline !== Infinity) this.startDeadlineTimer();
+    const signal = this.options.signal;
+    if (signal !== undefined) {
+      if (signal.aborted) return this.onAbort();
+      this.abortListener = () => this.onAbort();
+      signal.addEventListener('abort', this.abortListener, { once: true });
+    }
     if (this.options.waitForReady && this.waitForConnection(headers, request, codec)) return;
     this.open(headers, request, codec);
   }
@@ -287,6 +295,16 @@ export class ClientCall<Req, Res> {
     this.fail(new GrpcError(Status.DEADLINE_EXCEEDED, 'Deadline exceeded'));
   }
 
+  /**
+   * The signal is the served call's (propagated): it ended early, so this call is cancelled as grpc-js cancels a
+   * child of a cancelled parent, 'Cancelled on client'. A served call that timed out takes its calls with it at
+   * the same deadline; whichever timer fires first, they end DEADLINE_EXCEEDED.
+   */
+  private onAbort(): void {
+    if (Date.now() >= this.options.deadline) this.fail(new GrpcError(Status.DEADLINE_EXCEEDED, 'Deadline exceeded'));
+    else this.fail(new GrpcError(Status.CANCELLED, 'Cancelled on client'));
+  }
+
   private fail(err: GrpcError): void {
     this.finish({ code: err.code, message: err.message, metadata: err.metadata, details: err.details });
   }
@@ -311,6 +329,10 @@ export class ClientCall<Req, Res> {
   /** Stops timers, a wait for the connection and request sending, closes the stream the way grpc-js does, and frees the session ref. */
   private release(ok: boolean): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.abortListener !== undefined) {
+      this.options.signal?.removeEventListener('abort', this.abortListener);
+      this.abortListener = undefined;
+    }
     if (this.waiter !== undefined) {
       this.env.connection.stopWaiting(this.waiter);
       this.waiter = undefined;

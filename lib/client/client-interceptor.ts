@@ -1,5 +1,6 @@
 // Client interceptors: hooks around each outgoing call (request metadata before it goes out; status and duration
-// after), and the ambient context of the call being served, which a built-in interceptor adds to every request.
+// after), and the ambient context of the call being served, which a built-in interceptor passes on to every call
+// made while serving it: its metadata, its deadline and its cancellation (grpc-js's propagate flags, implied).
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
@@ -13,8 +14,13 @@ export interface OutgoingCall {
   readonly method: MethodDescriptor;
   /** The request metadata; onStart hooks may add, replace or remove entries. */
   readonly metadata: Metadata;
-  /** Absolute deadline in epoch ms; Infinity when the call has none. */
-  readonly deadline: number;
+  /**
+   * Absolute deadline in epoch ms; Infinity when the call has none. onStart hooks may shorten it; a later value
+   * than the call's own is ignored, as a served call's deadline bounds the calls it makes.
+   */
+  deadline: number;
+  /** Aborting it cancels the call (CANCELLED 'Cancelled on client'); onStart hooks may set it. */
+  signal: AbortSignal | undefined;
 }
 
 /** How an outgoing call ended. */
@@ -33,41 +39,75 @@ export interface ClientInterceptor {
   onEnd?(call: OutgoingCall, result: ClientCallResult): void;
 }
 
-/** The part of a served call that the calls it makes inherit: metadata to add to their requests. */
+/** The part of a served call that the calls it makes inherit. */
 export interface AmbientContext {
+  /** Metadata to add to their requests. */
   propagatedMetadata(): Metadata;
+  /** The served call's deadline in epoch ms, Infinity without one: the latest deadline a call made here gets. */
+  readonly deadline: number;
+  /**
+   * Aborts when the served call ends early (client cancel, deadline, connection loss), cancelling the calls it
+   * made that are still running. Read only when a call starts: it may be created on first read.
+   */
+  readonly signal: AbortSignal | undefined;
 }
 
 /** The context of the call being served, set by whatever serves it (the Nest request-context interceptor). */
 export const ambientContext = new AsyncLocalStorage<AmbientContext>();
 
-/**
- * The built-in propagation: adds the ambient context's metadata to the request. What the caller set explicitly
- * wins, key by key, so a caller can still override a forwarded header for one call.
- */
-export const propagateAmbientContext: ClientInterceptor = {
-  onStart(call: OutgoingCall): void {
-    const propagated = ambientContext.getStore()?.propagatedMetadata();
-    if (propagated === undefined) return;
-    for (const key of propagated.keys()) {
-      if (call.metadata.get(key).length > 0) continue;
-      for (const value of propagated.get(key)) call.metadata.add(key, value);
-    }
-  },
-};
+/** Which parts of the served call the calls made while serving it inherit; each defaults to true. */
+export interface PropagateOptions {
+  /** Request metadata: the call-id stack, context data, forwarded headers. */
+  metadata?: boolean;
+  /** The served call's deadline bounds theirs, so grpc-timeout downstream is the time left upstream. */
+  deadline?: boolean;
+  /** Cancelling the served call (or its deadline or connection loss) cancels them. */
+  cancellation?: boolean;
+}
 
 /**
- * Runs the onStart hooks and returns the options the call then goes out with: the metadata they left, and an
- * onStatus that also runs the onEnd hooks. The caller's own Metadata object is copied, never changed.
+ * The built-in propagation as an interceptor: adds the ambient context's metadata to the request (what the
+ * caller set explicitly wins, key by key, so a caller can still override a forwarded header for one call), bounds
+ * the deadline by the served call's, and ties the call to the served call's cancellation.
+ */
+export function propagateAmbientContext(parts: PropagateOptions = {}): ClientInterceptor {
+  const { metadata = true, deadline = true, cancellation = true } = parts;
+  return {
+    onStart(call: OutgoingCall): void {
+      const served = ambientContext.getStore();
+      if (served === undefined) return;
+      if (metadata) addPropagatedMetadata(call.metadata, served.propagatedMetadata());
+      if (deadline) call.deadline = Math.min(call.deadline, served.deadline);
+      if (cancellation) call.signal ??= served.signal;
+    },
+  };
+}
+
+function addPropagatedMetadata(target: Metadata, propagated: Metadata): void {
+  for (const key of propagated.keys()) {
+    if (target.get(key).length > 0) continue;
+    for (const value of propagated.get(key)) target.add(key, value);
+  }
+}
+
+/**
+ * Runs the onStart hooks and returns the options the call then goes out with: the metadata, deadline and signal
+ * they left, and an onStatus that also runs the onEnd hooks. The caller's own Metadata object is copied, never
+ * changed.
  */
 export function interceptCall(chain: readonly ClientInterceptor[], method: MethodDescriptor, options: ResolvedCallOptions): ResolvedCallOptions {
   const started = performance.now();
-  const call: OutgoingCall = { method, metadata: new Metadata(options.metadata), deadline: options.deadline };
+  const call: OutgoingCall = { method, metadata: new Metadata(options.metadata), deadline: options.deadline, signal: options.signal };
   for (const interceptor of chain) interceptor.onStart?.(call);
+  if (typeof call.deadline !== 'number' || Number.isNaN(call.deadline)) {
+    throw new TypeError(`An interceptor set deadline to ${String(call.deadline)}: epoch milliseconds or Infinity expected`);
+  }
   const onStatus = options.onStatus;
   return {
     ...options,
     metadata: call.metadata.size > 0 ? call.metadata : undefined,
+    deadline: Math.min(options.deadline, call.deadline),
+    signal: call.signal,
     onStatus: (status: StatusInfo): void => {
       onStatus?.(status);
       const result: ClientCallResult = { status, durationMs: performance.now() - started };

@@ -17,7 +17,7 @@ import type { CallDefaults, CallOptions, ResolvedCallOptions } from './call-opti
 import { ClientCall } from './client-call.js';
 import type { CallEnvironment, CallSink } from './client-call.js';
 import { ambientContext, interceptCall, propagateAmbientContext } from './client-interceptor.js';
-import type { ClientInterceptor } from './client-interceptor.js';
+import type { ClientInterceptor, PropagateOptions } from './client-interceptor.js';
 import { Connection } from './connection.js';
 import type { ReconnectBackoffOptions } from './connection-backoff.js';
 import { createStub } from './stub.js';
@@ -44,8 +44,12 @@ export interface ClientOptions {
   tls?: true | SecureClientSessionOptions;
   /** Hooks around every call: change request metadata before it goes out, observe the status and duration. */
   interceptors?: readonly ClientInterceptor[];
-  /** Add the context of the call being served (call-id stack, context data, trace headers) to requests; default true. */
-  propagateContext?: boolean;
+  /**
+   * Pass the context of the call being served on to the calls made while serving it: its metadata (call-id stack,
+   * context data, trace headers), its deadline and its cancellation. `true` (the default) all three, `false`
+   * none, or choose: `{ metadata, deadline, cancellation }`, each defaulting to true.
+   */
+  propagateContext?: boolean | PropagateOptions;
   /**
    * Delays between failed connection attempts (gRPC's connection-backoff spec): `initialMs` (1000), `maxMs`
    * (120000), `multiplier` (1.6), `jitter` (0.2), `minConnectTimeoutMs` (20000). grpc-js's channel options
@@ -114,7 +118,10 @@ export class GrpcClient {
       maxSendMessageLength: limit(options.maxSendMessageLength, Infinity),
     };
     this.interceptors = [...(options.interceptors ?? [])];
-    this.inheritingInterceptors = options.propagateContext === false ? undefined : [propagateAmbientContext, ...this.interceptors];
+    const propagate = options.propagateContext ?? true;
+    this.inheritingInterceptors = propagate === false
+      ? undefined
+      : [propagateAmbientContext(propagate === true ? {} : propagate), ...this.interceptors];
   }
 
   /** One function per proto method of the service; see ServiceStub. */

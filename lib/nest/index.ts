@@ -15,6 +15,7 @@ export type { GrpcPattern } from './client-pattern.js';
 export type { ProxyMethod, ProxyService, ProxyMetadata } from './client-service.js';
 
 export { GrpcRequestContext } from './context/request-context.js';
+export type { ServedCallLifetime } from './context/request-context.js';
 export { GrpcRequestContextService } from './context/request-context.service.js';
 export { GrpcRequestContextInterceptor, REQUEST_CONTEXT_OPTIONS } from './context/request-context.interceptor.js';
 export { GrpcRequestContextModule } from './context/request-context.module.js';

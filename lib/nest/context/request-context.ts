@@ -1,13 +1,24 @@
 // One served call's context, kept in async-local storage while the call is handled: request metadata, call id,
-// call-id stack and context data (nameko's worker context data), and the metadata the calls it makes carry on.
+// call-id stack and context data (nameko's worker context data), and what the calls it makes inherit: metadata,
+// the deadline and cancellation.
 
 import { ambientContext } from '../../client/client-interceptor.js';
 import type { AmbientContext } from '../../client/client-interceptor.js';
+import type { CallContext } from '../../server/call-context.js';
 import { Metadata } from '../../protocol/metadata.js';
 import type { MetadataValue } from '../../protocol/metadata.js';
 import { CALL_ID_STACK_KEY, CONTEXT_DATA_PREFIX, parseCallIdStack, PropagationPolicy } from './propagation-policy.js';
+import type { RequestContextOptions } from './propagation-policy.js';
 
 const DEFAULT_POLICY = new PropagationPolicy();
+
+/** The served call's deadline and cancellation, which bound the calls made while serving it; a CallContext is one. */
+export interface ServedCallLifetime {
+  /** Epoch milliseconds; undefined or Infinity without a deadline. */
+  readonly deadline: number | undefined;
+  /** Fires when the call ends early; may be a getter that creates it on first read. */
+  readonly signal: AbortSignal;
+}
 
 /** The context of the gRPC call being served; `GrpcRequestContext.current()` finds it from any code the call runs. */
 export class GrpcRequestContext implements AmbientContext {
@@ -17,11 +28,16 @@ export class GrpcRequestContext implements AmbientContext {
   readonly callIdStack: readonly string[];
   readonly #data = new Map<string, MetadataValue>();
   readonly #policy: PropagationPolicy;
+  readonly #lifetime: ServedCallLifetime | undefined;
   #propagated: Metadata | undefined;
 
-  /** `path` is the method's '/package.Service/Method'; `metadata` the request metadata, shared, not copied. */
-  constructor(readonly path: string, readonly metadata: Metadata, policy: PropagationPolicy = DEFAULT_POLICY) {
+  /**
+   * `path` is the method's '/package.Service/Method'; `metadata` the request metadata, shared, not copied;
+   * `lifetime` the served call's deadline and cancellation, which the calls made in this context inherit.
+   */
+  constructor(readonly path: string, readonly metadata: Metadata, policy: PropagationPolicy = DEFAULT_POLICY, lifetime?: ServedCallLifetime) {
     this.#policy = policy;
+    this.#lifetime = lifetime;
     this.callId = policy.createCallId(path);
     // The stack is one ','-joined header value.
     if (this.callId.includes(',')) throw new TypeError(`A call id cannot contain ',': ${this.callId}`);
@@ -32,6 +48,15 @@ export class GrpcRequestContext implements AmbientContext {
       if (!key.startsWith(CONTEXT_DATA_PREFIX) || key.length === CONTEXT_DATA_PREFIX.length) continue;
       this.#data.set(key.slice(CONTEXT_DATA_PREFIX.length), metadata.get(key)[0]!);
     }
+  }
+
+  /**
+   * The context of a call served by GrpcServer's own handlers (no Nest interceptor sets one up there): run the
+   * handler's work in `context.run(...)` so the calls it makes inherit metadata, deadline and cancellation.
+   */
+  static forCall(call: CallContext, options?: RequestContextOptions): GrpcRequestContext {
+    const policy = options === undefined ? DEFAULT_POLICY : new PropagationPolicy(options);
+    return new GrpcRequestContext(call.method.path, call.metadata, policy, call);
   }
 
   /** The context of the call being served here, or undefined outside one (at startup, in a guard). */
@@ -52,6 +77,16 @@ export class GrpcRequestContext implements AmbientContext {
   /** Runs `fn` with this context current; async work it starts keeps it. */
   run<T>(fn: () => T): T {
     return ambientContext.run(this, fn);
+  }
+
+  /** The served call's deadline in epoch ms; Infinity when it has none. */
+  get deadline(): number {
+    return this.#lifetime?.deadline ?? Infinity;
+  }
+
+  /** Fires when the served call is cancelled, times out or loses its connection; undefined when not known. */
+  get signal(): AbortSignal | undefined {
+    return this.#lifetime?.signal;
   }
 
   /** A context data value: received as `x-context-<name>` or set during this call. */
