@@ -1,14 +1,18 @@
 // A relay hop as a Nest microservice on loopback: GrpcTransportStrategy, GrpcRequestContextModule, and, when
 // given a next hop, a GrpcClientProxy or a standalone GrpcClient to it. Providers read the context by injection.
 import 'reflect-metadata';
+import { getEventListeners } from 'node:events';
+import type { EventEmitter } from 'node:events';
 import { Controller, Inject, Injectable, Module } from '@nestjs/common';
 import type { INestMicroservice, Provider, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Payload } from '@nestjs/microservices';
-import { concat, concatMap, defer, map, mergeMap, of, timer } from 'rxjs';
+import { Ctx, Payload } from '@nestjs/microservices';
+import { concat, concatMap, defer, lastValueFrom, map, mergeMap, of, timer } from 'rxjs';
 import type { Observable } from 'rxjs';
 import { GrpcClient } from '../../../lib/client/grpc-client.js';
 import type { ClientOptions } from '../../../lib/client/grpc-client.js';
+import type { CallOptions } from '../../../lib/client/call-options.js';
+import type { CallContext } from '../../../lib/server/call-context.js';
 import { GrpcClientProxy } from '../../../lib/nest/client-grpc.js';
 import { GrpcRequestContext } from '../../../lib/nest/context/request-context.js';
 import { GrpcRequestContextModule } from '../../../lib/nest/context/request-context.module.js';
@@ -31,6 +35,8 @@ export interface RelayOptions {
   readonly context?: RequestContextModuleOptions;
   /** Context data this hop sets before it calls the next one. */
   readonly setData?: Readonly<Record<string, string>>;
+  /** Emits 'start' (service) when a `hold` at this hop starts, 'end' (service, cancelled) when its call was cancelled or the hold elapsed. */
+  readonly holds?: EventEmitter;
 }
 
 export interface RunningRelay {
@@ -41,7 +47,7 @@ export interface RunningRelay {
 
 /** The next hop, whichever client kind reaches it. */
 interface NextHop {
-  hop(request: HopRequest): Observable<HopReply>;
+  hop(request: HopRequest, options?: CallOptions): Observable<HopReply>;
   close(): Promise<void>;
 }
 
@@ -64,33 +70,48 @@ function nextHop(options: RelayOptions): NextHop | null {
   if (next === undefined) return null;
   if (next.kind === 'proxy') {
     const proxy = new GrpcClientProxy({ url: next.address, package: 'relay', protoPath: RELAY_PROTO, loader: RELAY_LOADER, ...options.client });
-    const relay = proxy.getService<{ hop(request: HopRequest): Observable<HopReply> }>('Relay');
-    return { hop: (request) => relay.hop(request), close: () => proxy.close() };
+    const relay = proxy.getService<{ hop(request: HopRequest, metadata?: null, options?: CallOptions): Observable<HopReply> }>('Relay');
+    return { hop: (request, callOptions) => relay.hop(request, null, callOptions), close: () => proxy.close() };
   }
   const client = new GrpcClient(next.address, options.client);
-  const stub = client.getService<{ Hop(request: HopRequest): Observable<HopReply> }>(loadProtos(RELAY_PROTO, RELAY_LOADER).service('relay.Relay'));
-  return { hop: (request) => stub.Hop(request), close: () => client.close() };
+  const stub = client.getService<{ Hop(request: HopRequest, options?: CallOptions): Observable<HopReply> }>(loadProtos(RELAY_PROTO, RELAY_LOADER).service('relay.Relay'));
+  return { hop: (request, callOptions) => stub.Hop(request, callOptions), close: () => client.close() };
 }
 
 function relayController(options: RelayOptions): Type {
-  const { name, setData = {} } = options;
+  const { name, setData = {}, holds } = options;
   const replyTag = (tag: string): string => `${tag}:${stampTick(GrpcRequestContext.current(), tag, 0).rid}`;
 
   @Controller()
   class RelayController {
     constructor(@Inject(HopRecorder) private readonly recorder: HopRecorder, @Inject(NEXT_HOP) private readonly next: NextHop | null) {}
 
-    /** Records its context after an await, sets data, calls on; the tag is stamped after the answer comes back. */
+    /**
+     * Records its context after an await, sets data, calls on; the tag is stamped after the answer comes back.
+     * A `hold` goes on to the next hop by a promise: unsubscribing this call's answer does not reach it, so only
+     * cancellation propagated by the client can end the downstream call.
+     */
     @GrpcHandler('Relay', 'Hop')
-    hop(@Payload() request: HopRequest): Observable<HopReply> {
+    hop(@Payload() request: HopRequest, @Ctx() call: CallContext): Observable<HopReply> {
+      const next = this.next;
+      const answer = (hops: Seen[]): HopReply => ({ hops, tag: replyTag(request.tag) });
+      const options = request.timeout ? { timeout: request.timeout } : undefined;
       return defer(async () => {
         await sleep(request.delay ?? 0);
-        const seen = this.recorder.seen(name);
+        const seen: Seen = { ...this.recorder.seen(name), deadline: call.deadline ?? Infinity };
         for (const [key, value] of Object.entries(setData)) this.recorder.set(key, value);
         return seen;
-      }).pipe(mergeMap((seen) => this.next === null
-        ? of({ hops: [seen], tag: replyTag(request.tag) })
-        : this.next.hop(request).pipe(map((reply) => ({ hops: [seen, ...reply.hops], tag: replyTag(request.tag) })))));
+      }).pipe(mergeMap((seen) => next !== null && !request.hold && !request.repeat
+        ? next.hop(request, options).pipe(map((reply) => answer([seen, ...reply.hops])))
+        : defer(async () => {
+          if (next !== null && request.repeat) return answer([{ ...seen, ...await callRepeatedly(next, call.signal, request.repeat) }]);
+          if (next !== null) return answer([seen, ...(await lastValueFrom(next.hop(request, options))).hops]);
+          if (request.hold) {
+            holds?.emit('start', name);
+            holds?.emit('end', name, await hold(call.signal, request.hold));
+          }
+          return answer([seen]);
+        })));
     }
 
     /** An async generator: every value is produced after an await. */
@@ -116,6 +137,31 @@ function relayController(options: RelayOptions): Type {
     }
   }
   return RelayController;
+}
+
+/** Waits `ms` or until `signal` aborts; true when it aborted. */
+function hold(signal: AbortSignal, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve(true);
+    const timeout = setTimeout(() => resolve(false), ms);
+    signal.addEventListener('abort', () => { clearTimeout(timeout); resolve(true); }, { once: true });
+  });
+}
+
+/**
+ * `times` sequential calls to the next hop; reports the abort listeners on the served call's signal while the
+ * first was in flight and after the last, less those before.
+ */
+async function callRepeatedly(next: NextHop, signal: AbortSignal, times: number): Promise<Pick<Seen, 'listeners_in_flight' | 'leaked_listeners'>> {
+  const listeners = (): number => getEventListeners(signal, 'abort').length;
+  const before = listeners();
+  let inFlight = 0;
+  for (let i = 0; i < times; i++) {
+    const answer = lastValueFrom(next.hop({ tag: `r${i}` }));
+    if (i === 0) inFlight = listeners() - before;
+    await answer;
+  }
+  return { listeners_in_flight: inFlight, leaked_listeners: listeners() - before };
 }
 
 /** A listening relay hop; close() closes the app and its next-hop client. */

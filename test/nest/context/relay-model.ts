@@ -9,8 +9,11 @@ export const RELAY_LOADER = { keepCase: true, longs: String, enums: String, defa
 /** Every test is bounded; nothing may hang the run. */
 export const BOUND = { timeout: 20_000 };
 
-export interface HopRequest { tag: string; count?: number; delay?: number }
-export interface Seen { service: string; id: string; stack: string[]; data: Record<string, string>; headers: Record<string, string> }
+export interface HopRequest { tag: string; count?: number; delay?: number; timeout?: number; hold?: number; repeat?: number }
+export interface Seen {
+  service: string; id: string; stack: string[]; data: Record<string, string>; headers: Record<string, string>;
+  deadline?: number; listeners_in_flight?: number; leaked_listeners?: number;
+}
 export interface HopReply { hops: Seen[]; tag: string }
 export interface Tick { tag: string; rid: string; id: string; seq: number }
 
