@@ -1,15 +1,24 @@
 import 'reflect-metadata';
 // A served call's deadline and cancellation reach the calls it makes, over A -> B -> C Nest hops on loopback with
-// both client kinds at each position; one served call making 200 calls leaves no abort listener behind; and
-// propagateContext turns each part off.
+// both client kinds at each position; one served call making 200 calls leaves no abort listener behind;
+// propagateContext turns each part off; interceptors may shorten the deadline and set the signal; a standalone
+// GrpcServer handler gets the same by running in GrpcRequestContext.forCall(call).
 import assert from 'node:assert/strict';
 import { EventEmitter, once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
-import { lastValueFrom } from 'rxjs';
+import { defer, lastValueFrom, of } from 'rxjs';
 import type { Observable } from 'rxjs';
 import type { CallOptions } from '../../../lib/client/call-options.js';
 import type { ClientInterceptor, PropagateOptions } from '../../../lib/client/client-interceptor.js';
 import { GrpcClient } from '../../../lib/client/grpc-client.js';
+import type { ExecutionContext } from '@nestjs/common';
+import { CompatDuplexCall, CompatServerCall } from '../../../lib/nest/compat.js';
+import { GrpcRequestContextInterceptor } from '../../../lib/nest/context/request-context.interceptor.js';
+import { GrpcRequestContext } from '../../../lib/nest/context/request-context.js';
+import { Metadata } from '../../../lib/protocol/metadata.js';
+import { GrpcError } from '../../../lib/protocol/grpc-error.js';
+import type { CallContext } from '../../../lib/server/call-context.js';
+import { GrpcServer } from '../../../lib/server/grpc-server.js';
 import { Status } from '../../../lib/protocol/status.js';
 import type { StatusInfo } from '../../../lib/protocol/trailers.js';
 import { loadProtos } from '../../../lib/schema/load-protos.js';
@@ -169,3 +178,133 @@ for (const kind of KINDS) {
     });
   }
 }
+
+describe('interceptors and an outgoing call\'s deadline and signal', BOUND, () => {
+  const holds = new EventEmitter();
+  let relay: RunningRelay;
+  const clients: GrpcClient[] = [];
+  const stubWith = (interceptor: ClientInterceptor): { Hop(request: HopRequest, options?: CallOptions): Observable<HopReply> } => {
+    const client = new GrpcClient(relay.address, { interceptors: [interceptor] });
+    clients.push(client);
+    return client.getService(loadProtos(RELAY_PROTO, RELAY_LOADER).service('relay.Relay')) as never;
+  };
+
+  before(async () => {
+    relay = await startRelay({ name: 'B', holds });
+  });
+  after(async () => {
+    for (const client of clients) await client.close();
+    await relay?.close();
+  });
+
+  it('onStart may shorten the deadline; a later one is ignored', async () => {
+    const shorten = stubWith({ onStart: (call) => { call.deadline = Date.now() + 2_000; } });
+    const [shortened] = deadlines((await lastValueFrom(shorten.Hop({ tag: 's' }, { timeout: 60_000 }))).hops);
+    assert.ok(shortened! <= Date.now() + 2_000 + TRANSIT, `shortened to ${shortened}`);
+    const lengthen = stubWith({ onStart: (call) => { call.deadline = Infinity; } });
+    const [kept] = deadlines((await lastValueFrom(lengthen.Hop({ tag: 'l' }, { timeout: 2_000 }))).hops);
+    assert.ok(kept! <= Date.now() + 2_000 + TRANSIT, `kept ${kept}`);
+  });
+
+  it('a deadline that is not a number fails the call with a TypeError', async () => {
+    const stub = stubWith({ onStart: (call) => { call.deadline = Number.NaN; } });
+    await assert.rejects(lastValueFrom(stub.Hop({ tag: 'n' })), TypeError);
+  });
+
+  it('onStart may set a signal: aborted already, the call ends CANCELLED; aborted later, the server sees the cancel', async () => {
+    const aborted = stubWith({ onStart: (call) => { call.signal = AbortSignal.abort(); } });
+    await assert.rejects(lastValueFrom(aborted.Hop({ tag: 'a' })), (err) => err instanceof GrpcError && err.code === Status.CANCELLED);
+    const controller = new AbortController();
+    const later = stubWith({ onStart: (call) => { call.signal = controller.signal; } });
+    const started = once(holds, 'start');
+    const ended = once(holds, 'end');
+    const outcome = lastValueFrom(later.Hop({ tag: 'b', hold: LONG_HOLD })).catch((err: unknown) => err);
+    await started;
+    controller.abort();
+    const err = await outcome;
+    assert.ok(err instanceof GrpcError);
+    assert.deepEqual({ code: err.code, message: err.message }, { code: Status.CANCELLED, message: 'Cancelled on client' });
+    assert.deepEqual(await ended, ['B', true]);
+  });
+});
+
+describe('a standalone GrpcServer handler run in GrpcRequestContext.forCall(call)', BOUND, () => {
+  const holds = new EventEmitter();
+  const server = new GrpcServer();
+  let relay: RunningRelay;
+  let downstream: GrpcClient;
+  let caller: Caller;
+
+  before(async () => {
+    relay = await startRelay({ name: 'B', holds });
+    downstream = new GrpcClient(relay.address);
+    const service = loadProtos(RELAY_PROTO, RELAY_LOADER).service('relay.Relay');
+    const next = downstream.getService<{ Hop(request: HopRequest): Observable<HopReply> }>(service);
+    server.addMethod(service.methods.get('Hop')!, (request: HopRequest, call: CallContext) =>
+      GrpcRequestContext.forCall(call).run(() => lastValueFrom(next.Hop(request))));
+    caller = callerOf(`127.0.0.1:${await server.listen('127.0.0.1:0')}`);
+  });
+  after(async () => {
+    await caller?.close();
+    await downstream?.close();
+    await server.close({ force: true });
+    await relay?.close();
+  });
+
+  it('passes on its deadline and its metadata', async () => {
+    const sent = Date.now() + 5_000;
+    const [b] = (await caller.hop({ tag: 's' }, { deadline: sent })).hops;
+    assert.ok(b!.deadline! <= sent + TRANSIT, `B ${b!.deadline} vs sent ${sent}`);
+    assert.equal(b!.stack.length, 2);
+  });
+
+  it('passes on its cancellation', async () => {
+    assert.equal(await caller.cancelWhileHolding(holds, LONG_HOLD), true);
+  });
+});
+
+/** A CallContext as far as the interceptor and the compat calls read it, counting reads of its signal. */
+function fakeCall(deadline: number | undefined): { call: CallContext; controller: AbortController; signalReads: () => number } {
+  const controller = new AbortController();
+  let reads = 0;
+  const call = {
+    method: { path: '/relay.Relay/Hop' },
+    metadata: new Metadata(),
+    deadline,
+    get signal() { reads++; return controller.signal; },
+    get cancelled() { return controller.signal.aborted; },
+  } as unknown as CallContext;
+  return { call, controller, signalReads: () => reads };
+}
+
+const HANDLER_ARGS: ReadonlyArray<readonly [string, (call: CallContext) => unknown[], boolean]> = [
+  ['@GrpcHandler: (request, CallContext)', (call) => [{}, call], true],
+  ['@GrpcMethod: (request, Metadata, call)', (call) => { const compat = new CompatServerCall({}, call); return [{}, compat.metadata, compat]; }, true],
+  // The duplex call listens for cancellation itself, as grpc-js's does, so its signal exists from the start.
+  ['@GrpcStreamCall: (call)', (call) => [new CompatDuplexCall(of(), call)], false],
+];
+
+describe('GrpcRequestContextInterceptor reads the served call\'s deadline and cancellation', () => {
+  for (const [name, argsOf, lazy] of HANDLER_ARGS) {
+    it(name, async () => {
+      const { call, controller, signalReads } = fakeCall(Date.now() + 5_000);
+      const rpc = { getType: () => 'rpc', getArgs: () => argsOf(call) } as unknown as ExecutionContext;
+      const reads = signalReads();
+      const context = await lastValueFrom(new GrpcRequestContextInterceptor().intercept(rpc, { handle: () => defer(() => of(GrpcRequestContext.current())) }));
+      assert.ok(context instanceof GrpcRequestContext);
+      assert.equal(context.deadline, call.deadline);
+      if (lazy) assert.equal(signalReads(), reads, 'no signal made before a call reads it');
+      const signal = context.signal!;
+      assert.equal(signal.aborted, false);
+      controller.abort();
+      assert.equal(signal.aborted, true);
+    });
+  }
+
+  it('a call without a deadline gives Infinity', async () => {
+    const { call } = fakeCall(undefined);
+    const rpc = { getType: () => 'rpc', getArgs: () => [{}, call] } as unknown as ExecutionContext;
+    const context = await lastValueFrom(new GrpcRequestContextInterceptor().intercept(rpc, { handle: () => defer(() => of(GrpcRequestContext.current())) }));
+    assert.equal((context as GrpcRequestContext).deadline, Infinity);
+  });
+});
