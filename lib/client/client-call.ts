@@ -296,13 +296,13 @@ export class ClientCall<Req, Res> {
   }
 
   /**
-   * The signal is the served call's (propagated): it ended early, so this call is cancelled as grpc-js cancels a
-   * child of a cancelled parent, 'Cancelled on client'. A served call that timed out takes its calls with it at
+   * The signal is normally the served call's (propagated): it ended early, so this call is cancelled with
+   * grpc-js's status for the child of a cancelled parent. A served call that timed out takes its calls with it at
    * the same deadline; whichever timer fires first, they end DEADLINE_EXCEEDED.
    */
   private onAbort(): void {
     if (Date.now() >= this.options.deadline) this.fail(new GrpcError(Status.DEADLINE_EXCEEDED, 'Deadline exceeded'));
-    else this.fail(new GrpcError(Status.CANCELLED, 'Cancelled on client'));
+    else this.fail(new GrpcError(Status.CANCELLED, 'Cancelled by parent call'));
   }
 
   private fail(err: GrpcError): void {

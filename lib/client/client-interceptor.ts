@@ -19,7 +19,10 @@ export interface OutgoingCall {
    * than the call's own is ignored, as a served call's deadline bounds the calls it makes.
    */
   deadline: number;
-  /** Aborting it cancels the call (CANCELLED 'Cancelled on client'); onStart hooks may set it. */
+  /**
+   * Aborting it cancels the call: RST_STREAM CANCEL, and CANCELLED 'Cancelled by parent call' (grpc-js's status
+   * for a propagated cancel). Inside a served call it is the served call's signal; onStart hooks may set it.
+   */
   signal: AbortSignal | undefined;
 }
 

@@ -111,7 +111,7 @@ for (const [first, second] of [['proxy', 'standalone'], ['standalone', 'proxy']]
       assert.equal(await caller.cancelWhileHolding(holds, LONG_HOLD), true, 'C saw its call cancelled');
       for (const [hop, { statuses }] of [['A', atA], ['B', atB]] as const) {
         const { code, message } = statuses.at(-1)!;
-        assert.deepEqual({ code, message }, { code: Status.CANCELLED, message: 'Cancelled on client' }, hop);
+        assert.deepEqual({ code, message }, { code: Status.CANCELLED, message: 'Cancelled by parent call' }, hop);
       }
     });
   });
@@ -223,7 +223,7 @@ describe('interceptors and an outgoing call\'s deadline and signal', BOUND, () =
     controller.abort();
     const err = await outcome;
     assert.ok(err instanceof GrpcError);
-    assert.deepEqual({ code: err.code, message: err.message }, { code: Status.CANCELLED, message: 'Cancelled on client' });
+    assert.deepEqual({ code: err.code, message: err.message }, { code: Status.CANCELLED, message: 'Cancelled by parent call' });
     assert.deepEqual(await ended, ['B', true]);
   });
 });
