@@ -59,6 +59,21 @@ function callerOf(address: string): Caller {
   };
 }
 
+/** Starts the relays before the suite, the one called first; the returned function gives a caller to it. Closes all after. */
+function withRelays(start: () => Promise<RunningRelay[]>): () => Caller {
+  let relays: RunningRelay[] = [];
+  let caller: Caller | undefined;
+  before(async () => {
+    relays = await start();
+    caller = callerOf(relays[0]!.address);
+  });
+  after(async () => {
+    await caller?.close();
+    for (const relay of relays) await relay.close();
+  });
+  return () => caller!;
+}
+
 /** An interceptor that keeps the final status of every call its client makes. */
 function statusLog(): { interceptor: ClientInterceptor; statuses: StatusInfo[] } {
   const statuses: StatusInfo[] = [];
@@ -72,24 +87,16 @@ for (const [first, second] of [['proxy', 'standalone'], ['standalone', 'proxy']]
     const holds = new EventEmitter();
     const atA = statusLog();
     const atB = statusLog();
-    let relays: RunningRelay[] = [];
-    let caller: Caller;
-
-    before(async () => {
+    const caller = withRelays(async () => {
       const c = await startRelay({ name: 'C', holds });
       const b = await startRelay({ name: 'B', next: { kind: second, address: c.address }, client: { interceptors: [atB.interceptor] } });
       const a = await startRelay({ name: 'A', next: { kind: first, address: b.address }, client: { interceptors: [atA.interceptor] } });
-      relays = [a, b, c];
-      caller = callerOf(a.address);
-    });
-    after(async () => {
-      await caller?.close();
-      for (const relay of relays) await relay.close();
+      return [a, b, c];
     });
 
     it('each hop\'s deadline is no later than its caller\'s, though each hop asks for a longer timeout', async () => {
       const sent = Date.now() + 5_000;
-      const [a, b, c] = deadlines((await caller.hop({ tag: 't', timeout: 60_000 }, { deadline: sent })).hops);
+      const [a, b, c] = deadlines((await caller().hop({ tag: 't', timeout: 60_000 }, { deadline: sent })).hops);
       assert.ok(a! <= sent + TRANSIT, `A ${a} vs sent ${sent}`);
       assert.ok(b! <= a! + TRANSIT, `B ${b} vs A ${a}`);
       assert.ok(c! <= b! + TRANSIT, `C ${c} vs B ${b}`);
@@ -97,18 +104,18 @@ for (const [first, second] of [['proxy', 'standalone'], ['standalone', 'proxy']]
 
     it('with no deadline upstream, a hop\'s own timeout is the deadline downstream', async () => {
       const sent = Date.now();
-      const [a, b, c] = deadlines((await caller.hop({ tag: 't', timeout: 60_000 })).hops);
+      const [a, b, c] = deadlines((await caller().hop({ tag: 't', timeout: 60_000 })).hops);
       assert.equal(a, Infinity);
       assert.ok(b! >= sent + 30_000 && b! <= Date.now() + 60_000 + TRANSIT, `B ${b}`);
       assert.ok(c! <= b! + TRANSIT, `C ${c} vs B ${b}`);
     });
 
     it('a call from outside any served call, without a deadline, gives none to any hop', async () => {
-      assert.deepEqual(deadlines((await caller.hop({ tag: 't' })).hops), [Infinity, Infinity, Infinity]);
+      assert.deepEqual(deadlines((await caller().hop({ tag: 't' })).hops), [Infinity, Infinity, Infinity]);
     });
 
     it('cancelling the call to A cancels A\'s call to B and B\'s to C', async () => {
-      assert.equal(await caller.cancelWhileHolding(holds, LONG_HOLD), true, 'C saw its call cancelled');
+      assert.equal(await caller().cancelWhileHolding(holds, LONG_HOLD), true, 'C saw its call cancelled');
       for (const [hop, { statuses }] of [['A', atA], ['B', atB]] as const) {
         const { code, message } = statuses.at(-1)!;
         assert.deepEqual({ code, message }, { code: Status.CANCELLED, message: 'Cancelled by parent call' }, hop);
@@ -119,22 +126,13 @@ for (const [first, second] of [['proxy', 'standalone'], ['standalone', 'proxy']]
 
 for (const kind of KINDS) {
   describe(`one served call making 200 calls through the ${kind} client`, BOUND, () => {
-    let relays: RunningRelay[] = [];
-    let caller: Caller;
-
-    before(async () => {
+    const caller = withRelays(async () => {
       const b = await startRelay({ name: 'B' });
-      const a = await startRelay({ name: 'A', next: { kind, address: b.address } });
-      relays = [a, b];
-      caller = callerOf(a.address);
-    });
-    after(async () => {
-      await caller?.close();
-      for (const relay of relays) await relay.close();
+      return [await startRelay({ name: 'A', next: { kind, address: b.address } }), b];
     });
 
     it('listens on the served call\'s signal while a call runs, and leaves no listener behind', async () => {
-      const [seen] = (await caller.hop({ tag: 'many', repeat: 200 })).hops;
+      const [seen] = (await caller().hop({ tag: 'many', repeat: 200 })).hops;
       assert.deepEqual({ inFlight: seen!.listeners_in_flight, leaked: seen!.leaked_listeners }, { inFlight: 1, leaked: 0 });
     });
   });
@@ -152,28 +150,19 @@ for (const kind of KINDS) {
   for (const [propagateContext, deadline, cancellation, metadata] of SETTINGS) {
     describe(`propagateContext: ${JSON.stringify(propagateContext)} on the ${kind} client`, BOUND, () => {
       const holds = new EventEmitter();
-      let relays: RunningRelay[] = [];
-      let caller: Caller;
-
-      before(async () => {
+      const caller = withRelays(async () => {
         const b = await startRelay({ name: 'B', holds });
-        const a = await startRelay({ name: 'A', next: { kind, address: b.address }, client: { propagateContext } });
-        relays = [a, b];
-        caller = callerOf(a.address);
-      });
-      after(async () => {
-        await caller?.close();
-        for (const relay of relays) await relay.close();
+        return [await startRelay({ name: 'A', next: { kind, address: b.address }, client: { propagateContext } }), b];
       });
 
       it(`deadline ${deadline ? 'passed on' : 'not passed on'}, metadata ${metadata ? 'passed on' : 'not passed on'}`, async () => {
-        const [, b] = (await caller.hop({ tag: 't' }, { timeout: 5_000 })).hops;
+        const [, b] = (await caller().hop({ tag: 't' }, { timeout: 5_000 })).hops;
         assert.equal(Number.isFinite(b!.deadline), deadline, `B's deadline ${b!.deadline}`);
         assert.equal(b!.stack.length, metadata ? 2 : 1);
       });
 
       it(`cancellation ${cancellation ? 'passed on' : 'not passed on'}`, async () => {
-        assert.equal(await caller.cancelWhileHolding(holds, cancellation ? LONG_HOLD : 300), cancellation);
+        assert.equal(await caller().cancelWhileHolding(holds, cancellation ? LONG_HOLD : 300), cancellation);
       });
     });
   }
