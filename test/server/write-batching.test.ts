@@ -4,9 +4,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Observable } from 'rxjs';
 import { Status } from '../../lib/protocol/status.js';
+import type { ServerHandler } from '../../lib/server/call-context.js';
+import type { ServerOptions } from '../../lib/server/grpc-server.js';
 import { COPIES } from '../../lib/server/response-writer.js';
 import { collectStream, delay, startHarness } from './fixtures.js';
-import type { Item } from './fixtures.js';
+import type { Item, StreamOutcome } from './fixtures.js';
 
 const LARGE = 100 * 1024;
 
@@ -19,6 +21,17 @@ function item(i: number): Partial<Item> {
 async function unreleasedCopies(): Promise<number> {
   for (let waited = 0; COPIES.unreleased > 0 && waited < 2_000; waited += 20) await delay(20);
   return COPIES.unreleased;
+}
+
+/** One ServerStream call to a server answering with `handler`; copies still held are counted before it closes. */
+async function streamFrom(handler: ServerHandler, options?: ServerOptions): Promise<StreamOutcome & { unreleased: number }> {
+  const harness = await startHarness({ ServerStream: handler }, options);
+  try {
+    const outcome = await collectStream(harness.client['ServerStream']!({}));
+    return { ...outcome, unreleased: await unreleasedCopies() };
+  } finally {
+    await harness.close();
+  }
 }
 
 function assertItems(received: Item[], count: number): void {
@@ -34,105 +47,64 @@ function assertItems(received: Item[], count: number): void {
 describe('write batching', () => {
   it('thousands of small and large messages written in one tick arrive whole and in order', async () => {
     const count = 5_000;
-    const harness = await startHarness({
-      ServerStream: () => Array.from({ length: count }, (_, i) => item(i)),
-    });
-    try {
-      const outcome = await collectStream(harness.client['ServerStream']!({}));
-      assert.equal(outcome.status.code, Status.OK);
-      assertItems(outcome.responses, count);
-      assert.equal(await unreleasedCopies(), 0);
-    } finally {
-      await harness.close();
-    }
+    const outcome = await streamFrom(() => Array.from({ length: count }, (_, i) => item(i)));
+    assert.equal(outcome.status.code, Status.OK);
+    assertItems(outcome.responses, count);
+    assert.equal(outcome.unreleased, 0);
   });
 
   it('an Observable emitting synchronously, then completing in the same tick, delivers every message', async () => {
     const count = 1_000;
-    const harness = await startHarness({
-      ServerStream: () => new Observable<Partial<Item>>((subscriber) => {
-        for (let i = 0; i < count; i++) subscriber.next(item(i));
-        subscriber.complete();
-      }),
-    });
-    try {
-      const outcome = await collectStream(harness.client['ServerStream']!({}));
-      assert.equal(outcome.status.code, Status.OK);
-      assertItems(outcome.responses, count);
-    } finally {
-      await harness.close();
-    }
+    const outcome = await streamFrom(() => new Observable<Partial<Item>>((subscriber) => {
+      for (let i = 0; i < count; i++) subscriber.next(item(i));
+      subscriber.complete();
+    }));
+    assert.equal(outcome.status.code, Status.OK);
+    assertItems(outcome.responses, count);
   });
 
   it('a message that cannot be encoded ends the call INTERNAL after the batched messages before it', async () => {
-    const harness = await startHarness({
-      ServerStream: () => [item(0), item(1), item(2), 'not a message', item(3)],
-    });
-    try {
-      const outcome = await collectStream(harness.client['ServerStream']!({}));
-      assertItems(outcome.responses, 3);
-      assert.equal(outcome.status.code, Status.INTERNAL);
-    } finally {
-      await harness.close();
-    }
+    const outcome = await streamFrom(() => [item(0), item(1), item(2), 'not a message', item(3)]);
+    assertItems(outcome.responses, 3);
+    assert.equal(outcome.status.code, Status.INTERNAL);
   });
 
   it('a message over maxSendMessageLength ends the call RESOURCE_EXHAUSTED after the messages before it', async () => {
-    const harness = await startHarness({
-      ServerStream: () => [item(1), item(2), { blob: Buffer.alloc(LARGE + 1024) }, item(3)],
-    }, { maxSendMessageLength: LARGE + 100 });
-    try {
-      const outcome = await collectStream(harness.client['ServerStream']!({}));
-      assert.deepEqual(outcome.responses.map((r) => r.text), ['m1', 'm2']);
-      assert.equal(outcome.status.code, Status.RESOURCE_EXHAUSTED);
-    } finally {
-      await harness.close();
-    }
+    const outcome = await streamFrom(() => [item(1), item(2), { blob: Buffer.alloc(LARGE + 1024) }, item(3)],
+      { maxSendMessageLength: LARGE + 100 });
+    assert.deepEqual(outcome.responses.map((r) => r.text), ['m1', 'm2']);
+    assert.equal(outcome.status.code, Status.RESOURCE_EXHAUSTED);
   });
 
   it('switching compression per message keeps the order of batched and compressed messages', async () => {
     const count = 300;
-    const harness = await startHarness({
-      ServerStream: (_request, context) => new Observable<Partial<Item>>((subscriber) => {
-        for (let i = 0; i < count; i++) {
-          // Runs of uncompressed messages (batched) between compressed ones (written one by one); the first
-          // is compressed, so the headers name gzip.
-          context.setResponseCompression(i % 7 === 0 ? 'gzip' : 'identity');
-          subscriber.next(item(i));
-        }
-        subscriber.complete();
-      }),
-    }, { defaultCompression: 'gzip' });
-    try {
-      const outcome = await collectStream(harness.client['ServerStream']!({}));
-      assert.equal(outcome.status.code, Status.OK);
-      assertItems(outcome.responses, count);
-    } finally {
-      await harness.close();
-    }
+    const outcome = await streamFrom((_request, context) => new Observable<Partial<Item>>((subscriber) => {
+      for (let i = 0; i < count; i++) {
+        // Runs of uncompressed messages (batched) between compressed ones (written one by one); the first
+        // is compressed, so the headers name gzip.
+        context.setResponseCompression(i % 7 === 0 ? 'gzip' : 'identity');
+        subscriber.next(item(i));
+      }
+      subscriber.complete();
+    }), { defaultCompression: 'gzip' });
+    assert.equal(outcome.status.code, Status.OK);
+    assertItems(outcome.responses, count);
   });
 });
 
 it('a handler may reuse one Buffer for successive messages: each is sent as it was when written', async () => {
   const count = 20;
-  const harness = await startHarness({
-    ServerStream: () => new Observable<Partial<Item>>((subscriber) => {
-      // All written in one tick, so all are still queued when the buffer changes again.
-      const chunk = Buffer.alloc(64 * 1024);
-      for (let i = 0; i < count; i++) {
-        chunk.fill(i);
-        subscriber.next({ count: i, blob: chunk });
-      }
-      subscriber.complete();
-    }),
-  });
-  try {
-    const outcome = await collectStream(harness.client['ServerStream']!({}));
-    assert.equal(outcome.status.code, Status.OK);
-    assert.deepEqual(outcome.responses.map((r) => r.blob.every((byte) => byte === r.count)), Array(count).fill(true));
-  } finally {
-    await harness.close();
-  }
+  const outcome = await streamFrom(() => new Observable<Partial<Item>>((subscriber) => {
+    // All written in one tick, so all are still queued when the buffer changes again.
+    const chunk = Buffer.alloc(64 * 1024);
+    for (let i = 0; i < count; i++) {
+      chunk.fill(i);
+      subscriber.next({ count: i, blob: chunk });
+    }
+    subscriber.complete();
+  }));
+  assert.equal(outcome.status.code, Status.OK);
+  assert.deepEqual(outcome.responses.map((r) => r.blob.every((byte) => byte === r.count)), Array(count).fill(true));
 });
 
 it('a client that cancels mid-stream leaves no copy of a large message held', async () => {
