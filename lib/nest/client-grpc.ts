@@ -12,6 +12,7 @@ import type { CallOptions } from '../client/call-options.js';
 import { createStub } from '../client/stub.js';
 import type { CallStarter, ServiceStub } from '../client/stub.js';
 import type { RequestStream } from '../client/request-writer.js';
+import { withChannelOptions } from './channel-options.js';
 import { nestLoaderOptions } from './loader-options.js';
 import { loadProtos } from '../schema/load-protos.js';
 import type { LoadOptions } from '../schema/load-protos.js';
@@ -30,6 +31,11 @@ export interface GrpcClientProxyOptions extends ClientOptions {
   protoPath: string | string[];
   /** How the protos are loaded and messages shaped (proto-loader's option names). */
   loader?: LoadOptions;
+  /**
+   * grpc-js channel options, as Transport.GRPC takes them: the message limits, grpc.default_compression_algorithm,
+   * the reconnect backoff and grpc.ssl_target_name_override are read (explicit options win); the rest are ignored.
+   */
+  channelOptions?: Readonly<Record<string, unknown>>;
 }
 
 const DEFAULT_URL = 'localhost:5000';
@@ -59,9 +65,9 @@ export class GrpcClientProxy extends ClientProxy implements ClientGrpc, OnApplic
       if (key in options) throw new TypeError(`GrpcClientProxy does not support the "${key}" option: ${instead}`);
     }
     if (options.protoPath === undefined) throw new TypeError('GrpcClientProxy needs the protoPath option');
-    const { url, package: pkg, protoPath, loader, ...clientOptions } = options;
+    const { url, package: pkg, protoPath, loader, channelOptions, ...clientOptions } = options;
     this.url = url ?? DEFAULT_URL;
-    this.clientOptions = clientOptions;
+    this.clientOptions = withChannelOptions(clientOptions, channelOptions);
     this.schema = loadProtos(protoPath, nestLoaderOptions(loader));
     this.packages = pkg === undefined ? [] : Array.isArray(pkg) ? pkg : [pkg];
     for (const name of this.packages) this.checkPackage(name);
