@@ -5,7 +5,7 @@ import { isObservable } from 'rxjs';
 import type { Observable, Subscription } from 'rxjs';
 import type { ClientHttp2Stream } from 'node:http2';
 import type { Codec } from '../protocol/compression.js';
-import { encodeFrame, FRAME_PREFIX_LENGTH, writeFrameHeader } from '../protocol/framing.js';
+import { frameMessage } from '../protocol/framing.js';
 import { GrpcError } from '../protocol/grpc-error.js';
 import { Status } from '../protocol/status.js';
 import type { MethodDescriptor } from '../schema/descriptors.js';
@@ -44,18 +44,16 @@ function messageOf(err: unknown): string {
 export function encodeRequest<Req>(method: MethodDescriptor<Req, unknown>, value: Req, codec: Codec | undefined,
   maxSendMessageLength: number): Buffer | GrpcError {
   if (codec !== undefined && UNCOMPRESSED.has(value as object)) codec = undefined;
-  // Uncompressed messages are serialized behind room for the prefix: no copy to frame them.
-  const reserve = codec === undefined ? FRAME_PREFIX_LENGTH : 0;
-  let bytes: Buffer;
+  let frame: Buffer | number;
   try {
-    bytes = method.serializeRequest(value, reserve);
+    frame = frameMessage(method.serializeRequest, value, codec, maxSendMessageLength);
   } catch (err) {
     return new GrpcError(Status.INTERNAL, `Request message serialization failure: ${messageOf(err)}`, { cause: err });
   }
-  if (bytes.length - reserve > maxSendMessageLength) {
+  if (typeof frame === 'number') {
     return new GrpcError(Status.RESOURCE_EXHAUSTED, `Attempted to send message with a size larger than ${maxSendMessageLength}`);
   }
-  return codec === undefined ? writeFrameHeader(bytes, false) : encodeFrame(codec.compress(bytes), true);
+  return frame;
 }
 
 /** Writes a streaming call's request messages; stops for good at stop() or the first failure (reported through `fail`). */

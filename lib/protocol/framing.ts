@@ -1,5 +1,6 @@
 // gRPC Length-Prefixed-Message framing: 1 flag byte, 4-byte big-endian length, body.
 // Follows PROTOCOL-HTTP2 "Length-Prefixed-Message". Hot path: at most one copy per message.
+import type { Codec } from './compression.js';
 import { GrpcError } from './grpc-error.js';
 import { Status } from './status.js';
 
@@ -35,6 +36,20 @@ export function writeFrameHeader(frame: Buffer, compressed: boolean): Buffer {
   frame[0] = compressed ? 1 : 0;
   frame.writeUInt32BE(length, 1);
   return frame;
+}
+
+/**
+ * One message as a frame, serialized by `serialize(value, reserve)`: uncompressed, behind `reserve` bytes left for
+ * the prefix, so framing copies nothing; with a codec, serialized then compressed. A message over `maxLength`
+ * (measured before compression) gives its length instead of a frame; what `serialize` throws goes to the caller.
+ */
+export function frameMessage<T>(serialize: (value: T, reserve: number) => Buffer, value: T, codec: Codec | undefined,
+  maxLength: number): Buffer | number {
+  const reserve = codec === undefined ? PREFIX_LENGTH : 0;
+  const bytes = serialize(value, reserve);
+  const length = bytes.length - reserve;
+  if (length > maxLength) return length;
+  return codec === undefined ? writeFrameHeader(bytes, false) : encodeFrame(codec.compress(bytes), true);
 }
 
 /** One framed message: one allocation, one copy of `message`. */

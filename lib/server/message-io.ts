@@ -1,7 +1,7 @@
 // A call's messages in both directions (PROTOCOL-HTTP2 "Length-Prefixed-Message"): request bytes to decoded
 // messages, response messages to frames, with grpc-encoding, the size limits and the method's protobuf codec.
 import type { Codec } from '../protocol/compression.js';
-import { encodeFrame, FRAME_PREFIX_LENGTH, FrameDecoder, writeFrameHeader } from '../protocol/framing.js';
+import { FrameDecoder, frameMessage } from '../protocol/framing.js';
 import type { Frame } from '../protocol/framing.js';
 import { GrpcError } from '../protocol/grpc-error.js';
 import { Status } from '../protocol/status.js';
@@ -60,18 +60,13 @@ export class ResponseEncoder {
 
   /** One message's frame, or the error to end the call with. */
   encode(value: unknown): Buffer | GrpcError {
-    const codec = this.messageCodec;
-    // Uncompressed messages are serialized behind room for the prefix: no copy to frame them.
-    const reserve = codec === undefined ? FRAME_PREFIX_LENGTH : 0;
-    let bytes: Buffer;
+    let frame: Buffer | number;
     try {
-      bytes = this.method.serializeResponse(value ?? {}, reserve);
+      frame = frameMessage(this.method.serializeResponse, value ?? {}, this.messageCodec, this.maxLength);
     } catch (err) {
       return new GrpcError(Status.INTERNAL, `Failed to serialize response: ${errorText(err)}`, { cause: err });
     }
-    const length = bytes.length - reserve;
-    if (length > this.maxLength) return tooLarge(length, this.maxLength);
-    return codec === undefined ? writeFrameHeader(bytes, false) : encodeFrame(codec.compress(bytes), true);
+    return typeof frame === 'number' ? tooLarge(frame, this.maxLength) : frame;
   }
 
   /** Appends one uncompressed message's frame to `batch`; the error to end the call with, if any. */
