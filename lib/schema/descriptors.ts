@@ -18,8 +18,6 @@ export interface MethodDescriptor<Req = unknown, Res = unknown> {
   readonly responseType: string;
   /** `reserve`: bytes left at the start for the caller, such as a gRPC frame prefix. */
   serializeRequest(value: Req, reserve?: number): Buffer;
-  /** Appends the request to `batch` as one uncompressed frame; returns its length (dropped past `maxLength`). */
-  serializeRequestFrame(value: Req, batch: FrameBatch, maxLength?: number): number;
   deserializeRequest(bytes: Uint8Array): Req;
   serializeResponse(value: Res, reserve?: number): Buffer;
   /** Appends the response to `batch` as one uncompressed frame; returns its length (dropped past `maxLength`). */
@@ -74,7 +72,6 @@ export function describeRoot(root: Root, options?: ShapeOptions): Schema {
         requestType: request.typeName,
         responseType: response.typeName,
         serializeRequest: request.serialize,
-        serializeRequestFrame: request.serializeFrame,
         deserializeRequest: request.deserialize,
         serializeResponse: response.serialize,
         serializeResponseFrame: response.serializeFrame,

@@ -25,11 +25,11 @@ describe('FrameBatch', () => {
   it('holds one frame per message, in order, each equal to the message serialized alone', () => {
     const batch = new FrameBatch();
     const values = [{ a_string: 'first' }, {}, { a_int32: -1, many_strings: ['x', 'y'] }];
-    const lengths = values.map((value) => echo.serializeRequestFrame(value, batch));
+    const lengths = values.map((value) => echo.serializeResponseFrame(value, batch));
     const frames = framesOf(batch.take());
     assert.deepEqual(frames.map((f) => f.compressed), [false, false, false]);
     assert.deepEqual(frames.map((f) => f.data.length), lengths);
-    assert.deepEqual(frames.map((f) => Buffer.from(f.data)), values.map((value) => echo.serializeRequest(value)));
+    assert.deepEqual(frames.map((f) => Buffer.from(f.data)), values.map((value) => echo.serializeResponse(value)));
   });
 
   it('patches each length after the writer grows mid-message', () => {
@@ -44,9 +44,9 @@ describe('FrameBatch', () => {
 
   it('drops a message over maxLength, reports its length, and keeps the frames before it', () => {
     const batch = new FrameBatch();
-    echo.serializeRequestFrame({ a_string: 'kept' }, batch, 10);
+    echo.serializeResponseFrame({ a_string: 'kept' }, batch, 10);
     const before = batch.byteLength;
-    const length = echo.serializeRequestFrame({ a_string: 'x'.repeat(50) }, batch, 10);
+    const length = echo.serializeResponseFrame({ a_string: 'x'.repeat(50) }, batch, 10);
     assert.ok(length > 10);
     assert.equal(batch.byteLength, before);
     assert.equal(framesOf(batch.take()).length, 1);
@@ -115,9 +115,9 @@ describe('FrameBatch', () => {
 
   it('throws on a value that is not a message, leaving the batch as it was', () => {
     const batch = new FrameBatch();
-    echo.serializeRequestFrame({ a_string: 'kept' }, batch);
+    echo.serializeResponseFrame({ a_string: 'kept' }, batch);
     const before = batch.byteLength;
-    assert.throws(() => echo.serializeRequestFrame('text' as never, batch), TypeError);
+    assert.throws(() => echo.serializeResponseFrame('text' as never, batch), TypeError);
     assert.equal(batch.byteLength, before);
   });
 });
