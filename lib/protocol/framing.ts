@@ -65,8 +65,9 @@ export function encodeFrame(message: Uint8Array, compressed: boolean): Buffer {
 
 /**
  * Incremental decoder for one direction of one stream. A frame that lies inside a single chunk is returned as a
- * subarray of it (zero-copy); one that spans chunks is copied once into a buffer of its exact size, allocated
- * only after its length passed the max check. After an error the decoder stays failed.
+ * subarray of it (zero-copy). One that spans chunks is held as the slices of chunks that arrived and joined once
+ * when complete (one copy; none when its body came in one chunk): memory follows the bytes received, never the
+ * length a prefix announces, so five bytes cannot reserve megabytes. After an error the decoder stays failed.
  */
 export class FrameDecoder {
   private readonly maxMessageLength: number;
@@ -75,13 +76,20 @@ export class FrameDecoder {
   // split one, and a decoder is made per call); prefixFilled counts its bytes so far.
   private prefix: Buffer | undefined;
   private prefixFilled = 0;
-  // The body of a frame that spans chunks, and how much of it has arrived.
-  private body: Buffer | undefined;
-  private bodyFilled = 0;
+  // The body of a frame that spans chunks: the slices that arrived (undefined when none is pending), their
+  // total length, and what its prefix announced.
+  private parts: Buffer[] | undefined;
+  private partsLength = 0;
+  private bodyLength = 0;
   private bodyCompressed = false;
 
   constructor(maxMessageLength = Infinity) {
     this.maxMessageLength = maxMessageLength;
+  }
+
+  /** Bytes of an incomplete frame held now (prefix and body); never more than the bytes pushed. */
+  get bufferedLength(): number {
+    return this.prefixFilled + this.partsLength;
   }
 
   /** Feeds one chunk; returns the frames it completed, in order, or the error that failed the stream. */
@@ -91,14 +99,15 @@ export class FrameDecoder {
     const end = chunk.length;
     let offset = 0;
     while (offset < end) {
-      if (this.body !== undefined) {
-        const take = Math.min(this.body.length - this.bodyFilled, end - offset);
-        chunk.copy(this.body, this.bodyFilled, offset, offset + take);
-        this.bodyFilled += take;
+      if (this.parts !== undefined) {
+        const take = Math.min(this.bodyLength - this.partsLength, end - offset);
+        this.parts.push(take === end ? chunk : chunk.subarray(offset, offset + take));
+        this.partsLength += take;
         offset += take;
-        if (this.bodyFilled < this.body.length) break;
-        frames.push({ compressed: this.bodyCompressed, data: this.body });
-        this.body = undefined;
+        if (this.partsLength < this.bodyLength) break;
+        frames.push({ compressed: this.bodyCompressed, data: this.joinParts(this.parts) });
+        this.parts = undefined;
+        this.partsLength = 0;
         continue;
       }
       let flag: number;
@@ -125,8 +134,9 @@ export class FrameDecoder {
         frames.push({ compressed: flag === 1, data: chunk.subarray(offset, offset + length) });
         offset += length;
       } else {
-        this.body = Buffer.allocUnsafe(length);
-        this.bodyFilled = 0;
+        // Only the announced length is remembered; the body's bytes are held as they come.
+        this.parts = [];
+        this.bodyLength = length;
         this.bodyCompressed = flag === 1;
       }
     }
@@ -136,10 +146,15 @@ export class FrameDecoder {
   /** Call at end of stream: INTERNAL if a frame (prefix or body) was left incomplete. */
   end(): GrpcError | undefined {
     if (this.failure !== undefined) return this.failure;
-    if (this.prefixFilled > 0 || this.body !== undefined) {
+    if (this.prefixFilled > 0 || this.parts !== undefined) {
       this.failure = new GrpcError(Status.INTERNAL, 'Stream ended in the middle of a gRPC message');
     }
     return this.failure;
+  }
+
+  // A body that arrived in one slice (its prefix ended a chunk) is that slice, uncopied; else one exact-size copy.
+  private joinParts(parts: Buffer[]): Buffer {
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts, this.bodyLength);
   }
 
   private check(flag: number, length: number): GrpcError | undefined {
