@@ -41,7 +41,9 @@ const streamArb: fc.Arbitrary<StreamPlan> = fc.record({
 
 // Stray frames, `target` being one of the request streams: most legal and harmless, some a stream error, some
 // a connection error (a zero WINDOW_UPDATE, DATA on stream 0, a CONTINUATION out of place, an undecodable block).
-const strayArb = (target: number): fc.Arbitrary<Buffer> => fc.oneof(
+// A HEADERS opening stream 1001 goes after the requests' own: an earlier one would close their lower ids unopened.
+interface Stray { frame: Buffer; afterRequests: boolean }
+const strayArb = (target: number): fc.Arbitrary<Stray> => fc.oneof(
   fc.uint8Array({ minLength: 8, maxLength: 8 }).map((bytes) => encodeFrame(FRAME.PING, 0, 0, Buffer.from(bytes))),
   fc.constant(encodeFrame(FRAME.PRIORITY, 0, target, Buffer.from([0, 0, 0, 0, 16]))),
   fc.tuple(fc.constantFrom(0, target), fc.nat({ max: 70_000 })).map(([stream, increment]) => {
@@ -61,8 +63,11 @@ const strayArb = (target: number): fc.Arbitrary<Buffer> => fc.oneof(
     .map(([type, flags, bytes]) => encodeFrame(type, flags, target, Buffer.from(bytes))),
   fc.uint8Array({ maxLength: 8 }).map((bytes) => encodeFrame(FRAME.DATA, 0, 0, Buffer.from(bytes))),
   fc.uint8Array({ maxLength: 8 }).map((bytes) => encodeFrame(FRAME.CONTINUATION, FLAG.END_HEADERS, target, Buffer.from(bytes))),
-  fc.uint8Array({ minLength: 1, maxLength: 12 }).map((bytes) => encodeFrame(FRAME.HEADERS, FLAG.END_HEADERS, 1001, Buffer.from(bytes))),
-);
+).map((frame) => ({ frame, afterRequests: false })).chain((stray) => fc.oneof(
+  { weight: 7, arbitrary: fc.constant(stray) },
+  fc.uint8Array({ minLength: 1, maxLength: 12 })
+    .map((bytes) => ({ frame: encodeFrame(FRAME.HEADERS, FLAG.END_HEADERS, 1001, Buffer.from(bytes)), afterRequests: true })),
+));
 
 const runArb = fc.array(streamArb, { minLength: 1, maxLength: 4 }).chain((streams) => fc.record({
   streams: fc.constant(streams),
@@ -91,17 +96,20 @@ function requestFrames(plan: StreamPlan, streamId: number): Buffer[] {
  * Interleaves the requests' frames and the strays in the order drawn, each queue keeping its own order, and
  * requests opening in stream-id order (RFC 9113 5.1.1: a HEADERS on a lower id than one seen is a protocol error).
  */
-function interleave(requests: readonly Buffer[][], strays: readonly Buffer[], order: readonly number[]): Buffer[] {
+function interleave(requests: readonly Buffer[][], strays: readonly Stray[], order: readonly number[]): Buffer[] {
   const out: Buffer[] = [];
-  const queues = [...requests.map((queue) => [...queue]), [...strays]];
+  const queues = requests.map((queue) => [...queue]);
+  const anytime = strays.filter((stray) => !stray.afterRequests).map((stray) => stray.frame);
+  const late = strays.filter((stray) => stray.afterRequests).map((stray) => stray.frame);
+  queues.push(anytime, late);
   let opened = 0;
   for (let step = 0; queues.some((queue) => queue.length > 0); step++) {
-    // Requests up to the next one to open, and the strays, may give the next frame.
-    const eligible = queues.map((_, index) => index)
-      .filter((index) => queues[index]!.length > 0 && (index <= opened || index === queues.length - 1));
+    // Requests up to the next one to open, the strays, and once every request opened the late strays.
+    const eligible = queues.map((_, index) => index).filter((index) => queues[index]!.length > 0
+      && (index <= opened || index === requests.length || (index === requests.length + 1 && opened >= requests.length)));
     const index = eligible[(order[step % order.length] ?? 0) % eligible.length]!;
     out.push(queues[index]!.shift()!);
-    if (index === opened) opened++;
+    if (index === opened && index < requests.length) opened++;
   }
   return out;
 }
