@@ -43,6 +43,8 @@ export class ServerProcess {
   static start(kind: ServerKind): Promise<ServerProcess> {
     const child = fork(CHILD, [kind], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const fatal: string[] = [];
+    // A send to a child that just died fails with EPIPE here; its 'exit' is what reports the death.
+    child.on('error', () => {});
     child.on('message', (reply: ChildReply) => {
       if (reply.type === 'fatal') fatal.push(reply.message);
     });
