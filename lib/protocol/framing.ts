@@ -9,6 +9,11 @@ const PREFIX_LENGTH = 5;
 /** Bytes of the Length-Prefixed-Message prefix: flag and big-endian length. */
 export const FRAME_PREFIX_LENGTH = PREFIX_LENGTH;
 const MAX_FRAME_LENGTH = 0xffffffff;
+// A held part costs a Buffer object (about 100 bytes of heap) besides its bytes: a peer trickling 1-byte DATA
+// frames would make memory grow ten times faster than its bytes. A run of this many parts averaging under
+// SMALL_PART bytes is copied into one; every byte is copied so at most once before the final join.
+const COALESCE_RUN = 64;
+const SMALL_PART = 256;
 
 export interface Frame {
   compressed: boolean;
@@ -66,8 +71,9 @@ export function encodeFrame(message: Uint8Array, compressed: boolean): Buffer {
 /**
  * Incremental decoder for one direction of one stream. A frame that lies inside a single chunk is returned as a
  * subarray of it (zero-copy). One that spans chunks is held as the slices of chunks that arrived and joined once
- * when complete (one copy; none when its body came in one chunk): memory follows the bytes received, never the
- * length a prefix announces, so five bytes cannot reserve megabytes. After an error the decoder stays failed.
+ * when complete (one copy; none when its body came in one chunk; runs of tiny slices are merged on the way):
+ * memory follows the bytes received, never the length a prefix announces, so five bytes cannot reserve
+ * megabytes. After an error the decoder stays failed.
  */
 export class FrameDecoder {
   private readonly maxMessageLength: number;
@@ -77,9 +83,12 @@ export class FrameDecoder {
   private prefix: Buffer | undefined;
   private prefixFilled = 0;
   // The body of a frame that spans chunks: the slices that arrived (undefined when none is pending), their
-  // total length, and what its prefix announced.
+  // total length, and what its prefix announced. parts[runStart..] is the run not yet considered for
+  // coalescing, runLength its bytes.
   private parts: Buffer[] | undefined;
   private partsLength = 0;
+  private runStart = 0;
+  private runLength = 0;
   private bodyLength = 0;
   private bodyCompressed = false;
 
@@ -101,13 +110,14 @@ export class FrameDecoder {
     while (offset < end) {
       if (this.parts !== undefined) {
         const take = Math.min(this.bodyLength - this.partsLength, end - offset);
-        this.parts.push(take === end ? chunk : chunk.subarray(offset, offset + take));
-        this.partsLength += take;
+        this.holdPart(this.parts, take === end ? chunk : chunk.subarray(offset, offset + take));
         offset += take;
         if (this.partsLength < this.bodyLength) break;
         frames.push({ compressed: this.bodyCompressed, data: this.joinParts(this.parts) });
         this.parts = undefined;
         this.partsLength = 0;
+        this.runStart = 0;
+        this.runLength = 0;
         continue;
       }
       let flag: number;
@@ -150,6 +160,16 @@ export class FrameDecoder {
       this.failure = new GrpcError(Status.INTERNAL, 'Stream ended in the middle of a gRPC message');
     }
     return this.failure;
+  }
+
+  private holdPart(parts: Buffer[], part: Buffer): void {
+    parts.push(part);
+    this.partsLength += part.length;
+    this.runLength += part.length;
+    if (parts.length - this.runStart < COALESCE_RUN) return;
+    if (this.runLength < COALESCE_RUN * SMALL_PART) parts.push(Buffer.concat(parts.splice(this.runStart), this.runLength));
+    this.runStart = parts.length;
+    this.runLength = 0;
   }
 
   // A body that arrived in one slice (its prefix ended a chunk) is that slice, uncopied; else one exact-size copy.

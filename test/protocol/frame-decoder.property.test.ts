@@ -2,6 +2,8 @@
 // reference does, and the bytes it holds are those of the incomplete frame that arrived, never an announced length.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { encodeFrame, encodeFrameHeader, FrameDecoder } from '../../lib/protocol/framing.js';
 import type { Frame } from '../../lib/protocol/framing.js';
@@ -9,6 +11,16 @@ import { GrpcError } from '../../lib/protocol/grpc-error.js';
 import { Status } from '../../lib/protocol/status.js';
 
 const FOUR_MIB = 4 * 1024 * 1024;
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** Heap in use after a full collection, so what is measured is what is still referenced. */
+function heapUsed(): number {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+}
 
 interface Decoded {
   frames: [boolean, string][];
@@ -126,6 +138,42 @@ describe('FrameDecoder under random splits', () => {
     assert.ok(grown < 16 * 1024 * 1024, `array buffers grew by ${grown} bytes`);
     assert.deepEqual(decoders.map((decoder) => decoder.bufferedLength), decoders.map(() => 0));
     for (const decoder of decoders) assert.equal(decoder.end()?.code, Status.INTERNAL);
+  });
+
+  it('decodes a body trickled in many chunks, tiny or not, as it was sent', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40_000 }), fc.array(fc.oneof(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 600 })), { minLength: 1, maxLength: 400 }),
+        (size, sizes) => {
+          const body = Buffer.alloc(size);
+          for (let i = 0; i < size; i++) body[i] = (i * 7) & 0xff;
+          const stream = Buffer.concat([encodeFrame(body, false), encodeFrame(Buffer.from('next'), true)]);
+          const decoder = new FrameDecoder();
+          const frames: Frame[] = [];
+          for (let offset = 0, turn = 0; offset < stream.length; turn++) {
+            const next = Math.min(stream.length, offset + sizes[turn % sizes.length]!);
+            const result = decoder.push(Buffer.from(stream.subarray(offset, next)));
+            assert.ok(Array.isArray(result));
+            frames.push(...result);
+            offset = next;
+          }
+          assert.equal(frames.length, 2);
+          assert.ok(frames[0]!.data.equals(body));
+          assert.equal(frames[1]!.data.toString(), 'next');
+        }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('holds a trickle of 1-byte chunks without a heap object per byte', () => {
+    const decoder = new FrameDecoder(FOUR_MIB);
+    assert.deepEqual(decoder.push(encodeFrameHeader(FOUR_MIB, false)), []);
+    const bytes = Buffer.alloc(200_000, 1);
+    const before = heapUsed();
+    for (let i = 0; i < bytes.length; i++) decoder.push(bytes.subarray(i, i + 1));
+    const grown = heapUsed() - before;
+    // A Buffer per held byte would be some 20 MB here; merged runs keep it near the bytes themselves.
+    assert.ok(grown < 5 * 1024 * 1024, `heap grew by ${grown} bytes for ${bytes.length} bytes held`);
+    assert.equal(decoder.bufferedLength, bytes.length);
   });
 
   it('refuses a prefix over the max before holding any byte of its body', () => {
