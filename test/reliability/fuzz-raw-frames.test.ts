@@ -1,8 +1,6 @@
-// Property-based fuzzing of our server with HTTP/2 frames written by hand over a TCP socket (issue 13): gRPC
-// requests as HEADERS and DATA (padded or not, split anywhere) interleaved with stray frames of every type. Each
-// request carries a grpc-timeout, so by its end plus a margin every stream must be ended by the server (END_STREAM
-// or RST_STREAM) or the connection closed; nothing may escape the server, another connection must be served.
-// Whether the server drains afterwards is not asserted here: see protocol-error-vanish.test.ts.
+// Fuzzing our server with hand-written HTTP/2 frames over TCP (issue 13): requests with a grpc-timeout amid stray
+// frames of every type. Each stream must be ended (END_STREAM, RST_STREAM) or its connection closed within its
+// bound, and another connection served; draining afterwards is protocol-error-vanish.test.ts's subject.
 import assert from 'node:assert/strict';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { describe, it } from 'node:test';

@@ -1,7 +1,6 @@
-// Issue 13's five-byte attack mirrored onto the client: a raw node:http2 server answers every call with headers
-// and a 5-byte prefix announcing 4 MiB, then nothing. Client memory must follow the bytes that arrived, each call
-// end with DEADLINE_EXCEEDED or, cancelled by its caller, CANCELLED, and reach the server as a reset stream.
-// grpc-js's client faces the same server.
+// The five-byte attack mirrored onto the client (issue 13), ours beside grpc-js: each answer is a lone prefix
+// announcing 4 MiB. Memory must follow the bytes that arrived; calls end DEADLINE_EXCEEDED, or CANCELLED when their
+// caller cancels, and reach the server as reset streams.
 import grpc from '@grpc/grpc-js';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http2';

@@ -1,7 +1,6 @@
-// A connection error followed by a vanished peer (issue 13): one stream opened, then DATA on stream 0, a
-// PROTOCOL_ERROR the server answers with GOAWAY; the peer then drops its socket. RFC 9113 section 5.4.1: after
-// that GOAWAY the endpoint MUST close the TCP connection. Measured in a child process: the server's handles must
-// come back to their baseline, or every such peer costs the server a socket for good.
+// A connection error, then a vanished peer (issue 13): DATA on stream 0 draws a GOAWAY, then the peer drops its
+// socket. RFC 9113 section 5.4.1 says the server MUST then close the connection: measured in a child process, its
+// handles must come back to baseline, or each such peer costs a socket for good.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { encodeFrame, encodeHeaderBlock, FLAG, FRAME, RawFrameConnection } from './raw-frames.js';
