@@ -9,11 +9,6 @@ const PREFIX_LENGTH = 5;
 /** Bytes of the Length-Prefixed-Message prefix: flag and big-endian length. */
 export const FRAME_PREFIX_LENGTH = PREFIX_LENGTH;
 const MAX_FRAME_LENGTH = 0xffffffff;
-// A held part costs a Buffer object (about 100 bytes of heap) besides its bytes: a peer trickling 1-byte DATA
-// frames would make memory grow ten times faster than its bytes. A run of this many parts averaging under
-// SMALL_PART bytes is copied into one; every byte is copied so at most once before the final join.
-const COALESCE_RUN = 64;
-const SMALL_PART = 256;
 
 export interface Frame {
   compressed: boolean;
@@ -67,6 +62,12 @@ export function encodeFrame(message: Uint8Array, compressed: boolean): Buffer {
   frame.set(message, PREFIX_LENGTH);
   return frame;
 }
+
+// A held part costs a Buffer object (about 100 bytes of heap) besides its bytes: a peer trickling 1-byte DATA
+// frames would make memory grow ten times faster than its bytes. A run of this many parts averaging under
+// SMALL_PART bytes is copied into one; every byte is copied so at most once before the final join.
+const COALESCE_RUN = 64;
+const SMALL_PART = 256;
 
 /**
  * Incremental decoder for one direction of one stream. A frame that lies inside a single chunk is returned as a
