@@ -4,7 +4,7 @@
 import type { EncodingName } from '../../protocol/compression.js';
 import type { ClientOptions } from '../../client/grpc-client.js';
 
-/** grpc-js's grpc.default_compression_algorithm values (compression-algorithms.ts). */
+/** grpc-js's grpc.default_compression_algorithm values (its CompressionAlgorithms enum). */
 const COMPRESSION_ALGORITHMS: Readonly<Record<number, EncodingName>> = { 0: 'identity', 1: 'deflate', 2: 'gzip' };
 
 /**
