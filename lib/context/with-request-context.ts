@@ -2,8 +2,7 @@
 // itself, the request messages it receives and the answer it produces later all see the context.
 
 import { isObservable, Observable } from 'rxjs';
-import { PropagationPolicy } from './propagation-policy.js';
-import type { RequestContextOptions } from './propagation-policy.js';
+import type { PropagationPolicy } from './propagation-policy.js';
 import { GrpcRequestContext } from './request-context.js';
 import type { ServedCall } from './request-context.js';
 
@@ -16,12 +15,11 @@ export interface ContextCall extends ServedCall {
 export type ContextHandler<C extends ContextCall> = (request: never, call: C) => unknown;
 
 /**
- * `handler`, run in a GrpcRequestContext built for each call with `options` (compiled once, here). Request
+ * `handler`, run in a GrpcRequestContext built for each call under `policy`. Request
  * messages arrive from the connection's events, and the server subscribes to an Observable answer or pulls an
  * iterable one after the handler returned: both are rebound, so calls made there inherit the context too.
  */
-export function withRequestContext<C extends ContextCall>(handler: ContextHandler<C>, options?: RequestContextOptions): ContextHandler<C> {
-  const policy = new PropagationPolicy(options);
+export function withRequestContext<C extends ContextCall>(handler: ContextHandler<C>, policy: PropagationPolicy): ContextHandler<C> {
   return (request: unknown, call: C): unknown => {
     const scope = new GrpcRequestContext(call.method.path, call.metadata, policy, call);
     const input = isObservable(request) ? bindToContext(request, scope) : request;

@@ -6,6 +6,7 @@ import type {
   ServerHttp2Stream, ServerOptions as Http2ServerOptions,
 } from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import { PropagationPolicy } from '../context/propagation-policy.js';
 import type { RequestContextOptions } from '../context/propagation-policy.js';
 import { withRequestContext } from '../context/with-request-context.js';
 import type { EncodingName } from '../protocol/compression.js';
@@ -177,11 +178,12 @@ export class GrpcServer {
   }
 }
 
-// Wrapped once, at registration: with the option off a handler is served as it is.
+// Wrapped once, at registration: with the option off a handler is served as it is. Options are checked here, so a
+// bad one fails the constructor.
 function contextWrapper(option: boolean | RequestContextOptions | undefined): (handler: ServerHandler) => ServerHandler {
   if (option === undefined || option === false) return (handler) => handler;
-  const options = option === true ? undefined : option;
-  return (handler) => withRequestContext(handler, options);
+  const policy = new PropagationPolicy(option === true ? undefined : option);
+  return (handler) => withRequestContext(handler, policy);
 }
 
 function respondTrailersOnly(stream: ServerHttp2Stream, error: GrpcError): void {

@@ -121,7 +121,7 @@ describe('GrpcServer requestContext option', BOUND, () => {
   const servers: GrpcServer[] = [];
   let grpcJs: Awaited<ReturnType<typeof startGrpcJsMiddleHop>>;
   /** Callers of A: with the option on, off, and A on grpc-js. */
-  const callers = {} as Record<'on' | 'off' | 'grpc-js', RelayStub>;
+  const callers = {} as Record<'on' | 'off' | 'custom' | 'grpc-js', RelayStub>;
   const connect = (address: string): RelayStub => {
     const client = new GrpcClient(address);
     clients.push(client);
@@ -131,7 +131,8 @@ describe('GrpcServer requestContext option', BOUND, () => {
   before(async () => {
     const b = await startLastHop(holds);
     servers.push(b.server);
-    for (const [kind, options] of [['on', { requestContext: true }], ['off', {}]] as const) {
+    const kinds = [['on', { requestContext: true }], ['off', {}], ['custom', { requestContext: { forward: ['x-tenant'] } }]] as const;
+    for (const [kind, options] of kinds) {
       const a = await startMiddleHop(options, connect(b.address));
       servers.push(a.server);
       callers[kind] = connect(a.address);
@@ -158,6 +159,14 @@ describe('GrpcServer requestContext option', BOUND, () => {
     const off = await lastValueFrom(callers.off.Hop({ tag: 'm' }, { metadata }));
     assert.equal(off.hops[0]!.id, '', 'no context without the option');
     assert.deepEqual(off.hops[1]!.headers, {});
+  });
+
+  it('takes RequestContextOptions instead of true; a bad one fails the constructor', async () => {
+    const metadata = new Metadata({ 'x-request-id': 'r-1', 'x-tenant': 'acme' });
+    const b = (await lastValueFrom(callers.custom.Hop({ tag: 'o' }, { metadata }))).hops[1]!;
+    assert.equal(b.headers['x-tenant'], 'acme');
+    assert.equal(b.headers['x-request-id'], undefined, '`forward` replaces the default keys');
+    assert.throws(() => new GrpcServer({ requestContext: { maxCallIdStack: 0 } }), /maxCallIdStack must be a positive integer/);
   });
 
   for (const kind of ['on', 'grpc-js'] as const) {
