@@ -21,6 +21,13 @@ export { loadProtos } from './schema/load-protos.js';
 export type { LoadOptions } from './schema/load-protos.js';
 export type { MethodDescriptor, ServiceDescriptor, Schema } from './schema/descriptors.js';
 
+export { GrpcRequestContext } from './context/request-context.js';
+export type { ServedCall, ServedCallLifetime } from './context/request-context.js';
+export {
+  CALL_ID_STACK_KEY, CONTEXT_DATA_PREFIX, DEFAULT_FORWARDED_KEYS, DEFAULT_SECRET_KEYS,
+} from './context/propagation-policy.js';
+export type { RequestContextOptions } from './context/propagation-policy.js';
+
 export { GrpcServer } from './server/grpc-server.js';
 export type { ServerOptions } from './server/grpc-server.js';
 export type { CallContext, ServerHandler } from './server/call-context.js';

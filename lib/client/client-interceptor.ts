@@ -2,12 +2,15 @@
 // after), and the ambient context of the call being served, which a built-in interceptor passes on to every call
 // made while serving it: its metadata, its deadline and its cancellation (grpc-js's propagate flags, implied).
 
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
+import { ambientContext } from '../context/ambient-context.js';
 import { Metadata } from '../protocol/metadata.js';
 import type { StatusInfo } from '../protocol/trailers.js';
 import type { MethodDescriptor } from '../schema/descriptors.js';
 import type { ResolvedCallOptions } from './call-options.js';
+
+// The store lives in lib/context; grpc-client.ts reads it through here.
+export { ambientContext };
 
 /** One outgoing call as interceptors see it; a fresh object per call, so it can key a WeakMap. */
 export interface OutgoingCall {
@@ -41,22 +44,6 @@ export interface ClientInterceptor {
   /** Once per started call, in reverse list order; should not throw (a throw becomes a process warning). */
   onEnd?(call: OutgoingCall, result: ClientCallResult): void;
 }
-
-/** The part of a served call that the calls it makes inherit. */
-export interface AmbientContext {
-  /** Metadata to add to their requests. */
-  propagatedMetadata(): Metadata;
-  /** The served call's deadline in epoch ms, Infinity without one: the latest deadline a call made here gets. */
-  readonly deadline: number;
-  /**
-   * Aborts when the served call ends early (client cancel, deadline, connection loss), cancelling the calls it
-   * made that are still running. Read only when a call starts: it may be created on first read.
-   */
-  readonly signal: AbortSignal | undefined;
-}
-
-/** The context of the call being served, set by whatever serves it (the Nest request-context interceptor). */
-export const ambientContext = new AsyncLocalStorage<AmbientContext>();
 
 /** Which parts of the served call the calls made while serving it inherit; each defaults to true. */
 export interface PropagateOptions {

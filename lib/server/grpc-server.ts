@@ -6,6 +6,9 @@ import type {
   ServerHttp2Stream, ServerOptions as Http2ServerOptions,
 } from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import { PropagationPolicy } from '../context/propagation-policy.js';
+import type { RequestContextOptions } from '../context/propagation-policy.js';
+import { withRequestContext } from '../context/with-request-context.js';
 import type { EncodingName } from '../protocol/compression.js';
 import { GrpcError } from '../protocol/grpc-error.js';
 import { GRPC_CONTENT_TYPE, isGrpcContentType } from '../protocol/headers.js';
@@ -40,6 +43,12 @@ export interface ServerOptions {
    * default: true unless NODE_ENV is 'production'.
    */
   debugInfo?: boolean;
+  /**
+   * Run every handler registered from then on in its call's GrpcRequestContext: `GrpcRequestContext.current()`
+   * finds it, and calls made while serving inherit its metadata, deadline and cancellation, as under Nest's
+   * request-context interceptor. `true` takes the default RequestContextOptions; default off.
+   */
+  requestContext?: boolean | RequestContextOptions;
 }
 
 const DEFAULT_MAX_RECEIVE = 4 * 1024 * 1024;
@@ -55,6 +64,7 @@ export class GrpcServer {
   readonly #http2Options: Http2ServerOptions;
   readonly #errors: ErrorDetailOptions;
   readonly #tls: SecureServerOptions | undefined;
+  readonly #wrapHandler: (handler: ServerHandler) => ServerHandler;
   readonly #sessions = new Set<ServerHttp2Session>();
   readonly #peers = new WeakMap<Http2Session, string>();
   #server: Http2Server | Http2SecureServer | undefined;
@@ -69,15 +79,17 @@ export class GrpcServer {
     this.#http2Options = { ...DEFAULT_HTTP2, ...options.http2 };
     this.#errors = { debugInfo: options.debugInfo };
     this.#tls = options.tls;
+    this.#wrapHandler = contextWrapper(options.requestContext);
   }
 
   /** Serves `handlers`, keyed by proto method name, for `service`. */
   addService(service: ServiceDescriptor, handlers: Readonly<Record<string, ServerHandler>>): void {
-    this.#router.addService(service, handlers);
+    const wrapped = Object.entries(handlers).map(([name, handler]) => [name, this.#wrapHandler(handler)] as const);
+    this.#router.addService(service, Object.fromEntries(wrapped));
   }
 
   addMethod(method: MethodDescriptor, handler: ServerHandler): void {
-    this.#router.addMethod(method, handler);
+    this.#router.addMethod(method, this.#wrapHandler(handler));
   }
 
   /** Starts listening on `host:port` (port 0 picks one) and resolves with the bound port. */
@@ -164,6 +176,14 @@ export class GrpcServer {
     }
     return peer;
   }
+}
+
+// Wrapped once, at registration: with the option off a handler is served as it is. Options are checked here, so a
+// bad one fails the constructor.
+function contextWrapper(option: boolean | RequestContextOptions | undefined): (handler: ServerHandler) => ServerHandler {
+  if (option === undefined || option === false) return (handler) => handler;
+  const policy = new PropagationPolicy(option === true ? undefined : option);
+  return (handler) => withRequestContext(handler, policy);
 }
 
 function respondTrailersOnly(stream: ServerHttp2Stream, error: GrpcError): void {

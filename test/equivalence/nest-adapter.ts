@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import type { CallContext, ServerHandler } from '../../lib/index.js';
 import { GrpcExceptionFilter } from '../../lib/nest/grpc-exception.filter.js';
 import { GrpcHandler } from '../../lib/nest/grpc.decorators.js';
-import { GrpcTransportStrategy } from '../../lib/nest/server-grpc.js';
+import { GrpcTransportStrategy } from '../../lib/nest/server/grpc-transport.strategy.js';
 import { PROTO_PATH, SERVICE_NAME as S } from './example-service.js';
 import type { ExampleImpl } from './example-service.js';
 import { toOurHandler } from './our-adapter.js';

@@ -6,20 +6,20 @@ import { ClientProxy } from '@nestjs/microservices';
 import type { ClientGrpc, ReadPacket, WritePacket } from '@nestjs/microservices';
 import { catchError, defer, ignoreElements, lastValueFrom, throwError } from 'rxjs';
 import type { Observable } from 'rxjs';
-import { GrpcClient } from '../client/grpc-client.js';
-import type { ClientOptions } from '../client/grpc-client.js';
-import type { CallOptions } from '../client/call-options.js';
-import { createStub } from '../client/stub.js';
-import type { CallStarter, ServiceStub } from '../client/stub.js';
-import type { RequestStream } from '../client/request-writer.js';
+import { GrpcClient } from '../../client/grpc-client.js';
+import type { ClientOptions } from '../../client/grpc-client.js';
+import type { CallOptions } from '../../client/call-options.js';
+import { createStub } from '../../client/stub.js';
+import type { CallStarter, ServiceStub } from '../../client/stub.js';
+import type { RequestStream } from '../../client/request-writer.js';
 import { withChannelOptions } from './channel-options.js';
-import { nestLoaderOptions } from './loader-options.js';
-import { loadProtos } from '../schema/load-protos.js';
-import type { LoadOptions } from '../schema/load-protos.js';
-import type { MethodDescriptor, Schema, ServiceDescriptor } from '../schema/descriptors.js';
-import { createProxyService } from './client-service.js';
-import type { ProxyService } from './client-service.js';
-import { parsePattern } from './client-pattern.js';
+import { nestLoaderOptions } from '../loader-options.js';
+import { loadProtos } from '../../schema/load-protos.js';
+import type { LoadOptions } from '../../schema/load-protos.js';
+import type { MethodDescriptor, Schema, ServiceDescriptor } from '../../schema/descriptors.js';
+import { createProxyService } from './proxy-service.js';
+import type { ProxyService } from './proxy-service.js';
+import { parsePattern } from './grpc-pattern.js';
 
 /** Nest's GrpcOptions names where they exist, plus the standalone client's options. */
 export interface GrpcClientProxyOptions extends ClientOptions {

@@ -3,8 +3,8 @@
 
 import { Inject, Module } from '@nestjs/common';
 import type { DynamicModule, InjectionToken, ModuleMetadata, OptionalFactoryDependency, Provider } from '@nestjs/common';
-import { GrpcClientProxy } from './client-grpc.js';
-import type { GrpcClientProxyOptions } from './client-grpc.js';
+import { GrpcClientProxy } from './grpc-client.proxy.js';
+import type { GrpcClientProxyOptions } from './grpc-client.proxy.js';
 
 /** One client: its injection token and its options. */
 export interface GrpcClientRegistration {

@@ -1,11 +1,11 @@
 // Turns a bound Nest handler into an engine ServerHandler, giving it the arguments its decorator promises.
 import { catchError, concatMap, from, isObservable, of, throwError } from 'rxjs';
 import type { Observable } from 'rxjs';
-import { GrpcError } from '../protocol/grpc-error.js';
-import { isStatus, Status } from '../protocol/status.js';
-import type { CallContext, ServerHandler } from '../server/call-context.js';
-import { isAsyncIterable, isIterable } from '../server/dispatch.js';
-import { CompatDuplexCall, CompatServerCall } from './compat.js';
+import { GrpcError } from '../../protocol/grpc-error.js';
+import { isStatus, Status } from '../../protocol/status.js';
+import type { CallContext, ServerHandler } from '../../server/call-context.js';
+import { isAsyncIterable, isIterable } from '../../server/dispatch.js';
+import { CompatDuplexCall, CompatServerCall } from './grpc-js-calls.js';
 import type { BoundHandler } from './handler-binding.js';
 
 /** The engine handler for one bound Nest handler. */

@@ -4,8 +4,8 @@ import { EventEmitter } from 'node:events';
 import { Duplex } from 'node:stream';
 import { Observable } from 'rxjs';
 import type { Subscriber, Subscription } from 'rxjs';
-import type { Metadata, MetadataInit } from '../protocol/metadata.js';
-import type { CallContext } from '../server/call-context.js';
+import type { Metadata, MetadataInit } from '../../protocol/metadata.js';
+import type { CallContext } from '../../server/call-context.js';
 
 const CONTEXT = Symbol('context');
 

@@ -1,10 +1,10 @@
 // Nest's Transport.GRPC clients pass grpc-js channel options through `channelOptions`. The few that have an
 // equivalent here are read, so a module switched over keeps its message limits, compression, reconnect delays
 // and TLS name override; the rest (keepalive, load balancing, ...) mean nothing to this client and are ignored.
-import type { EncodingName } from '../protocol/compression.js';
-import type { ClientOptions } from '../client/grpc-client.js';
+import type { EncodingName } from '../../protocol/compression.js';
+import type { ClientOptions } from '../../client/grpc-client.js';
 
-/** grpc-js's grpc.default_compression_algorithm values (compression-algorithms.ts). */
+/** grpc-js's grpc.default_compression_algorithm values (its CompressionAlgorithms enum). */
 const COMPRESSION_ALGORITHMS: Readonly<Record<number, EncodingName>> = { 0: 'identity', 1: 'deflate', 2: 'gzip' };
 
 /**

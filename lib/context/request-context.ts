@@ -2,11 +2,10 @@
 // call-id stack and context data (nameko's worker context data), and what the calls it makes inherit: metadata,
 // the deadline and cancellation.
 
-import { ambientContext } from '../../client/client-interceptor.js';
-import type { AmbientContext } from '../../client/client-interceptor.js';
-import type { CallContext } from '../../server/call-context.js';
-import { Metadata } from '../../protocol/metadata.js';
-import type { MetadataValue } from '../../protocol/metadata.js';
+import { Metadata } from '../protocol/metadata.js';
+import type { MetadataValue } from '../protocol/metadata.js';
+import { ambientContext } from './ambient-context.js';
+import type { AmbientContext } from './ambient-context.js';
 import { CALL_ID_STACK_KEY, CONTEXT_DATA_PREFIX, parseCallIdStack, PropagationPolicy } from './propagation-policy.js';
 import type { RequestContextOptions } from './propagation-policy.js';
 
@@ -18,6 +17,12 @@ export interface ServedCallLifetime {
   readonly deadline: number | undefined;
   /** Fires when the call ends early; may be a getter that creates it on first read. */
   readonly signal: AbortSignal;
+}
+
+/** What a context is built from: the members of GrpcServer's CallContext it reads. */
+export interface ServedCall extends ServedCallLifetime {
+  readonly method: { readonly path: string };
+  readonly metadata: Metadata;
 }
 
 /** The context of the gRPC call being served; `GrpcRequestContext.current()` finds it from any code the call runs. */
@@ -51,10 +56,11 @@ export class GrpcRequestContext implements AmbientContext {
   }
 
   /**
-   * The context of a call served by GrpcServer's own handlers (no Nest interceptor sets one up there): run the
-   * handler's work in `context.run(...)` so the calls it makes inherit metadata, deadline and cancellation.
+   * The context of a call served by GrpcServer's own handlers (what its requestContext option does for every
+   * handler): run the handler's work in `context.run(...)` so the calls it makes inherit metadata, deadline and
+   * cancellation.
    */
-  static forCall(call: CallContext, options?: RequestContextOptions): GrpcRequestContext {
+  static forCall(call: ServedCall, options?: RequestContextOptions): GrpcRequestContext {
     const policy = options === undefined ? DEFAULT_POLICY : new PropagationPolicy(options);
     return new GrpcRequestContext(call.method.path, call.metadata, policy, call);
   }
@@ -69,7 +75,7 @@ export class GrpcRequestContext implements AmbientContext {
   static require(): GrpcRequestContext {
     const context = GrpcRequestContext.current();
     if (context === undefined) {
-      throw new Error('No gRPC request context here: read it while a call is handled, with GrpcRequestContextInterceptor bound');
+      throw new Error('No gRPC request context here: read it while a call is handled, with GrpcRequestContextInterceptor bound or GrpcServer\'s requestContext option on');
     }
     return context;
   }
