@@ -1,7 +1,7 @@
 // Makes protobufjs 8's generated codecs behave as protobufjs 7's, the version inside @grpc/proto-loader, so messages
 // are the objects and bytes grpc-js users get. Applied once per type, before its codecs are generated.
-import { Enum, Type } from 'protobufjs';
-import type { Field, IConversionOptions, Message } from 'protobufjs';
+import { Enum, Namespace, Type } from 'protobufjs';
+import type { Field, IConversionOptions, Message, NamespaceBase } from 'protobufjs';
 
 /** The editions features protobufjs 8 resolves onto each Field and Enum; not in its typings. */
 interface ResolvedFeatures {
@@ -28,6 +28,21 @@ export function useProtoLoaderSemantics(type: Type): void {
   restoreOptionalOneofs(type);
   for (const field of type.fieldsArray) {
     if (field.resolvedType instanceof Type) useProtoLoaderSemantics(field.resolvedType);
+  }
+}
+
+/**
+ * useProtoLoaderSemantics for every type under `namespace`, nested ones included: a type referenced by no field
+ * is still reached through google.protobuf.Any (json: true unpacks and packs it by name).
+ */
+export function useProtoLoaderSemanticsThroughout(namespace: NamespaceBase): void {
+  for (const nested of namespace.nestedArray) {
+    if (nested instanceof Type) {
+      useProtoLoaderSemantics(nested);
+      useProtoLoaderSemanticsThroughout(nested);
+    } else if (nested instanceof Namespace) {
+      useProtoLoaderSemanticsThroughout(nested);
+    }
   }
 }
 

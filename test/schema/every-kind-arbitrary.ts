@@ -69,6 +69,7 @@ export function everyKindArbitraries(keepCase: boolean): { everyKind: fc.Arbitra
       Buffer.from([0x0a, 0x01, 0x78, 0x10, 0x05, 0x18, 0x01]), Buffer.from([0x10, 0x00])) }),
     fc.record({ type_url: fc.constant('example.com/not.a.Known'), value: bytes }),
     leaf.map((fields) => ({ '@type': 'type.googleapis.com/equivalence.v1.Leaf', ...fields })),
+    record({ count: int(INT32), label: text }).map((fields) => ({ '@type': 'type.googleapis.com/equivalence.v1.Holder.Detached', ...fields })),
   );
   const legacyFields = (child: Arb): fc.Arbitrary<Sample> => record({
     id_text: text, count: int(INT32), total: long(false), label: text, retries: int(INT32), level,
