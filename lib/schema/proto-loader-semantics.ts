@@ -56,7 +56,7 @@ function adoptField(field: Field): void {
   }
   const features = (field as unknown as ResolvedFeatures)._features;
   // protobufjs 7 never checks UTF-8, and grpc-js writes a lone surrogate as its 3-byte form; verifying would
-  // fail calls that Transport.GRPC serves. Invalid sequences read as U+FFFD, as there.
+  // fail calls that Transport.GRPC serves. Unchecked, such bytes read as protobufjs 7 reads them.
   if (field.type === 'string' && features.utf8_validation === 'VERIFY') {
     (field as unknown as ResolvedFeatures)._features = { ...features, utf8_validation: 'NONE' };
   }
