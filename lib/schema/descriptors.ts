@@ -4,6 +4,7 @@
 import { Namespace, Service } from 'protobufjs';
 import type { Method, NamespaceBase, Root, Type } from 'protobufjs';
 import { createMessageCodec, resolveShape } from './message-codec.js';
+import { useProtoLoaderSemanticsThroughout } from './proto-loader-semantics.js';
 import type { MessageCodec, ShapeOptions } from './message-codec.js';
 import type { FrameBatch } from './frame-batch.js';
 
@@ -43,6 +44,7 @@ export interface Schema {
 /** Builds the Schema of a Root on which resolveAll() has run. */
 export function describeRoot(root: Root, options?: ShapeOptions): Schema {
   const shape = resolveShape(options);
+  useProtoLoaderSemanticsThroughout(root);
   // One codec per message type, shared by every method that uses it.
   const codecs = new Map<Type, MessageCodec>();
   const codecOf = (type: Type | null, method: Method): MessageCodec => {
