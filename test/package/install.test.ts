@@ -48,6 +48,13 @@ describe('installed from npm pack', () => {
     assert.equal(existsSync(join(app, 'node_modules/@grpc/grpc-js')), false);
   });
 
+  it('loads with require() too, as a CommonJS Nest app (the Nest CLI default) does on Node >= 20.19', async () => {
+    const script = "const nest = require('nestjs-grpc-transport/nest'); const root = require('nestjs-grpc-transport');"
+      + 'console.log(JSON.stringify([typeof nest.GrpcTransportStrategy, typeof nest.GrpcClientProxy, typeof root.GrpcServer]))';
+    const output = await run(process.execPath, ['--input-type=commonjs', '-e', script], app, 30_000);
+    assert.deepEqual(JSON.parse(output), ['function', 'function', 'function']);
+  });
+
   it('a Nest app compiled against its types serves and calls unary, server, client and bidi streaming', TIMEOUT, async () => {
     await run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', app], app, 60_000);
     const output = await run(process.execPath, ['main.js', await freeAddress()], app, 30_000);
