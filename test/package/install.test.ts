@@ -29,8 +29,11 @@ describe('installed from npm pack', () => {
   it('ships the built lib with its types, the sources its maps name, README and LICENSE; no tests', () => {
     const files = listFiles(installed);
     assert.deepEqual(files.filter((file) => !SHIPPED.test(file)), []);
-    const ours = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { exports: Record<string, { types: string; default: string }> };
-    const entryPoints = Object.values(ours.exports).flatMap(({ types, default: code }) => [types, code].map((path) => path.replace(/^\.\//, '')));
+    type Target = string | { types: string; default: string };
+    const ours = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { exports: Record<string, Target> };
+    const entryPoints = Object.values(ours.exports)
+      .flatMap((target) => (typeof target === 'string' ? [target] : [target.types, target.default]))
+      .map((path) => path.replace(/^\.\//, ''));
     for (const path of [...entryPoints, 'LICENSE', 'README.md']) assert.ok(files.includes(path), `${path} is shipped`);
   });
 
