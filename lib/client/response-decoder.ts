@@ -10,14 +10,17 @@ import { Status } from '../protocol/status.js';
 import type { MethodDescriptor } from '../schema/descriptors.js';
 import { messageOf } from './node-errors.js';
 
-/** Response bytes -> messages. Problems come back as GrpcError values that end the call. */
-export class ResponseDecoder<Res> {
-  readonly #frames: FrameDecoder;
+/**
+ * Response bytes -> messages: push() gives the frames a chunk completes (a length over the limit is refused before
+ * its body is buffered), end() an error when a frame was cut off, decode() each frame's message. Problems come back
+ * as GrpcError values that end the call. A FrameDecoder itself rather than holding one: one object less per call.
+ */
+export class ResponseDecoder<Res> extends FrameDecoder {
   #encoding = 'identity';
   #codec: Codec | undefined;
 
   constructor(private readonly method: MethodDescriptor<unknown, Res>, private readonly maxLength: number) {
-    this.#frames = new FrameDecoder(maxLength);
+    super(maxLength);
   }
 
   /** The grpc-encoding the response headers named; compressed frames are read with it. */
@@ -25,16 +28,6 @@ export class ResponseDecoder<Res> {
     if (encoding === 'identity') return;
     this.#encoding = encoding;
     this.#codec = findCodec(encoding);
-  }
-
-  /** The frames `chunk` completes; a length over the limit is refused before its body is buffered. */
-  push(chunk: Buffer): Frame[] | GrpcError {
-    return this.#frames.push(chunk);
-  }
-
-  /** Once the server's OK status is in: an error when a frame was cut off. */
-  end(): GrpcError | undefined {
-    return this.#frames.end();
   }
 
   /** One frame's message, or the error to end the call with. */
