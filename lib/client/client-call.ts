@@ -17,6 +17,8 @@ import type { MethodDescriptor } from '../schema/descriptors.js';
 import { startDeadlineTimer } from '../timing/deadline-timer.js';
 import type { DeadlineTimer } from '../timing/deadline-timer.js';
 import type { ResolvedCallOptions } from './call-options.js';
+import { DONE, NO_RESPONSE, openState, STARTING } from './call-state.js';
+import type { CallState, Open } from './call-state.js';
 import type { InterceptedCall } from './client-interceptor.js';
 import type { Connection, ReadyWaiter } from './connection.js';
 import { grpcErrorFromNodeError, grpcErrorFromStreamClose } from './node-errors.js';
@@ -24,7 +26,6 @@ import { encodeRequest, RequestWriter } from './request-writer.js';
 import type { RequestStream } from './request-writer.js';
 import { ResponseDecoder } from './response-decoder.js';
 import type { ServerEncodings } from './server-encodings.js';
-import type { SessionSlot } from './session-slot.js';
 
 /** What every call of one client shares. */
 export interface CallEnvironment {
@@ -43,45 +44,6 @@ export interface CallSink<Res> {
 }
 
 type Headers = IncomingHttpHeaders & IncomingHttpStatusHeader;
-
-/** A unary call's response before it came. */
-const NO_RESPONSE: unique symbol = Symbol('no response');
-
-/** Waiting for a ready connection (waitForReady): the call is the connection's ReadyWaiter until then. */
-interface Waiting {
-  readonly kind: 'waiting';
-  readonly request: unknown;
-}
-
-/** The stream is open; the other fields record what the server has sent so far. */
-interface Open {
-  readonly kind: 'open';
-  readonly stream: ClientHttp2Stream;
-  readonly slot: SessionSlot;
-  /** Writes the request messages of a client- or bidi-streaming call. */
-  writer: RequestWriter<unknown> | undefined;
-  /** :status of the response headers, once they came. */
-  httpStatus: number | undefined;
-  /** A unary call's response, held until the OK status. */
-  response: unknown;
-  /** From the trailers; the call ends with it at the stream's 'end' (or 'close'), once every message was read. */
-  status: StatusInfo | undefined;
-  /** Trailers, 'end' or 'close' came: closing our side needs no RST_STREAM. */
-  serverEnded: boolean;
-  /** The stream's 'error' event; Node emits it before 'close'. */
-  error: unknown;
-}
-
-/** Before the stream opens or the wait starts; 'done' once the final status was delivered or the call cancelled. */
-type CallState = { readonly kind: 'starting' } | Waiting | Open | { readonly kind: 'done' };
-
-const STARTING: CallState = { kind: 'starting' };
-const DONE: CallState = { kind: 'done' };
-
-// Connection.request() hands the stream and its slot here, so the call's record of them is the only object made.
-function openState(stream: ClientHttp2Stream, slot: SessionSlot): Open {
-  return { kind: 'open', stream, slot, writer: undefined, httpStatus: undefined, response: NO_RESPONSE, status: undefined, serverEnded: false, error: undefined };
-}
 
 // The call a stream belongs to, until the call ends. The stream listeners are shared by every call and find their
 // call here: no closure per event and call. Clearing it at the end also takes the call's objects out of the
