@@ -81,29 +81,42 @@ function addPropagatedMetadata(target: Metadata, propagated: Metadata): void {
 }
 
 /**
- * Runs the onStart hooks and returns the options the call then goes out with: the metadata, deadline and signal
- * they left, and an onStatus that also runs the onEnd hooks. The caller's own Metadata object is copied, never
- * changed.
+ * A call the interceptors started: the options it goes out with (the metadata, deadline and signal the onStart
+ * hooks left), and its onEnd hooks, which the call runs once with its final status.
  */
-export function interceptCall(chain: readonly ClientInterceptor[], method: MethodDescriptor, options: ResolvedCallOptions): ResolvedCallOptions {
+export class InterceptedCall {
+  constructor(
+    readonly options: ResolvedCallOptions,
+    private readonly chain: readonly ClientInterceptor[],
+    private readonly call: OutgoingCall,
+    private readonly started: number,
+  ) {}
+
+  /** Runs the onEnd hooks in reverse list order. */
+  end(status: StatusInfo): void {
+    const result: ClientCallResult = { status, durationMs: performance.now() - this.started };
+    for (let i = this.chain.length - 1; i >= 0; i--) endOne(this.chain[i]!, this.call, result);
+  }
+}
+
+/**
+ * Runs the onStart hooks, in list order. The caller's own Metadata object is copied, never changed; a hook that
+ * throws fails the call with that error (the throw reaches the caller of start, who reports it).
+ */
+export function interceptCall(chain: readonly ClientInterceptor[], method: MethodDescriptor, options: ResolvedCallOptions): InterceptedCall {
   const started = performance.now();
   const call: OutgoingCall = { method, metadata: new Metadata(options.metadata), deadline: options.deadline, signal: options.signal };
   for (const interceptor of chain) interceptor.onStart?.(call);
   if (typeof call.deadline !== 'number' || Number.isNaN(call.deadline)) {
     throw new TypeError(`An interceptor set deadline to ${String(call.deadline)}: epoch milliseconds or Infinity expected`);
   }
-  const onStatus = options.onStatus;
-  return {
+  const resolved: ResolvedCallOptions = {
     ...options,
     metadata: call.metadata.size > 0 ? call.metadata : undefined,
     deadline: Math.min(options.deadline, call.deadline),
     signal: call.signal,
-    onStatus: (status: StatusInfo): void => {
-      onStatus?.(status);
-      const result: ClientCallResult = { status, durationMs: performance.now() - started };
-      for (let i = chain.length - 1; i >= 0; i--) endOne(chain[i]!, call, result);
-    },
   };
+  return new InterceptedCall(resolved, chain, call, started);
 }
 
 // An onEnd hook runs inside the call's final-status path: a throw there must not leave the subscriber hanging.

@@ -4,7 +4,6 @@
 
 import { connect } from 'node:http2';
 import type { ClientHttp2Stream, ClientSessionOptions, OutgoingHttpHeaders, SecureClientSessionOptions } from 'node:http2';
-import { parseEncodingList } from '../protocol/compression.js';
 import { GrpcError } from '../protocol/grpc-error.js';
 import { Status } from '../protocol/status.js';
 import { ConnectionBackoff } from './connection-backoff.js';
@@ -70,9 +69,6 @@ export class Connection {
   private readonly backoff: ConnectionBackoff;
   private readonly sessionOptions: SecureClientSessionOptions;
   private readonly connectionWindow: number;
-  /** grpc-accept-encoding of the last response; grpc-js stops compressing with encodings the server lacks. */
-  serverEncodings: readonly string[] | undefined;
-  private serverEncodingsHeader: string | string[] | undefined;
 
   /** Throws TypeError on bad reconnectBackoff settings. */
   constructor(private readonly url: string, options: ConnectionOptions = {}) {
@@ -86,10 +82,11 @@ export class Connection {
   }
 
   /**
-   * Opens a stream on the current session (connecting first if idle); the caller must release the slot. Throws
-   * UNAVAILABLE while the connection is in transient failure or closed.
+   * Opens a stream on the current session (connecting first if idle) and returns what `opened` makes of it and its
+   * slot: the caller's own record of the open stream, with no pair in between. The caller must release the slot.
+   * Throws UNAVAILABLE while the connection is in transient failure or closed.
    */
-  request(headers: OutgoingHttpHeaders): { stream: ClientHttp2Stream; slot: SessionSlot } {
+  request<T>(headers: OutgoingHttpHeaders, opened: (stream: ClientHttp2Stream, slot: SessionSlot) => T): T {
     let slot = this.current();
     let stream: ClientHttp2Stream;
     try {
@@ -102,7 +99,7 @@ export class Connection {
       stream = slot.session.request(headers);
     }
     slot.acquire();
-    return { stream, slot };
+    return opened(stream, slot);
   }
 
   /**
@@ -122,13 +119,6 @@ export class Connection {
   /** A waiting call ended first (deadline, cancel). */
   stopWaiting(waiter: ReadyWaiter): void {
     if (this.waiters.delete(waiter)) this.holdProcessWhileWaiting();
-  }
-
-  /** Notes a response's grpc-accept-encoding; a server sends the same one every time, so it is parsed once. */
-  noteServerEncodings(header: string | string[]): void {
-    if (header === this.serverEncodingsHeader) return;
-    this.serverEncodingsHeader = header;
-    this.serverEncodings = parseEncodingList(header);
   }
 
   /**

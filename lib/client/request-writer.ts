@@ -9,6 +9,7 @@ import { frameMessage } from '../protocol/framing.js';
 import { GrpcError } from '../protocol/grpc-error.js';
 import { Status } from '../protocol/status.js';
 import type { MethodDescriptor } from '../schema/descriptors.js';
+import { messageOf } from './node-errors.js';
 
 /** Request messages of a client- or bidi-streaming call; arrays are Iterables. */
 export type RequestStream<T> = Observable<T> | AsyncIterable<T> | Iterable<T>;
@@ -34,10 +35,6 @@ const UNCOMPRESSED = new WeakSet<object>();
 export function sendUncompressed<T extends object>(message: T): T {
   UNCOMPRESSED.add(message);
   return message;
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** One request message as a gRPC frame: serialize -> size check -> compress -> prefix; failures as grpc-js words them. */

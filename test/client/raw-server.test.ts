@@ -1,4 +1,4 @@
-// The client against a bare node:http2 peer: exact request bytes and headers, and every odd response shape
+// The client against a bare node:http2 server: exact request bytes and headers, and every odd response shape
 // (trailers-only, HTTP errors, no status, RST_STREAM codes, bad frames) mapped as grpc-js maps them.
 
 import { after, before, describe, it } from 'node:test';
@@ -8,33 +8,33 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { GrpcClient } from '../../lib/client/grpc-client.js';
 import { encodeFrame } from '../../lib/protocol/framing.js';
 import { Status } from '../../lib/protocol/status.js';
-import { echoMethod, echoService, grpcErrorOf, sleep, within } from './fixtures.js';
+import { CANCEL_SEEN_MS, OUTCOME_WAIT_MS, SUITE_TIMEOUT_MS, echoMethod, echoService, grpcErrorOf, sleep, within } from './fixtures.js';
 import type { EchoStub } from './fixtures.js';
-import { GRPC_OK_HEADERS, readBody, startRawPeer } from './raw-peer.js';
-import type { RawPeer } from './raw-peer.js';
+import { GRPC_OK_HEADERS, readBody, startRawServer } from './raw-server.js';
+import type { RawServer } from './raw-server.js';
 
 const unary = echoMethod('Unary');
 const reply = (text: string): Buffer => encodeFrame(unary.serializeResponse({ text }), false);
 
-describe('client against a raw HTTP/2 peer', { timeout: 20_000 }, () => {
-  let peer: RawPeer;
+describe('client against a raw HTTP/2 server', { timeout: SUITE_TIMEOUT_MS }, () => {
+  let server: RawServer;
   let client: GrpcClient;
   let stub: EchoStub;
 
   before(async () => {
-    peer = await startRawPeer();
-    client = new GrpcClient(peer.address);
+    server = await startRawServer();
+    client = new GrpcClient(server.address);
     stub = client.getService<EchoStub>(echoService);
   });
   after(async () => {
     await client.close({ force: true });
-    await peer.stop();
+    await server.stop();
   });
 
   it('sends the PROTOCOL-HTTP2 request headers and a gzip-compressed frame', async () => {
     let seen: Record<string, unknown> = {};
     let body: Buffer = Buffer.alloc(0);
-    peer.handle(async (stream, headers) => {
+    server.handle(async (stream, headers) => {
       seen = { ...headers };
       body = await readBody(stream);
       stream.respond(GRPC_OK_HEADERS, { waitForTrailers: true });
@@ -46,7 +46,7 @@ describe('client against a raw HTTP/2 peer', { timeout: 20_000 }, () => {
     assert.equal(seen[':method'], 'POST');
     assert.equal(seen[':scheme'], 'http');
     assert.equal(seen[':path'], '/clienttest.Echo/Unary');
-    assert.equal(seen[':authority'], peer.address);
+    assert.equal(seen[':authority'], server.address);
     assert.equal(seen['content-type'], 'application/grpc');
     assert.equal(seen.te, 'trailers');
     assert.equal(seen['grpc-accept-encoding'], 'identity,deflate,gzip');
@@ -61,7 +61,7 @@ describe('client against a raw HTTP/2 peer', { timeout: 20_000 }, () => {
 
   it('sends no grpc-timeout and no grpc-encoding by default', async () => {
     let seen: Record<string, unknown> = {};
-    peer.handle((stream, headers) => {
+    server.handle((stream, headers) => {
       seen = { ...headers };
       stream.respond({ ...GRPC_OK_HEADERS, 'grpc-status': '0' }, { endStream: true });
     });
@@ -71,7 +71,7 @@ describe('client against a raw HTTP/2 peer', { timeout: 20_000 }, () => {
   });
 
   it('decompresses a gzip response', async () => {
-    peer.handle((stream) => {
+    server.handle((stream) => {
       stream.respond({ ...GRPC_OK_HEADERS, 'grpc-encoding': 'gzip' }, { waitForTrailers: true });
       stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
       stream.end(encodeFrame(gzipSync(unary.serializeResponse({ text: 'zipped' })), true));
@@ -79,7 +79,7 @@ describe('client against a raw HTTP/2 peer', { timeout: 20_000 }, () => {
     assert.equal((await stub.Unary.promise({})).text, 'zipped');
   });
 
-  const statusCases: { name: string; respond: Parameters<RawPeer['handle']>[0]; code: Status; message: string | RegExp }[] = [
+  const statusCases: { name: string; respond: Parameters<RawServer['handle']>[0]; code: Status; message: string | RegExp }[] = [
     {
       name: 'trailers-only response with metadata',
       respond: (s) => s.respond({ ...GRPC_OK_HEADERS, 'grpc-status': '5', 'grpc-message': 'gone%20away', 'x-t': 'v' }, { endStream: true }),
@@ -113,8 +113,8 @@ describe('client against a raw HTTP/2 peer', { timeout: 20_000 }, () => {
   ];
   for (const { name, respond, code, message } of statusCases) {
     it(`${name} -> ${Status[code]}`, async () => {
-      peer.handle(respond);
-      const err = await grpcErrorOf(within(5000, stub.Unary.promise({})));
+      server.handle(respond);
+      const err = await grpcErrorOf(within(OUTCOME_WAIT_MS, stub.Unary.promise({})));
       assert.equal(Status[err.code], Status[code]);
       if (typeof message === 'string') assert.equal(err.message, message);
       else assert.match(err.message, message);
@@ -122,7 +122,7 @@ describe('client against a raw HTTP/2 peer', { timeout: 20_000 }, () => {
   }
 
   it('trailers-only metadata reaches the error', async () => {
-    peer.handle((s) => s.respond({ ...GRPC_OK_HEADERS, 'grpc-status': '5', 'x-t': 'v' }, { endStream: true }));
+    server.handle((s) => s.respond({ ...GRPC_OK_HEADERS, 'grpc-status': '5', 'x-t': 'v' }, { endStream: true }));
     const err = await grpcErrorOf(stub.Unary.promise({}));
     assert.deepEqual(err.metadata.get('x-t'), ['v']);
   });
@@ -130,7 +130,7 @@ describe('client against a raw HTTP/2 peer', { timeout: 20_000 }, () => {
   it('unsubscribe sends RST_STREAM with CANCEL', async () => {
     let rstCode: number | undefined;
     const closed = new Promise<void>((resolve) => {
-      peer.handle((stream) => {
+      server.handle((stream) => {
         stream.respond(GRPC_OK_HEADERS);
         stream.on('close', () => { rstCode = stream.rstCode; resolve(); });
       });
@@ -138,13 +138,13 @@ describe('client against a raw HTTP/2 peer', { timeout: 20_000 }, () => {
     const subscription = stub.ServerStream({}).subscribe();
     await sleep(50);
     subscription.unsubscribe();
-    await within(2000, closed, 'server stream close');
+    await within(CANCEL_SEEN_MS, closed, 'server stream close');
     assert.equal(rstCode, constants.NGHTTP2_CANCEL);
   });
 
-  it('pulls an AsyncIterable only as fast as the peer reads (backpressure)', async () => {
+  it('pulls an AsyncIterable only as fast as the server reads (backpressure)', async () => {
     let paused: (() => void) | undefined;
-    peer.handle((stream) => {
+    server.handle((stream) => {
       stream.pause(); // never read: the flow-control windows fill up
       stream.respond(GRPC_OK_HEADERS);
       paused = () => stream.close(constants.NGHTTP2_CANCEL);
@@ -157,7 +157,7 @@ describe('client against a raw HTTP/2 peer', { timeout: 20_000 }, () => {
     await sleep(300);
     const bounded = pulled;
     await sleep(100);
-    // The peer's 64 KiB stream window plus Node's 16 KiB write buffer hold about 80 messages of 1 KiB.
+    // The server's 64 KiB stream window plus Node's 16 KiB write buffer hold about 80 messages of 1 KiB.
     assert.ok(bounded > 10 && bounded < 200, `pulled ${bounded} messages of 1 KiB`);
     assert.ok(pulled - bounded <= 1, 'no further pulls while the stream stays blocked');
     subscription.unsubscribe();
@@ -166,7 +166,7 @@ describe('client against a raw HTTP/2 peer', { timeout: 20_000 }, () => {
 });
 
 function trailed(
-  stream: Parameters<Parameters<RawPeer['handle']>[0]>[0],
+  stream: Parameters<Parameters<RawServer['handle']>[0]>[0],
   frames: Buffer[],
   trailers: Record<string, string>,
   encoding?: string,

@@ -5,7 +5,7 @@ import type { Http2Server, IncomingHttpHeaders, ServerHttp2Stream } from 'node:h
 
 export type StreamHandler = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => void;
 
-export interface RawPeer {
+export interface RawServer {
   address: string;
   /** Replaces the behaviour for the next streams. */
   handle(handler: StreamHandler): void;
@@ -15,7 +15,7 @@ export interface RawPeer {
 export const GRPC_OK_HEADERS = { ':status': 200, 'content-type': 'application/grpc' };
 
 /** Starts a plaintext HTTP/2 server on 127.0.0.1; every stream goes to the current handler. */
-export async function startRawPeer(): Promise<RawPeer> {
+export async function startRawServer(): Promise<RawServer> {
   const server: Http2Server = createServer();
   let current: StreamHandler = (stream) => stream.close(constants.NGHTTP2_INTERNAL_ERROR);
   server.on('stream', (stream, headers) => {
