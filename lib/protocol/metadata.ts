@@ -1,6 +1,8 @@
 // Metadata (grpc-js-compatible API) and its mapping to and from node:http2 header objects.
 // Follows PROTOCOL-HTTP2 "Custom-Metadata": lowercase ASCII keys, printable ASCII values, base64 for '-bin' keys.
 
+import { asBuffer } from '../memory/buffer-view.js';
+
 export type MetadataValue = string | Buffer;
 
 /**
@@ -31,9 +33,8 @@ function normalizeKey(key: string): string {
 
 function normalizeValue(key: string, value: unknown): MetadataValue {
   if (key.endsWith('-bin')) {
-    if (Buffer.isBuffer(value)) return value;
     // A view, not a copy: the caller handed the bytes over.
-    if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+    if (value instanceof Uint8Array) return asBuffer(value);
     throw new TypeError(`Metadata value for "${key}" must be a Buffer: keys ending in -bin are binary`);
   }
   if (typeof value !== 'string') {
