@@ -4,24 +4,17 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { FrameDecoder } from '../../lib/protocol/framing.js';
-import type { Frame } from '../../lib/protocol/framing.js';
 import { GrpcError } from '../../lib/protocol/grpc-error.js';
 import { Status } from '../../lib/protocol/status.js';
 import { BufferPool } from '../../lib/memory/buffer-pool.js';
 import { FrameBatch, POOLED_BYTES } from '../../lib/protocol/frame-batch.js';
 import { loadProtos } from '../../lib/schema/load-protos.js';
+import { framesOf } from '../fixtures/frames.js';
 
 const protos = fileURLToPath(new URL('../../../test/schema/protos/', import.meta.url));
 const schema = loadProtos('shapes.proto', { includeDirs: [`${protos}main`, `${protos}lib`] });
 const echo = schema.method('/shapes.v1.KindsService/Echo')!;
 const upload = schema.method('/shapes.v1.KindsService/Upload')!;
-
-function framesOf(parts: readonly Buffer[]): Frame[] {
-  const frames = new FrameDecoder().push(Buffer.concat(parts));
-  assert.ok(Array.isArray(frames), 'the batch decodes as frames');
-  return frames;
-}
 
 describe('FrameBatch', () => {
   it('holds one frame per message, in order, each equal to the message serialized alone', () => {
