@@ -35,7 +35,7 @@ export function writeFramePrefix(target: Uint8Array, offset: number, length: num
  * Fills the prefix of `frame`, whose first FRAME_PREFIX_LENGTH bytes were reserved for it and the rest
  * is the message: framing without copying the message at all.
  */
-export function writeFrameHeader(frame: Buffer, compressed: boolean): Buffer {
+function writeFrameHeader(frame: Buffer, compressed: boolean): Buffer {
   writeFramePrefix(frame, 0, frame.length - PREFIX_LENGTH, compressed);
   return frame;
 }
