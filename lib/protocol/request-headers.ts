@@ -1,5 +1,5 @@
-// A call's request headers (PROTOCOL-HTTP2 "Requests"): content-type, grpc-encoding, grpc-accept-encoding and
-// grpc-timeout read into values, or the status that refuses the call. Headers in, values out: no stream here.
+// A call's request headers (PROTOCOL-HTTP2 "Requests"). Server side: content-type, grpc-encoding,
+// grpc-accept-encoding and grpc-timeout read into values, or the status that refuses the call; no stream here.
 import { chooseResponseEncoding, findCodec, parseEncodingList } from './compression.js';
 import type { Codec, EncodingName } from './compression.js';
 import { GrpcError } from './grpc-error.js';
@@ -9,10 +9,12 @@ import {
 import { Status } from './status.js';
 import { parseTimeout } from './timeout.js';
 
-/** Request headers as node:http2 hands them over. */
-export type IncomingHeaders = Readonly<Record<string, string | string[] | undefined>>;
+// ---------------------------------------------------------------------------------------------------------------
+// Server side: reading a call's request headers
+// ---------------------------------------------------------------------------------------------------------------
 
-// ---- Server: reading a request's headers -------------------------------------------------------------------
+/** Request headers as node:http2 hands them to a server. */
+export type IncomingHeaders = Readonly<Record<string, string | string[] | undefined>>;
 
 /**
  * Whether a request is gRPC at all (its content-type): the HTTP-level check, answered with HTTP 415 before the

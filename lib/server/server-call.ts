@@ -11,7 +11,7 @@ import { Metadata, metadataFromHeaders } from '../protocol/metadata.js';
 import type { MetadataInit } from '../protocol/metadata.js';
 import type { ParsedRequestHeaders } from '../protocol/request-headers.js';
 import { buildResponseHeaders, buildTrailers, buildTrailersOnly } from '../protocol/response-headers.js';
-import type { ResponseHeaders } from '../protocol/response-headers.js';
+import type { OutgoingHeaders } from '../protocol/response-headers.js';
 import { Status } from '../protocol/status.js';
 import type { MethodDescriptor } from '../schema/descriptors.js';
 import { CallDeadline, cancelledByClient, deadlineExceeded } from './deadline.js';
@@ -66,7 +66,7 @@ export class ServerCall {
   #code: Status = Status.OK;
   #message = '';
   /** Computed with the status; node:http2 asks for them ('wantTrailers') once the last data frame is out. */
-  #trailers: ResponseHeaders | undefined;
+  #trailers: OutgoingHeaders | undefined;
 
   constructor(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, method: MethodDescriptor, peer: string, env: ServerCallEnvironment) {
     this.#stream = stream;

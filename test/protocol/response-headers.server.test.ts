@@ -1,4 +1,4 @@
-// Tests for lib/protocol/response-headers.ts: the header blocks a server answers with.
+// Tests for the server side of lib/protocol/response-headers.ts: the header blocks a server answers with.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GrpcError } from '../../lib/protocol/grpc-error.js';

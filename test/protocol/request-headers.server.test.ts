@@ -1,4 +1,4 @@
-// Tests for lib/protocol/request-headers.ts: a server's reading of request headers into values or a status.
+// Tests for the server side of lib/protocol/request-headers.ts: request headers read into values or a status.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GrpcError } from '../../lib/protocol/grpc-error.js';
