@@ -7,12 +7,12 @@ import { Metadata, metadataToHeaders } from './metadata.js';
 import { Status } from './status.js';
 import { statusToTrailers } from './trailers.js';
 
-/** A header block a server hands node:http2 (which copies it, so the shared frozen ones below are safe to pass). */
-export type OutgoingHeaders = Readonly<Record<string, string | string[] | number>>;
-
 // ---------------------------------------------------------------------------------------------------------------
 // Server side: building response headers, trailers and trailers-only answers
 // ---------------------------------------------------------------------------------------------------------------
+
+/** A header block a server hands node:http2 (which copies it, so the shared frozen ones below are safe to pass). */
+export type OutgoingHeaders = Readonly<Record<string, string | string[] | number>>;
 
 /** HTTP 415 for a request that is not gRPC: no gRPC headers, as non-gRPC clients must not read it as success. */
 export const UNSUPPORTED_MEDIA_TYPE: OutgoingHeaders = Object.freeze({ ':status': 415 });
