@@ -41,16 +41,11 @@ export function sendUncompressed<T extends object>(message: T): T {
 export function encodeRequest<Req>(method: MethodDescriptor<Req, unknown>, value: Req, codec: Codec | undefined,
   maxSendMessageLength: number): Buffer | GrpcError {
   if (codec !== undefined && UNCOMPRESSED.has(value as object)) codec = undefined;
-  let frame: Buffer | number;
   try {
-    frame = frameMessage(method.serializeRequest, value, codec, maxSendMessageLength);
+    return frameMessage(method.serializeRequest, value, codec, maxSendMessageLength, 'client');
   } catch (err) {
     return new GrpcError(Status.INTERNAL, `Request message serialization failure: ${messageOf(err)}`, { cause: err });
   }
-  if (typeof frame === 'number') {
-    return new GrpcError(Status.RESOURCE_EXHAUSTED, `Attempted to send message with a size larger than ${maxSendMessageLength}`);
-  }
-  return frame;
 }
 
 /** Writes a streaming call's request messages; stops for good at stop() or the first failure (reported through `fail`). */

@@ -1,12 +1,13 @@
 // Service and method descriptors walked from a resolved protobufjs Root: paths, types, streaming flags, codecs.
-// Follows the API.md lib/schema contract; paths are PROTOCOL-HTTP2's '/' Service-Name '/' {method name}.
+// Paths are PROTOCOL-HTTP2's '/' Service-Name '/' {method name}.
 
 import { Namespace, Service } from 'protobufjs';
 import type { Method, NamespaceBase, Root, Type } from 'protobufjs';
 import { createMessageCodec, resolveShape } from './message-codec.js';
 import { useProtoLoaderSemanticsThroughout } from './proto-loader-semantics.js';
 import type { MessageCodec, ShapeOptions } from './message-codec.js';
-import type { FrameBatch } from './frame-batch.js';
+import type { FrameBatch } from '../protocol/frame-batch.js';
+import type { GrpcError } from '../protocol/grpc-error.js';
 
 /** One RPC: routing data plus the request/response codecs, all built at load time. */
 export interface MethodDescriptor<Req = unknown, Res = unknown> {
@@ -21,8 +22,8 @@ export interface MethodDescriptor<Req = unknown, Res = unknown> {
   serializeRequest(value: Req, reserve?: number): Buffer;
   deserializeRequest(bytes: Uint8Array): Req;
   serializeResponse(value: Res, reserve?: number): Buffer;
-  /** Appends the response to `batch` as one uncompressed frame; returns its length (dropped past `maxLength`). */
-  serializeResponseFrame(value: Res, batch: FrameBatch, maxLength?: number): number;
+  /** Appends the response to `batch` as one uncompressed frame; its length, or RESOURCE_EXHAUSTED past `maxLength`. */
+  serializeResponseFrame(value: Res, batch: FrameBatch, maxLength?: number): number | GrpcError;
   deserializeResponse(bytes: Uint8Array): Res;
 }
 

@@ -1,5 +1,5 @@
 // Loads .proto files into a protobufjs Root the way @grpc/proto-loader does (include dirs, bundled google types).
-// Follows the API.md lib/schema contract: loadProtos(files, options) -> Schema.
+// loadProtos(files, options) -> Schema.
 
 import { accessSync, constants } from 'node:fs';
 import { createRequire } from 'node:module';

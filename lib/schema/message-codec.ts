@@ -1,5 +1,5 @@
 // Per-message-type serialize/deserialize over protobufjs reflection, built once per type at load time.
-// Follows the API.md lib/schema contract: the JS shape is @grpc/proto-loader's with grpc.io's Node example options.
+// The JS shape is @grpc/proto-loader's with grpc.io's Node example options.
 //
 // JS shape of a deserialized message (defaults; each is a LoadOptions knob with proto-loader's name and meaning):
 //   field names    as written in the .proto (keepCase: true; false gives lowerCamelCase, applied while parsing)
@@ -21,7 +21,9 @@
 
 import { Type, Writer } from 'protobufjs';
 import type { IConversionOptions, Message } from 'protobufjs';
-import type { FrameBatch } from './frame-batch.js';
+import { asBuffer } from '../memory/buffer-view.js';
+import type { FrameBatch } from '../protocol/frame-batch.js';
+import type { GrpcError } from '../protocol/grpc-error.js';
 import { useProtoLoaderSemantics } from './proto-loader-semantics.js';
 
 /** How deserialized messages look; proto-loader option names and meanings. */
@@ -45,7 +47,7 @@ export interface MessageCodec<T = unknown> {
   /** Encodes `value` after `reserve` bytes left for the caller (a frame prefix), so framing needs no copy. */
   serialize(value: T, reserve?: number): Buffer;
   /** Appends `value` to `batch` as one uncompressed gRPC frame; returns its length (the frame is dropped past `maxLength`). */
-  serializeFrame(value: T, batch: FrameBatch, maxLength?: number): number;
+  serializeFrame(value: T, batch: FrameBatch, maxLength?: number): number | GrpcError;
   deserialize(bytes: Uint8Array): T;
 }
 
@@ -78,16 +80,18 @@ export function createMessageCodec<T = unknown>(type: Type, shape: Readonly<Requ
     } else if (typeof value === 'object' && !Array.isArray(value)) {
       return type.fromObject(value);
     }
-    const got = describe(value);
+    const got = kindOf(value);
     throw new TypeError(`Failed to serialize message: expected object with ${typeName} structure, got ${got} instead`);
   };
   const serialize = (value: T, reserve = 0): Buffer => encode(type, toMessage(value), reserve);
-  const serializeFrame = (value: T, batch: FrameBatch, maxLength = Infinity): number =>
+  const serializeFrame = (value: T, batch: FrameBatch, maxLength = Infinity): number | GrpcError =>
     batch.append(type, toMessage(value), maxLength);
 
   // Throws on malformed bytes (protobufjs RangeError/Error); callers map that to a status.
   const conversion: IConversionOptions = { ...shape, longs: shape.longs ?? undefined };
-  const deserialize = (bytes: Uint8Array): T => type.toObject(type.decode(toBuffer(bytes)), conversion) as T;
+  // protobufjs reads a Buffer with BufferReader, so bytes fields come out as Buffers (views into the input, as
+  // with grpc-js) rather than plain Uint8Arrays.
+  const deserialize = (bytes: Uint8Array): T => type.toObject(type.decode(asBuffer(bytes)), conversion) as T;
 
   return { typeName, serialize, serializeFrame, deserialize };
 }
@@ -97,16 +101,10 @@ export function createMessageCodec<T = unknown>(type: Type, shape: Readonly<Requ
 function encode(type: Type, message: Message<{}> | Record<string, never>, reserve: number): Buffer {
   const writer = Writer.create();
   for (let i = 0; i < reserve; i++) writer.uint32(0);
-  return toBuffer(type.encode(message, writer).finish(true));
+  return asBuffer(type.encode(message, writer).finish(true));
 }
 
-// protobufjs reads a Buffer with BufferReader, so bytes fields come out as Buffers (views into the input, as
-// with grpc-js) rather than plain Uint8Arrays; wrapping is zero-copy.
-function toBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-function describe(value: unknown): string {
+function kindOf(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
   return typeof value;

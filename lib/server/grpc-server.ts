@@ -10,10 +10,9 @@ import { PropagationPolicy } from '../context/propagation-policy.js';
 import type { RequestContextOptions } from '../context/propagation-policy.js';
 import { withRequestContext } from '../context/with-request-context.js';
 import type { EncodingName } from '../protocol/compression.js';
-import { GrpcError } from '../protocol/grpc-error.js';
-import { GRPC_CONTENT_TYPE, isGrpcContentType } from '../protocol/headers.js';
+import { isGrpcRequest, parseRequestHeaders } from '../protocol/request-headers.js';
+import { buildTrailers, buildTrailersOnly, UNSUPPORTED_MEDIA_TYPE } from '../protocol/response-headers.js';
 import { Status } from '../protocol/status.js';
-import { statusToTrailers } from '../protocol/trailers.js';
 import type { MethodDescriptor, ServiceDescriptor } from '../schema/descriptors.js';
 import { ServerCallContext } from './call-context.js';
 import type { ServerHandler } from './call-context.js';
@@ -21,7 +20,7 @@ import { dispatch } from './dispatch.js';
 import type { ErrorDetailOptions } from './error-registry.js';
 import { Router } from './router.js';
 import { ServerCall } from './server-call.js';
-import type { CallLimits } from './server-call.js';
+import type { ServerCallEnvironment } from './server-call.js';
 
 /** Server-wide options. */
 export interface ServerOptions {
@@ -56,11 +55,12 @@ const DEFAULT_MAX_RECEIVE = 4 * 1024 * 1024;
 // A larger window than HTTP/2's 64 KiB default lets uploads run at link speed.
 const DEFAULT_HTTP2: Http2ServerOptions = { settings: { initialWindowSize: 1024 * 1024 } };
 const SESSION_WINDOW = 16 * 1024 * 1024;
+const END_STREAM = Object.freeze({ endStream: true });
 
 /** Serves registered gRPC methods over HTTP/2, plaintext or TLS. */
 export class GrpcServer {
   readonly #router = new Router();
-  readonly #limits: CallLimits;
+  readonly #env: ServerCallEnvironment;
   readonly #http2Options: Http2ServerOptions;
   readonly #errors: ErrorDetailOptions;
   readonly #tls: SecureServerOptions | undefined;
@@ -71,7 +71,7 @@ export class GrpcServer {
   #closed: Promise<void> | undefined;
 
   constructor(options: ServerOptions = {}) {
-    this.#limits = {
+    this.#env = {
       maxReceiveMessageLength: options.maxReceiveMessageLength ?? DEFAULT_MAX_RECEIVE,
       maxSendMessageLength: options.maxSendMessageLength ?? Infinity,
       defaultCompression: options.defaultCompression,
@@ -151,18 +151,22 @@ export class GrpcServer {
 
   readonly #onStream = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void => {
     stream.on('error', ignore);
-    if (!isGrpcContentType(headers['content-type'])) {
-      // PROTOCOL-HTTP2: 415 so non-gRPC clients do not read a gRPC error as success.
-      stream.respond({ ':status': 415 }, { endStream: true });
+    // HTTP first (content-type, else 415), then the path, then the gRPC headers, whose refusal is a status.
+    if (!isGrpcRequest(headers)) {
+      stream.respond(UNSUPPORTED_MEDIA_TYPE, END_STREAM);
       return;
     }
     const route = this.#router.find(headers[':path']);
     if (route === undefined) {
-      respondTrailersOnly(stream, new GrpcError(Status.UNIMPLEMENTED, `The server does not implement the method ${headers[':path']}`));
+      const message = `The server does not implement the method ${headers[':path']}`;
+      stream.respond(buildTrailersOnly(buildTrailers(Status.UNIMPLEMENTED, message, undefined), false), END_STREAM);
       return;
     }
-    const call = new ServerCall(stream, headers, route.method, this.#peerOf(stream.session), this.#limits);
-    if (call.start()) dispatch(call, route, new ServerCallContext(call), this.#errors);
+    const env = this.#env;
+    const call = new ServerCall(stream, headers, route.method, this.#peerOf(stream.session), env);
+    if (call.start(parseRequestHeaders(headers, env.defaultCompression))) {
+      dispatch(call, route, new ServerCallContext(call), this.#errors);
+    }
   };
 
   #peerOf(session: Http2Session | undefined): string {
@@ -184,12 +188,6 @@ function contextWrapper(option: boolean | RequestContextOptions | undefined): (h
   if (option === undefined || option === false) return (handler) => handler;
   const policy = new PropagationPolicy(option === true ? undefined : option);
   return (handler) => withRequestContext(handler, policy);
-}
-
-function respondTrailersOnly(stream: ServerHttp2Stream, error: GrpcError): void {
-  const headers: Record<string, string | string[]> = { 'content-type': GRPC_CONTENT_TYPE };
-  statusToTrailers({ code: error.code, message: error.message, metadata: error.metadata }, headers);
-  stream.respond({ ':status': 200, ...headers }, { endStream: true });
 }
 
 function parseAddress(address: string): { host: string; port: number } {

@@ -4,22 +4,17 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { FrameDecoder } from '../../lib/protocol/framing.js';
-import type { Frame } from '../../lib/protocol/framing.js';
-import { BufferPool } from '../../lib/schema/buffer-pool.js';
-import { FrameBatch, POOLED_BYTES } from '../../lib/schema/frame-batch.js';
+import { GrpcError } from '../../lib/protocol/grpc-error.js';
+import { Status } from '../../lib/protocol/status.js';
+import { BufferPool } from '../../lib/memory/buffer-pool.js';
+import { FrameBatch, POOLED_BYTES } from '../../lib/protocol/frame-batch.js';
 import { loadProtos } from '../../lib/schema/load-protos.js';
+import { framesOf } from '../fixtures/frames.js';
 
 const protos = fileURLToPath(new URL('../../../test/schema/protos/', import.meta.url));
 const schema = loadProtos('shapes.proto', { includeDirs: [`${protos}main`, `${protos}lib`] });
 const echo = schema.method('/shapes.v1.KindsService/Echo')!;
 const upload = schema.method('/shapes.v1.KindsService/Upload')!;
-
-function framesOf(parts: readonly Buffer[]): Frame[] {
-  const frames = new FrameDecoder().push(Buffer.concat(parts));
-  assert.ok(Array.isArray(frames), 'the batch decodes as frames');
-  return frames;
-}
 
 describe('FrameBatch', () => {
   it('holds one frame per message, in order, each equal to the message serialized alone', () => {
@@ -42,12 +37,14 @@ describe('FrameBatch', () => {
     assert.deepEqual(echo.deserializeResponse(frames[1]!.data), echo.deserializeResponse(echo.serializeResponse(big)));
   });
 
-  it('drops a message over maxLength, reports its length, and keeps the frames before it', () => {
+  it('drops a message over maxLength, answers RESOURCE_EXHAUSTED naming its length, and keeps the frames before it', () => {
     const batch = new FrameBatch();
     echo.serializeResponseFrame({ a_string: 'kept' }, batch, 10);
     const before = batch.byteLength;
-    const length = echo.serializeResponseFrame({ a_string: 'x'.repeat(50) }, batch, 10);
-    assert.ok(length > 10);
+    const error = echo.serializeResponseFrame({ a_string: 'x'.repeat(50) }, batch, 10);
+    assert.ok(error instanceof GrpcError);
+    assert.equal(error.code, Status.RESOURCE_EXHAUSTED);
+    assert.equal(error.message, `Sent message larger than max (${echo.serializeResponse({ a_string: 'x'.repeat(50) }).length} vs. 10)`);
     assert.equal(batch.byteLength, before);
     assert.equal(framesOf(batch.take()).length, 1);
   });
@@ -67,7 +64,7 @@ describe('FrameBatch', () => {
     const data = Buffer.alloc(POOLED_BYTES, 1);
     const nested = { extra: { type_url: 't/x', value: Buffer.alloc(POOLED_BYTES, 2) } };
     echo.serializeResponseFrame({ a_string: 'before' }, batch);
-    const length = echo.serializeResponseFrame({ a_bytes: data, a_string: 'after' }, batch);
+    const length = echo.serializeResponseFrame({ a_bytes: data, a_string: 'after' }, batch) as number;
     echo.serializeResponseFrame(nested, batch);
     assert.equal(batch.byteLength, 5 + echo.serializeResponse({ a_string: 'before' }).length + 5 + length
       + 5 + echo.serializeResponse(nested).length);
@@ -98,7 +95,7 @@ describe('FrameBatch', () => {
     const pool = new BufferPool();
     const batch = new FrameBatch(pool);
     echo.serializeResponseFrame({ a_string: 'kept' }, batch);
-    assert.ok(echo.serializeResponseFrame({ a_bytes: Buffer.alloc(32 * 1024) }, batch, 1000) > 1000);
+    assert.ok(echo.serializeResponseFrame({ a_bytes: Buffer.alloc(32 * 1024) }, batch, 1000) instanceof GrpcError);
     assert.equal(pool.unreleased, 0);
     assert.deepEqual(framesOf(batch.take()).map((f) => (echo.deserializeResponse(f.data) as { a_string: string }).a_string), ['kept']);
   });

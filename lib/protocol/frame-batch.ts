@@ -2,8 +2,9 @@
 // buffer, so a burst of small writes reaches the HTTP/2 stream as one write: no Buffer and no write call per message.
 import { BufferWriter, Writer } from 'protobufjs';
 import type { Message, Type } from 'protobufjs';
-import { FRAME_PREFIX_LENGTH } from '../protocol/framing.js';
-import type { BufferPool } from './buffer-pool.js';
+import type { BufferPool } from '../memory/buffer-pool.js';
+import { FRAME_PREFIX_LENGTH, messageTooLarge, writeFramePrefix } from './framing.js';
+import type { GrpcError } from './grpc-error.js';
 
 /** With a pool, top-level bytes fields from this size on are copied into it rather than into the frame. */
 export const POOLED_BYTES = 16 * 1024;
@@ -86,10 +87,10 @@ export class FrameBatch {
   }
 
   /**
-   * Encodes `message` as one frame (flag 0, big-endian length, body) and returns the body's length.
-   * A body longer than `maxLength` is not kept; the caller reports it.
+   * Encodes `message` as one frame (flag 0, big-endian length, body) and returns the body's length. A body
+   * longer than `maxLength` is not kept: the server's RESOURCE_EXHAUSTED (messageTooLarge) comes back instead.
    */
-  append(type: Type, message: Message<{}> | Record<string, never>, maxLength: number): number {
+  append(type: Type, message: Message<{}> | Record<string, never>, maxLength: number): number | GrpcError {
     const writer = (this.#writer ??= new PartsWriter(this.pool));
     writer.ensureBuffer();
     const [start, parts, before] = [writer.pos, writer.parts.length, this.byteLength];
@@ -105,15 +106,12 @@ export class FrameBatch {
     const length = this.byteLength - before - FRAME_PREFIX_LENGTH;
     if (length > maxLength) {
       rewind(writer, start, parts, before, this.pool);
-      return length;
+      return messageTooLarge('server', length, maxLength);
     }
     // The prefix is in the writer's buffer, or in the first part cut off since (the writer may also have moved
     // to a larger buffer while encoding: patch the current one).
     const prefix = writer.parts.length > parts ? writer.parts[parts]! : writer.buf;
-    prefix[start + 1] = length >>> 24;
-    prefix[start + 2] = (length >>> 16) & 0xff;
-    prefix[start + 3] = (length >>> 8) & 0xff;
-    prefix[start + 4] = length & 0xff;
+    writeFramePrefix(prefix, start, length, false);
     return length;
   }
 

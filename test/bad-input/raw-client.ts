@@ -4,6 +4,7 @@ import { connect, constants } from 'node:http2';
 import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
 import { connect as connectTcp } from 'node:net';
 import type { Socket } from 'node:net';
+import { after, before } from 'node:test';
 
 /** One request: headers merged over gRPC defaults (an undefined value drops that header), then raw body chunks. */
 export interface RawRequest {
@@ -40,7 +41,7 @@ export interface OpenRequest {
 const DEFAULT_TIMEOUT_MS = 5000;
 
 /** One HTTP/2 connection to a server under test. */
-export class RawPeer {
+export class RawClient {
   readonly session: ClientHttp2Session;
   /** Session-level errors seen; a test may assert there were none. */
   readonly sessionErrors: Error[] = [];
@@ -54,14 +55,14 @@ export class RawPeer {
   }
 
   /** Connects to 127.0.0.1:port and waits for the HTTP/2 handshake. */
-  static connect(port: number): Promise<RawPeer> {
+  static connect(port: number): Promise<RawClient> {
     const socket = connectTcp(port, '127.0.0.1');
     const session = connect(`http://127.0.0.1:${port}`, { createConnection: () => socket });
     return new Promise((resolve, reject) => {
       session.once('error', reject);
       session.once('connect', () => {
         session.off('error', reject);
-        resolve(new RawPeer(session, socket));
+        resolve(new RawClient(session, socket));
       });
     });
   }
@@ -103,6 +104,32 @@ export class RawPeer {
       });
     });
   }
+}
+
+/** A server a suite runs against, as the shared set-up needs it. */
+export interface ServerUnderTest {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** A suite's server and the one RawClient connected to it; set once the suite's `before` ran. */
+export interface RawSuite<S extends ServerUnderTest> {
+  readonly server: S;
+  readonly client: RawClient;
+}
+
+/** Registers the suite's shared set-up: before, `start` a server and connect a RawClient; after, close both. */
+export function rawSuite<S extends ServerUnderTest>(start: () => Promise<S>): RawSuite<S> {
+  const suite: { server?: S; client?: RawClient } = {};
+  before(async () => {
+    suite.server = await start();
+    suite.client = await RawClient.connect(suite.server.port);
+  });
+  after(async () => {
+    await suite.client?.close();
+    await suite.server?.close();
+  });
+  return suite as RawSuite<S>;
 }
 
 function collect(stream: ClientHttp2Stream, path: string, timeoutMs: number): Promise<RawResponse> {

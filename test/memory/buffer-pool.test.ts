@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { BufferPool, SLAB_BYTES } from '../../lib/schema/buffer-pool.js';
+import { BufferPool, SLAB_BYTES } from '../../lib/memory/buffer-pool.js';
 
 const KIB = 1024;
 
