@@ -372,12 +372,9 @@ export class ClientCall<Req, Res> implements ReadyWaiter {
     // Later events of the stream find no call; they would be ignored anyway (done).
     (stream as CallStream)[CALL] = undefined;
     if (!stream.destroyed) {
-      // After the server ended the stream an RST is redundant: just half-close our side. Unless request bytes are
-      // still queued (the server answered before reading them all): RST_STREAM NO_ERROR drops them, as a server
-      // ending early does (RFC 9113 §8.1), instead of holding them and the connection window for good.
+      // After the server ended the stream an RST is redundant: just half-close our side.
       if (state.serverEnded) {
-        if (stream.writableLength > 0) stream.close(constants.NGHTTP2_NO_ERROR);
-        else if (!stream.writableEnded) stream.end();
+        if (!stream.writableEnded) stream.end();
       } else {
         stream.close(ok ? constants.NGHTTP2_NO_ERROR : constants.NGHTTP2_CANCEL);
       }
