@@ -22,7 +22,7 @@ import type { CallState, Open } from './call-state.js';
 import type { InterceptedCall } from './client-interceptor.js';
 import type { Connection, ReadyWaiter } from './connection.js';
 import { grpcErrorFromNodeError, grpcErrorFromStreamClose } from './node-errors.js';
-import { encodeRequest, RequestWriter } from './request-writer.js';
+import { encodeRequest, RequestWriter, RETRY_BUFFER_BYTES } from './request-writer.js';
 import type { RequestStream } from './request-writer.js';
 import { ResponseDecoder } from './response-decoder.js';
 import type { ServerEncodings } from './server-encodings.js';
@@ -66,6 +66,7 @@ export class ClientCall<Req, Res> implements ReadyWaiter {
   /**
    * The request frame of a unary-request call until the response headers come: a stream the server refused
    * (REFUSED_STREAM) is sent again from it, once, as grpc-js's transparent retry. No object is made for it.
+   * Streaming requests keep theirs in the RequestWriter; either way only up to RETRY_BUFFER_BYTES, as grpc-js.
    */
   private sentFrame: Buffer | undefined;
   private retried = false;
@@ -153,7 +154,7 @@ export class ClientCall<Req, Res> implements ReadyWaiter {
     // One message, then half-close: a single write with END_STREAM.
     const frame = encodeRequest(this.method, request as Req, this.codec, this.env.maxSendMessageLength);
     if (frame instanceof GrpcError) return this.fail(frame);
-    this.sentFrame = frame;
+    if (frame.length <= RETRY_BUFFER_BYTES) this.sentFrame = frame;
     state.stream.end(frame);
   }
 
@@ -183,13 +184,21 @@ export class ClientCall<Req, Res> implements ReadyWaiter {
    * The server refused the stream before any handler saw it (REFUSED_STREAM, RFC 9113 §8.7): send it again on the
    * connection's current session, once per call, as grpc-js's transparent retry; the deadline keeps running.
    */
-  private retryRefused(state: Open, frame: Buffer): void {
+  private retryRefused(state: Open): void {
     this.retried = true;
     (state.stream as CallStream)[CALL] = undefined;
     state.slot.release();
     this.state = STARTING;
+    const writer = state.writer;
+    const frame = this.sentFrame;
     const retry = this.openStream(this.requestHeaders());
-    if (retry !== undefined) retry.stream.end(frame);
+    if (retry === undefined) return writer?.stop();
+    if (writer !== undefined) {
+      retry.writer = writer;
+      writer.moveTo(retry.stream);
+    } else if (frame !== undefined) {
+      retry.stream.end(frame);
+    }
   }
 
   private static onStreamResponse(this: CallStream, headers: Headers, flags: number): void {
@@ -226,6 +235,7 @@ export class ClientCall<Req, Res> implements ReadyWaiter {
     state.httpStatus = headers[':status'];
     // The server has the call: it is never sent again.
     this.sentFrame = undefined;
+    state.writer?.commit();
     // Trailers-only: the whole response is one HEADERS frame with END_STREAM.
     if ((flags & constants.NGHTTP2_FLAG_END_STREAM) !== 0) return this.onTrailers(headers);
     const encoding = parseResponseHeaders(headers);
@@ -298,10 +308,9 @@ export class ClientCall<Req, Res> implements ReadyWaiter {
       state.serverEnded = true;
       return this.finish(state.status);
     }
-    const frame = this.sentFrame;
-    if (frame !== undefined && !this.retried && state.stream.rstCode === constants.NGHTTP2_REFUSED_STREAM
-      && state.httpStatus === undefined) {
-      return this.retryRefused(state, frame);
+    if (!this.retried && state.stream.rstCode === constants.NGHTTP2_REFUSED_STREAM && state.httpStatus === undefined
+      && (state.writer === undefined ? this.sentFrame !== undefined : state.writer.canReplay())) {
+      return this.retryRefused(state);
     }
     state.serverEnded = true;
     this.fail(grpcErrorFromStreamClose({
