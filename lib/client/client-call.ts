@@ -1,5 +1,5 @@
-// One client call = one HTTP/2 stream: request headers and frames out, frames and final status in.
-// Follows PROTOCOL-HTTP2 "Requests"/"Responses"; edge cases (no status, extra or missing unary message) as grpc-js.
+// One client call = one HTTP/2 stream (a second when the server refused the first): request headers and frames out,
+// frames and final status in. PROTOCOL-HTTP2 "Requests"/"Responses"; edge cases and the retry as grpc-js.
 
 import { constants } from 'node:http2';
 import type { ClientHttp2Stream, IncomingHttpHeaders, IncomingHttpStatusHeader } from 'node:http2';
@@ -126,12 +126,6 @@ export class ClientCall<Req, Res> implements ReadyWaiter {
     this.report({ code: Status.CANCELLED, message: 'Cancelled on client', metadata: new Metadata() });
   }
 
-  private requestHeaders(): RequestHeaders {
-    const deadline = this.options.deadline;
-    const timeLeft = deadline === Infinity ? Infinity : deadline - Date.now();
-    return buildRequestHeaders(this.template, timeLeft, this.codec?.name, this.options.metadata);
-  }
-
   /** Pull form: stop reading responses; HTTP/2 flow control then holds the server back once the windows fill. */
   pauseResponses(): void {
     if (this.state.kind === 'open') this.state.stream.pause();
@@ -140,6 +134,12 @@ export class ClientCall<Req, Res> implements ReadyWaiter {
   /** Pull form: read responses again. */
   resumeResponses(): void {
     if (this.state.kind === 'open') this.state.stream.resume();
+  }
+
+  private requestHeaders(): RequestHeaders {
+    const deadline = this.options.deadline;
+    const timeLeft = deadline === Infinity ? Infinity : deadline - Date.now();
+    return buildRequestHeaders(this.template, timeLeft, this.codec?.name, this.options.metadata);
   }
 
   private open(headers: RequestHeaders, request: Req | RequestStream<Req>): void {
