@@ -39,5 +39,6 @@ export type { ClientOptions } from './client/grpc-client.js';
 export type { CallOptions } from './client/call-options.js';
 export { sendUncompressed } from './client/request-writer.js';
 export type { RequestStream } from './client/request-writer.js';
-export type { ServiceStub, StubMethod, UnaryResponseStubMethod } from './client/stub.js';
+export type { ResponseStream } from './client/response-stream.js';
+export type { ServiceStub, StreamingResponseStubMethod, StubMethod, UnaryResponseStubMethod } from './client/stub.js';
 export type { ClientInterceptor, OutgoingCall, ClientCallResult, PropagateOptions } from './client/client-interceptor.js';

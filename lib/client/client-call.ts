@@ -1,5 +1,5 @@
-// One client call = one HTTP/2 stream: request headers and frames out, frames and final status in.
-// Follows PROTOCOL-HTTP2 "Requests"/"Responses"; edge cases (no status, extra or missing unary message) as grpc-js.
+// One client call = one HTTP/2 stream (a second when the server refused the first): request headers and frames out,
+// frames and final status in. PROTOCOL-HTTP2 "Requests"/"Responses"; edge cases and the retry as grpc-js.
 
 import { constants } from 'node:http2';
 import type { ClientHttp2Stream, IncomingHttpHeaders, IncomingHttpStatusHeader } from 'node:http2';
@@ -22,7 +22,7 @@ import type { CallState, Open } from './call-state.js';
 import type { InterceptedCall } from './client-interceptor.js';
 import type { Connection, ReadyWaiter } from './connection.js';
 import { grpcErrorFromNodeError, grpcErrorFromStreamClose } from './node-errors.js';
-import { encodeRequest, RequestWriter } from './request-writer.js';
+import { encodeRequest, RequestWriter, RETRY_BUFFER_BYTES } from './request-writer.js';
 import type { RequestStream } from './request-writer.js';
 import { ResponseDecoder } from './response-decoder.js';
 import type { ServerEncodings } from './server-encodings.js';
@@ -45,6 +45,9 @@ export interface CallSink<Res> {
 
 type Headers = IncomingHttpHeaders & IncomingHttpStatusHeader;
 
+/** HTTP/2 frame type of HEADERS (RFC 9113 §6.2), as node:http2's 'frameError' reports it. */
+const HEADERS_FRAME = 1;
+
 // The call a stream belongs to, until the call ends. The stream listeners are shared by every call and find their
 // call here: no closure per event and call. Clearing it at the end also takes the call's objects out of the
 // stream's graph: node:http2 streams often survive a scavenge or two, and what hangs off them is promoted with them.
@@ -60,6 +63,13 @@ export class ClientCall<Req, Res> implements ReadyWaiter {
   private readonly decoder: ResponseDecoder<Res>;
   /** undefined: identity, no grpc-encoding and uncompressed frames. */
   private readonly codec: Codec | undefined;
+  /**
+   * The request frame of a unary-request call until the response headers come: a stream the server refused
+   * (REFUSED_STREAM) is sent again from it, once, as grpc-js's transparent retry. No object is made for it.
+   * Streaming requests keep theirs in the RequestWriter; either way only up to RETRY_BUFFER_BYTES, as grpc-js.
+   */
+  private sentFrame: Buffer | undefined;
+  private retried = false;
 
   constructor(
     private readonly method: MethodDescriptor<Req, Res>,
@@ -116,6 +126,16 @@ export class ClientCall<Req, Res> implements ReadyWaiter {
     this.report({ code: Status.CANCELLED, message: 'Cancelled on client', metadata: new Metadata() });
   }
 
+  /** Pull form: stop reading responses; HTTP/2 flow control then holds the server back once the windows fill. */
+  pauseResponses(): void {
+    if (this.state.kind === 'open') this.state.stream.pause();
+  }
+
+  /** Pull form: read responses again. */
+  resumeResponses(): void {
+    if (this.state.kind === 'open') this.state.stream.resume();
+  }
+
   private requestHeaders(): RequestHeaders {
     const deadline = this.options.deadline;
     const timeLeft = deadline === Infinity ? Infinity : deadline - Date.now();
@@ -123,11 +143,28 @@ export class ClientCall<Req, Res> implements ReadyWaiter {
   }
 
   private open(headers: RequestHeaders, request: Req | RequestStream<Req>): void {
+    const state = this.openStream(headers);
+    if (state === undefined) return;
+    if (this.method.requestStream) {
+      const writer = new RequestWriter(this.method, state.stream, this.codec, this.env.maxSendMessageLength, (err) => this.fail(err));
+      state.writer = writer as RequestWriter<unknown>;
+      writer.sendStream(request);
+      return;
+    }
+    // One message, then half-close: a single write with END_STREAM.
+    const frame = encodeRequest(this.method, request as Req, this.codec, this.env.maxSendMessageLength);
+    if (frame instanceof GrpcError) return this.fail(frame);
+    if (frame.length <= RETRY_BUFFER_BYTES) this.sentFrame = frame;
+    state.stream.end(frame);
+  }
+
+  private openStream(headers: RequestHeaders): Open | undefined {
     let state: Open;
     try {
       state = this.env.connection.request(headers, openState);
     } catch (err) {
-      return this.fail(grpcErrorFromNodeError(err));
+      this.fail(grpcErrorFromNodeError(err));
+      return undefined;
     }
     this.state = state;
     const stream = state.stream;
@@ -138,17 +175,30 @@ export class ClientCall<Req, Res> implements ReadyWaiter {
     stream.on('end', ClientCall.onStreamEnd);
     // Stays after the call ends: an 'error' without a listener would throw.
     stream.on('error', ClientCall.onStreamError);
+    stream.on('frameError', ClientCall.onStreamFrameError);
     stream.on('close', ClientCall.onStreamClose);
-    if (this.method.requestStream) {
-      const writer = new RequestWriter(this.method, stream, this.codec, this.env.maxSendMessageLength, (err) => this.fail(err));
-      state.writer = writer as RequestWriter<unknown>;
-      writer.sendStream(request);
-      return;
+    return state;
+  }
+
+  /**
+   * The server refused the stream before any handler saw it (REFUSED_STREAM, RFC 9113 §8.7): send it again on the
+   * connection's current session, once per call, as grpc-js's transparent retry; the deadline keeps running.
+   */
+  private retryRefused(state: Open): void {
+    this.retried = true;
+    (state.stream as CallStream)[CALL] = undefined;
+    state.slot.release();
+    this.state = STARTING;
+    const writer = state.writer;
+    const frame = this.sentFrame;
+    const retry = this.openStream(this.requestHeaders());
+    if (retry === undefined) return writer?.stop();
+    if (writer !== undefined) {
+      retry.writer = writer;
+      writer.moveTo(retry.stream);
+    } else if (frame !== undefined) {
+      retry.stream.end(frame);
     }
-    // One message, then half-close: a single write with END_STREAM.
-    const frame = encodeRequest(this.method, request as Req, this.codec, this.env.maxSendMessageLength);
-    if (frame instanceof GrpcError) this.fail(frame);
-    else stream.end(frame);
   }
 
   private static onStreamResponse(this: CallStream, headers: Headers, flags: number): void {
@@ -171,6 +221,10 @@ export class ClientCall<Req, Res> implements ReadyWaiter {
     this[CALL]?.onError(err);
   }
 
+  private static onStreamFrameError(this: CallStream, type: number): void {
+    this[CALL]?.onFrameError(type);
+  }
+
   private static onStreamClose(this: CallStream): void {
     this[CALL]?.onClose();
   }
@@ -179,6 +233,9 @@ export class ClientCall<Req, Res> implements ReadyWaiter {
     const state = this.state;
     if (state.kind !== 'open') return;
     state.httpStatus = headers[':status'];
+    // The server has the call: it is never sent again.
+    this.sentFrame = undefined;
+    state.writer?.commit();
     // Trailers-only: the whole response is one HEADERS frame with END_STREAM.
     if ((flags & constants.NGHTTP2_FLAG_END_STREAM) !== 0) return this.onTrailers(headers);
     const encoding = parseResponseHeaders(headers);
@@ -232,11 +289,30 @@ export class ClientCall<Req, Res> implements ReadyWaiter {
     if (state.kind === 'open') state.error = err;
   }
 
+  /**
+   * node:http2 did not send a frame of ours. Our request headers (HEADERS = 1): refused locally, never seen by the
+   * server, so said as such rather than as the REFUSED_STREAM node:http2 closes the stream with.
+   */
+  private onFrameError(type: number): void {
+    const state = this.state;
+    if (state.kind !== 'open' || type !== HEADERS_FRAME || state.httpStatus !== undefined) return;
+    this.env.connection.retire(state.slot);
+    this.fail(new GrpcError(Status.RESOURCE_EXHAUSTED,
+      'Request headers not sent: node:http2 refused the header block (metadata too large for http2.maxSendHeaderBlockLength)'));
+  }
+
   private onClose(): void {
     const state = this.state;
     if (state.kind !== 'open') return;
+    if (state.status !== undefined) {
+      state.serverEnded = true;
+      return this.finish(state.status);
+    }
+    if (!this.retried && state.stream.rstCode === constants.NGHTTP2_REFUSED_STREAM && state.httpStatus === undefined
+      && (state.writer === undefined ? this.sentFrame !== undefined : state.writer.canReplay())) {
+      return this.retryRefused(state);
+    }
     state.serverEnded = true;
-    if (state.status !== undefined) return this.finish(state.status);
     this.fail(grpcErrorFromStreamClose({
       rstCode: state.stream.rstCode,
       error: state.error,
@@ -292,6 +368,7 @@ export class ClientCall<Req, Res> implements ReadyWaiter {
   private release(ok: boolean): void {
     const state = this.state;
     this.state = DONE;
+    this.sentFrame = undefined;
     this.deadlineTimer?.clear();
     if (this.abortListener !== undefined) {
       this.options.signal?.removeEventListener('abort', this.abortListener);

@@ -73,6 +73,11 @@ export class Connection {
   /** Throws TypeError on bad reconnectBackoff settings. */
   constructor(private readonly url: string, options: ConnectionOptions = {}) {
     this.sessionOptions = {
+      // As grpc-js's transport: node:http2 refuses request headers over 64 KiB locally and, at its 10 MB
+      // maxSessionMemory, resets streams ENHANCE_YOUR_CALM and then every later one (a large request still queued
+      // behind a server that answered early is enough). Both caps are lifted; the server's answer decides.
+      maxSendHeaderBlockLength: Number.MAX_SAFE_INTEGER,
+      maxSessionMemory: Number.MAX_SAFE_INTEGER,
       ...options.tls,
       ...options.http2,
       settings: { initialWindowSize: DEFAULT_STREAM_WINDOW, ...options.http2?.settings },
@@ -119,6 +124,20 @@ export class Connection {
   /** A waiting call ended first (deadline, cancel). */
   stopWaiting(waiter: ReadyWaiter): void {
     if (this.waiters.delete(waiter)) this.holdProcessWhileWaiting();
+  }
+
+  /**
+   * No new call goes on this session; the calls on it run to their end. For a session node:http2 can no longer
+   * send on correctly: a header block it refused locally was already entered in its HPACK table (RFC 7541 §2.3.2),
+   * so the server would decode the next request's headers wrong.
+   */
+  retire(slot: SessionSlot): void {
+    const state = this.state;
+    if ((state.kind === 'ready' || state.kind === 'connecting') && state.slot === slot) {
+      if (state.kind === 'connecting') clearTimeout(state.timeout);
+      this.state = IDLE;
+    }
+    slot.endWhenIdle();
   }
 
   /**

@@ -21,6 +21,7 @@ import { ServerEncodings } from './server-encodings.js';
 import { createStub } from './stub.js';
 import type { ServiceStub } from './stub.js';
 import type { RequestStream } from './request-writer.js';
+import { ResponseStream } from './response-stream.js';
 
 /** Client-wide options. */
 export interface ClientOptions {
@@ -147,6 +148,16 @@ export class GrpcClient {
   }
 
   /**
+   * The responses pulled: `for await (const reply of client.stream(...))`. Read from HTTP/2 only as fast as the loop
+   * pulls (a few messages are held, then the stream pauses and flow control holds the server back), so memory stays
+   * bounded by the HTTP/2 windows however fast the server sends; call() pushes everything as it arrives. The call
+   * starts at the first pull; leaving the loop early cancels it; a failure is the GrpcError the loop throws.
+   */
+  stream<Req, Res>(method: MethodDescriptor<Req, Res>, request: Req | RequestStream<Req>, options?: CallOptions): ResponseStream<Res> {
+    return new ResponseStream<Res>((sink) => this.start(method, request, options, sink));
+  }
+
+  /**
    * Closes the connection. New calls and calls waiting for ready fail UNAVAILABLE; calls in flight run to
    * completion, as with grpc-js's close(). `force: true` tears the connection down instead: calls in flight end UNAVAILABLE 'Connection dropped'.
    */
@@ -155,7 +166,7 @@ export class GrpcClient {
   }
 
   /**
-   * Where every call starts, whichever way it delivers (Observable or promise). A call made while a call is served
+   * Where every call starts, whichever way it delivers (Observable, promise or pulled). A call made while a call is served
    * inherits its context and delivers in its subscriber's async context; any other call takes the plain road.
    * Throws for bad options, unsendable metadata or a throwing onStart hook; nothing has started then.
    */
