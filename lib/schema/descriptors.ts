@@ -5,7 +5,7 @@ import { Namespace, Service } from 'protobufjs';
 import type { Method, NamespaceBase, Root, Type } from 'protobufjs';
 import { createMessageCodec, resolveShape } from './message-codec.js';
 import { useProtoLoaderSemanticsThroughout } from './proto-loader-semantics.js';
-import { recordServiceSource } from './service-source.js';
+import { recordServiceSource } from './proto-sources.js';
 import type { MessageCodec, ShapeOptions } from './message-codec.js';
 import type { FrameBatch } from './frame-batch.js';
 

@@ -3,7 +3,7 @@
 // listening and starts closing (SERVING, then NOT_SERVING at once, doc/health-checking.md).
 import type { Root } from 'protobufjs';
 import type { MethodDescriptor, ServiceDescriptor } from '../schema/descriptors.js';
-import { serviceSourceOf } from '../schema/service-source.js';
+import { serviceSourceOf } from '../schema/proto-sources.js';
 import type { ServerHandler } from '../server/call-context.js';
 import { GrpcHealth } from './health/grpc-health.js';
 import { healthHandlers, healthServiceDescriptor } from './health/health-service.js';

@@ -68,10 +68,23 @@ function fixMapField(descriptor: IDescriptorProto, fieldDescriptor: IFieldDescri
     if (value !== undefined && field.resolvedType !== null) value.typeName = field.resolvedType.fullName;
   }
   fieldDescriptor.typeName = `${type.fullName}.${entryName}`;
+  dropDefaultJsonName(fieldDescriptor);
 }
 
 function qualifyFieldType(descriptor: IFieldDescriptorProto, field: FieldBase): void {
   if (field.resolvedType !== null && field.resolvedType !== undefined) descriptor.typeName = field.resolvedType.fullName;
+  dropDefaultJsonName(descriptor);
+}
+
+// json_name only when the .proto set its own: clients derive the default, and some (protobufjs's fromDescriptor,
+// so grpc-js-reflection-client) would otherwise rename every field to lowerCamelCase, unlike @grpc/reflection.
+function dropDefaultJsonName(descriptor: IFieldDescriptorProto): void {
+  if (descriptor.jsonName === defaultJsonName(descriptor.name ?? '')) delete descriptor.jsonName;
+}
+
+// descriptor.proto's default json_name: underscores dropped, the letter after each one upper-cased.
+function defaultJsonName(name: string): string {
+  return name.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase()).replace(/_/g, '');
 }
 
 // keepCase false renames fields to lowerCamelCase; protobufjs keeps the name as written in protoName.

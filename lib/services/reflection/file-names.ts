@@ -1,16 +1,19 @@
 // The .proto file name of each definition, as a reflection client will ask for it and as imports name it:
 // 'google/protobuf/timestamp.proto' for the well-known types protobufjs bundles, and paths relative to the
-// directory the loaded files share ('example.proto', 'google/rpc/status.proto') for files read from disk.
+// include dir a file was found in, as protoc names it; else relative to the directory the loaded files share.
 import { common, Service, Type } from 'protobufjs';
 import type { ReflectionObject, Root } from 'protobufjs';
+import { importNameOf } from '../../schema/proto-sources.js';
 
 /** Names the file of every definition of one Root. */
 export class FileNamer {
   readonly #bundled = bundledFileOfEachName();
+  readonly #root: Root;
   readonly #prefix: string;
 
   constructor(root: Root) {
-    this.#prefix = sharedDirectory(root.files.filter((file) => !Object.hasOwn(common, file)));
+    this.#root = root;
+    this.#prefix = sharedDirectory(root.files.filter((file) => !Object.hasOwn(common, file) && importNameOf(root, file) === undefined));
   }
 
   /** The file defining `object`: that of its outermost enclosing message, enum, service or extension. */
@@ -18,7 +21,8 @@ export class FileNamer {
     const top = outermostDefinition(object);
     const filename = top.filename;
     if (filename !== null && filename !== undefined) {
-      return Object.hasOwn(common, filename) ? filename : filename.slice(this.#prefix.length).replace(/\\/g, '/');
+      if (Object.hasOwn(common, filename)) return filename;
+      return importNameOf(this.#root, filename) ?? filename.slice(this.#prefix.length).replace(/\\/g, '/');
     }
     // Definitions added from JSON (the bundled well-known types, proto-loader JSON) carry no file name.
     const packageName = top.parent?.fullName.slice(1) ?? '';
