@@ -4,6 +4,7 @@ import { Namespace, parse, Root } from 'protobufjs';
 import type { ReflectionObject } from 'protobufjs';
 import { describeRoot } from '../schema/descriptors.js';
 import type { Schema } from '../schema/descriptors.js';
+import { recordImportName } from '../schema/proto-sources.js';
 
 /** Parses `text` as the file `filename` (an import path such as 'grpc/health/v1/health.proto'). */
 export function describeEmbeddedProto(filename: string, text: string): Schema {
@@ -11,6 +12,7 @@ export function describeEmbeddedProto(filename: string, text: string): Schema {
   parse(text, root, { keepCase: true });
   stampFilename(root, filename);
   root.files.push(filename);
+  recordImportName(root, filename, filename);
   root.resolveAll();
   // The JS shape our own handlers read and write: field names as written, enums by name, oneof names present.
   return describeRoot(root, { enums: String, longs: Number, bytes: Buffer, defaults: true, oneofs: true });

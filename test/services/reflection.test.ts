@@ -135,6 +135,21 @@ describe('reflection: ours and @grpc/reflection on the same protos', BOUND, () =
     assert.deepEqual(money?.messageType?.[0]?.extensionRange?.map((range) => [range.start, range.end]), [[100, 200]]);
   });
 
+  it('the built-in services describe themselves: health and both reflection versions', async () => {
+    const plain = await startOurReflectionServer({ reflection: true, health: true });
+    try {
+      const answers = await reflect(plain.address, [
+        { file_containing_symbol: 'grpc.health.v1.Health' },
+        { file_containing_symbol: 'grpc.reflection.v1alpha.ServerReflectionResponse' },
+      ]);
+      assert.deepEqual(answers.map((answer) => filesOf(answer).map((file) => file.name)), [
+        ['grpc/health/v1/health.proto'], ['grpc/reflection/v1alpha/reflection.proto'],
+      ]);
+    } finally {
+      await plain.stop();
+    }
+  });
+
   it('without the option there is no reflection service: UNIMPLEMENTED', async () => {
     const plain = await startOurReflectionServer({});
     try {

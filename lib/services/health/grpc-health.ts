@@ -52,11 +52,6 @@ export class GrpcHealth {
     }
   }
 
-  /** True once shutdown() ran. */
-  get shuttingDown(): boolean {
-    return this.#shuttingDown;
-  }
-
   /** The status of `service` now, then each change, until unsubscribed (Health/Watch). */
   watch(service: string): Observable<WatchedStatus> {
     return new Observable<WatchedStatus>((subscriber) => {
