@@ -139,6 +139,13 @@ describe('server=ours > health over the server lifetime', BOUND, () => {
     }
   });
 
+  it('a status outside the spec is refused when set, not when a probe reads it', () => {
+    const health = new GrpcHealth();
+    assert.throws(() => health.setStatus('', 'SERVICE_UNKNOWN' as 'SERVING'), TypeError);
+    assert.throws(() => health.setStatus('', 'serving' as 'SERVING'), TypeError);
+    assert.equal(health.getStatus(''), undefined);
+  });
+
   it('without the option there is no Health service: UNIMPLEMENTED, as a grpc-js server without it', async () => {
     const { address, server, stop } = await startOurHealthServer({});
     const client = healthClient(address);

@@ -9,6 +9,8 @@ import { Status } from '../../protocol/status.js';
 export type ServingStatus = 'UNKNOWN' | 'SERVING' | 'NOT_SERVING';
 export type WatchedStatus = ServingStatus | 'SERVICE_UNKNOWN';
 
+const SERVING_STATUSES: ReadonlySet<string> = new Set<ServingStatus>(['UNKNOWN', 'SERVING', 'NOT_SERVING']);
+
 /** Serving statuses by service name ('' = the whole server) and the streams watching them. */
 export class GrpcHealth {
   readonly #statuses = new Map<string, ServingStatus>();
@@ -17,6 +19,8 @@ export class GrpcHealth {
 
   /** Sets the status of `service` ('' for the whole server); ignored once shutdown() ran, so nothing reopens a closing server. */
   setStatus(service: string, status: ServingStatus): void {
+    // Checked here, not when a Check encodes it: a typo would otherwise fail every probe instead of this call.
+    if (!SERVING_STATUSES.has(status)) throw new TypeError(`Unknown serving status "${String(status)}": use ${[...SERVING_STATUSES].join(', ')}`);
     if (this.#shuttingDown) return;
     this.#set(service, status);
   }
