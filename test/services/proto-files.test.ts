@@ -44,6 +44,13 @@ describe('describeProtoFiles', () => {
     assert.deepEqual([...set.extensions.get('Base') ?? []], [[10, 'plain/edge.proto']]);
   });
 
+  it('a well-known type is named by the file protobuf defines it in, though protobufjs bundles it with others', () => {
+    const equivalenceProtos = join(PROTO_DIR, '../../equivalence/protos');
+    const set = describeProtoFiles(loadRoot('google/rpc/status.proto', { includeDirs: [equivalenceProtos] }));
+    assert.deepEqual(decoded(set.files, 'google/rpc/status.proto').dependency, ['google/protobuf/any.proto']);
+    assert.deepEqual(decoded(set.files, 'google/protobuf/any.proto').messageType!.map((type) => type.name), ['Any']);
+  });
+
   it('without include dirs, files are named relative to the directory they share', () => {
     const set = describeProtoFiles(loadRoot([join(PROTO_DIR, 'plain/base.proto'), join(PROTO_DIR, 'shop/common/money.proto')]));
     assert.deepEqual([...set.files.keys()].sort(), ['plain/base.proto', 'shop/common/money.proto']);

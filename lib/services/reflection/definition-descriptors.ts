@@ -3,8 +3,8 @@
 // `<Field>Entry`, extensions declared in a message moved out of its fields, extension twins left out).
 import 'protobufjs/ext/descriptor.js';
 import type { IDescriptorProto, IFieldDescriptorProto } from 'protobufjs/ext/descriptor.js';
-import { Enum, MapField, Type } from 'protobufjs';
-import type { Field, FieldBase, Service } from 'protobufjs';
+import { Field, MapField, Type } from 'protobufjs';
+import type { Enum, FieldBase, Service } from 'protobufjs';
 
 /** A message type, its nested types and their fields, with every type reference fully qualified. */
 export function describeType(type: Type, edition: string): IDescriptorProto {
@@ -44,7 +44,8 @@ function fixType(descriptor: IDescriptorProto, type: Type): void {
   });
   descriptor.field = kept;
   if (declaredExtensions.length > 0) {
-    const extensionFields = type.nestedArray.filter((nested): nested is Field => !(nested instanceof Type) && !(nested instanceof Enum) && 'extend' in nested);
+    // The Fields among a message's nested definitions are exactly those extensions, in the same order.
+    const extensionFields = type.nestedArray.filter((nested): nested is Field => nested instanceof Field);
     declaredExtensions.forEach((extension, index) => {
       const field = extensionFields[index];
       if (field !== undefined) qualifyFieldType(extension, field);

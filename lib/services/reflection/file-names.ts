@@ -37,13 +37,34 @@ function outermostDefinition(object: ReflectionObject): ReflectionObject {
   return top;
 }
 
+// Where protobuf itself defines each well-known type. protobufjs's bundled JSON for one file may carry another
+// file's types too (its type.proto and api.proto bring Any and SourceContext along), so it cannot tell.
+const WELL_KNOWN_FILES: Readonly<Record<string, readonly string[]>> = {
+  any: ['Any'],
+  api: ['Api', 'Method', 'Mixin'],
+  duration: ['Duration'],
+  empty: ['Empty'],
+  field_mask: ['FieldMask'],
+  source_context: ['SourceContext'],
+  struct: ['Struct', 'Value', 'ListValue', 'NullValue'],
+  timestamp: ['Timestamp'],
+  type: ['Type', 'Field', 'Enum', 'EnumValue', 'Option', 'Syntax'],
+  wrappers: ['DoubleValue', 'FloatValue', 'Int64Value', 'UInt64Value', 'Int32Value', 'UInt32Value', 'BoolValue', 'StringValue', 'BytesValue'],
+};
+
+// The rest of what protobufjs bundles (descriptor.proto's messages): by the bundled file that holds it first.
 // common('google/protobuf/x.proto') holds { nested: { google: { nested: { protobuf: { nested: { Name: ... } } } } } }.
 function bundledFileOfEachName(): Map<string, string> {
   const names = new Map<string, string>();
+  for (const [file, types] of Object.entries(WELL_KNOWN_FILES)) {
+    for (const type of types) names.set(`google.protobuf.${type}`, `google/protobuf/${file}.proto`);
+  }
   for (const file of Object.keys(common)) {
     if (!file.endsWith('.proto')) continue;
     const google = nestedOf(nestedOf(common.get(file))?.['google']);
-    for (const name of Object.keys(nestedOf(google?.['protobuf']) ?? {})) names.set(`google.protobuf.${name}`, file);
+    for (const name of Object.keys(nestedOf(google?.['protobuf']) ?? {})) {
+      if (!names.has(`google.protobuf.${name}`)) names.set(`google.protobuf.${name}`, file);
+    }
   }
   return names;
 }
