@@ -32,6 +32,9 @@ export { GrpcServer } from './server/grpc-server.js';
 export type { ServerOptions } from './server/grpc-server.js';
 export type { CallContext, ServerHandler } from './server/call-context.js';
 export { registerErrorHandler } from './server/error-registry.js';
+export { GrpcHealth } from './services/health/grpc-health.js';
+export type { ServingStatus, WatchedStatus } from './services/health/grpc-health.js';
+export type { BuiltInServiceOptions } from './services/built-in-services.js';
 export type { ErrorMapping, ErrorClass, ErrorDetailOptions } from './server/error-registry.js';
 
 export { GrpcClient } from './client/grpc-client.js';

@@ -14,6 +14,11 @@ export type { GrpcClientRegistration, GrpcClientAsyncRegistration } from './clie
 export type { GrpcPattern } from './client/grpc-pattern.js';
 export type { ProxyMethod, ProxyService, ProxyMetadata } from './client/proxy-service.js';
 
+export { GrpcHealthService } from './health/grpc-health.service.js';
+export { GrpcHealthModule } from './health/grpc-health.module.js';
+export { GrpcHealth } from '../index.js';
+export type { ServingStatus } from '../index.js';
+
 export { GrpcRequestContextService } from './context/request-context.service.js';
 export { GrpcRequestContextInterceptor, REQUEST_CONTEXT_OPTIONS } from './context/request-context.interceptor.js';
 export { GrpcRequestContextModule } from './context/request-context.module.js';

@@ -5,6 +5,7 @@ import { Namespace, Service } from 'protobufjs';
 import type { Method, NamespaceBase, Root, Type } from 'protobufjs';
 import { createMessageCodec, resolveShape } from './message-codec.js';
 import { useProtoLoaderSemanticsThroughout } from './proto-loader-semantics.js';
+import { recordServiceSource } from './proto-sources.js';
 import type { MessageCodec, ShapeOptions } from './message-codec.js';
 import type { FrameBatch } from '../protocol/frame-batch.js';
 import type { GrpcError } from '../protocol/grpc-error.js';
@@ -80,10 +81,13 @@ export function describeRoot(root: Root, options?: ShapeOptions): Schema {
         serializeResponseFrame: response.serializeFrame,
         deserializeResponse: response.deserialize,
       });
+      recordServiceSource(descriptor, service);
       byName.set(method.name, descriptor);
       methods.set(descriptor.path, descriptor);
     }
-    services.set(serviceName, Object.freeze({ name: serviceName, methods: byName }));
+    const described: ServiceDescriptor = Object.freeze({ name: serviceName, methods: byName });
+    recordServiceSource(described, service);
+    services.set(serviceName, described);
   }
   return createSchema(services, methods);
 }

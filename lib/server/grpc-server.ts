@@ -14,6 +14,9 @@ import { isGrpcRequest, parseRequestHeaders } from '../protocol/request-headers.
 import { buildTrailers, buildTrailersOnly, UNSUPPORTED_MEDIA_TYPE } from '../protocol/response-headers.js';
 import { Status } from '../protocol/status.js';
 import type { MethodDescriptor, ServiceDescriptor } from '../schema/descriptors.js';
+import { createBuiltInServices } from '../services/built-in-services.js';
+import type { BuiltInServices, BuiltInServiceOptions } from '../services/built-in-services.js';
+import type { GrpcHealth } from '../services/health/grpc-health.js';
 import { ServerCallContext } from './call-context.js';
 import type { ServerHandler } from './call-context.js';
 import { dispatch } from './dispatch.js';
@@ -22,8 +25,8 @@ import { Router } from './router.js';
 import { ServerCall } from './server-call.js';
 import type { ServerCallEnvironment } from './server-call.js';
 
-/** Server-wide options. */
-export interface ServerOptions {
+/** Server-wide options; `health` and `reflection` (default off) come from BuiltInServiceOptions. */
+export interface ServerOptions extends BuiltInServiceOptions {
   /** Largest request message accepted, after decompression; default 4 MiB. */
   maxReceiveMessageLength?: number;
   /** Largest response message sent; default unlimited. */
@@ -69,6 +72,7 @@ export class GrpcServer {
   readonly #peers = new WeakMap<Http2Session, string>();
   #server: Http2Server | Http2SecureServer | undefined;
   #closed: Promise<void> | undefined;
+  readonly #builtIns: BuiltInServices | undefined;
 
   constructor(options: ServerOptions = {}) {
     this.#env = {
@@ -80,16 +84,25 @@ export class GrpcServer {
     this.#errors = { debugInfo: options.debugInfo };
     this.#tls = options.tls;
     this.#wrapHandler = contextWrapper(options.requestContext);
+    // Last: the built-in services register through addService, which needs the fields above.
+    this.#builtIns = createBuiltInServices(options, this);
+  }
+
+  /** The statuses grpc.health.v1 reports, when the `health` option is on. */
+  get health(): GrpcHealth | undefined {
+    return this.#builtIns?.health;
   }
 
   /** Serves `handlers`, keyed by proto method name, for `service`. */
   addService(service: ServiceDescriptor, handlers: Readonly<Record<string, ServerHandler>>): void {
     const wrapped = Object.entries(handlers).map(([name, handler]) => [name, this.#wrapHandler(handler)] as const);
     this.#router.addService(service, Object.fromEntries(wrapped));
+    this.#builtIns?.served(service);
   }
 
   addMethod(method: MethodDescriptor, handler: ServerHandler): void {
     this.#router.addMethod(method, this.#wrapHandler(handler));
+    this.#builtIns?.served(method);
   }
 
   /** Starts listening on `host:port` (port 0 picks one) and resolves with the bound port. */
@@ -107,6 +120,7 @@ export class GrpcServer {
       server.listen(port, host, () => {
         server.off('error', onError);
         this.#server = server;
+        this.#builtIns?.listening();
         resolve((server.address() as AddressInfo).port);
       });
     });
@@ -129,6 +143,7 @@ export class GrpcServer {
    * with `force` every connection is destroyed at once, also after a graceful close began.
    */
   close(options: { force?: boolean } = {}): Promise<void> {
+    this.#builtIns?.closing();
     const server = this.#server;
     if (server !== undefined) {
       this.#server = undefined;

@@ -10,13 +10,18 @@ import { loadProtos } from '../../schema/load-protos.js';
 import type { LoadOptions } from '../../schema/load-protos.js';
 import { GrpcServer } from '../../server/grpc-server.js';
 import { GRPC_TRANSPORT } from '../grpc.decorators.js';
+import { attachHealth, detachHealth } from '../health/health-registry.js';
+import type { BuiltInServiceOptions } from '../../services/built-in-services.js';
 import { adaptHandler } from './server-handler.adapter.js';
 import { nestLoaderOptions } from '../loader-options.js';
 import { bindHandlers, parseRegistration } from './handler-binding.js';
 import type { HandlerRegistration, NestHandler } from './handler-binding.js';
 
-/** Options of GrpcTransportStrategy; the first four mean what they mean for Transport.GRPC. */
-export interface GrpcTransportOptions {
+/**
+ * Options of GrpcTransportStrategy; the first four mean what they mean for Transport.GRPC. `health` and
+ * `reflection` (default off) serve grpc.health.v1 (statuses set through GrpcHealthService) and grpc.reflection.
+ */
+export interface GrpcTransportOptions extends BuiltInServiceOptions {
   /** 'host:port' to listen on; default 'localhost:5000', as Transport.GRPC. */
   url?: string;
   /** One or many .proto files. */
@@ -67,6 +72,8 @@ export class GrpcTransportStrategy extends Server<GrpcTransportEvents> implement
       http2: options.http2,
       tls: options.tls,
       debugInfo: options.debugInfo,
+      health: options.health,
+      reflection: options.reflection,
     });
     // Nest binds a handler to a server when the handler's transport equals the server's transportId,
     // or either is undefined. Ours must take both @GrpcHandler (GRPC_TRANSPORT) and the built-in
@@ -94,6 +101,8 @@ export class GrpcTransportStrategy extends Server<GrpcTransportEvents> implement
       const schema = loadProtos(this.#options.protoPath, nestLoaderOptions(this.#options.loader));
       const bound = bindHandlers(this.#registrations, schema, packages === undefined ? undefined : [packages].flat());
       for (const handler of bound) this.#server.addMethod(handler.method, adaptHandler(handler));
+      // Before listening, so statuses the app set through GrpcHealthService are what the first probe sees.
+      if (this.#server.health !== undefined) attachHealth(this.#server.health);
       await this.#server.listen(this.#options.url ?? 'localhost:5000');
       for (const listener of this.#errorListeners) this.#server.http2Server?.on('error', listener);
       this.#listening = true;
@@ -106,7 +115,10 @@ export class GrpcTransportStrategy extends Server<GrpcTransportEvents> implement
 
   async close(): Promise<void> {
     this.#listening = false;
-    await this.#server.close({ force: this.#options.gracefulShutdown !== true });
+    // GrpcServer.close() turns every status NOT_SERVING before it lets any connection go.
+    const closing = this.#server.close({ force: this.#options.gracefulShutdown !== true });
+    if (this.#server.health !== undefined) detachHealth(this.#server.health);
+    await closing;
     this._status$.next('closed');
   }
 
