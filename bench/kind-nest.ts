@@ -7,7 +7,7 @@ import { Payload } from '@nestjs/microservices';
 import { reduce } from 'rxjs';
 import type { Observable } from 'rxjs';
 import { GrpcHandler } from '../lib/nest/grpc.decorators.js';
-import { GrpcTransportStrategy } from '../lib/nest/server-grpc.js';
+import { GrpcTransportStrategy } from '../lib/nest/server/grpc-transport.strategy.js';
 import { addToCount, downloadChunks, freePort, LOOPBACK, PROTO_LOADER_OPTIONS, PROTO_PATH, streamItems } from './bench-proto.js';
 import type { Chunk, Count, DownloadRequest, Msg, StreamRequest } from './bench-proto.js';
 import type { RunningServer } from './kinds.js';

@@ -1,42 +1,40 @@
-// One client call = one HTTP/2 stream: request headers and frames out, frames and final status in.
-// Follows PROTOCOL-HTTP2 "Requests"/"Responses"; edge cases (no status, extra or missing unary message) as grpc-js.
+// One client call = one HTTP/2 stream (a second when the server refused the first): request headers and frames out,
+// frames and final status in. PROTOCOL-HTTP2 "Requests"/"Responses"; edge cases and the retry as grpc-js.
 
 import { constants } from 'node:http2';
 import type { ClientHttp2Stream, IncomingHttpHeaders, IncomingHttpStatusHeader } from 'node:http2';
 import type { Codec } from '../protocol/compression.js';
-import { findCodec } from '../protocol/compression.js';
-import { FrameDecoder } from '../protocol/framing.js';
 import type { Frame } from '../protocol/framing.js';
 import { GrpcError } from '../protocol/grpc-error.js';
-import { GRPC_STATUS_HEADER, isGrpcContentType } from '../protocol/headers.js';
+import { GRPC_ACCEPT_ENCODING_HEADER } from '../protocol/headers.js';
 import { Metadata, metadataFromHeaders } from '../protocol/metadata.js';
+import { buildRequestHeaders } from '../protocol/request-headers.js';
+import type { RequestHeaders } from '../protocol/request-headers.js';
+import { parseResponseHeaders, parseResponseTrailers } from '../protocol/response-headers.js';
 import { Status } from '../protocol/status.js';
-import { statusFromTrailers } from '../protocol/trailers.js';
-import { encodeTimeout } from '../protocol/timeout.js';
 import type { StatusInfo } from '../protocol/trailers.js';
 import type { MethodDescriptor } from '../schema/descriptors.js';
+import { startDeadlineTimer } from '../timing/deadline-timer.js';
+import type { DeadlineTimer } from '../timing/deadline-timer.js';
 import type { ResolvedCallOptions } from './call-options.js';
+import { DONE, NO_RESPONSE, openState, STARTING } from './call-state.js';
+import type { CallState, Open } from './call-state.js';
+import type { InterceptedCall } from './client-interceptor.js';
 import type { Connection, ReadyWaiter } from './connection.js';
-import type { SessionSlot } from './session-slot.js';
-import { fromHttpStatus, grpcErrorFromNodeError, grpcErrorFromStreamClose } from './node-errors.js';
-import { encodeRequest, RequestWriter } from './request-writer.js';
+import { grpcErrorFromNodeError, grpcErrorFromStreamClose } from './node-errors.js';
+import { encodeRequest, RequestWriter, RETRY_BUFFER_BYTES } from './request-writer.js';
 import type { RequestStream } from './request-writer.js';
+import { ResponseDecoder } from './response-decoder.js';
+import type { ServerEncodings } from './server-encodings.js';
 
 /** What every call of one client shares. */
 export interface CallEnvironment {
   readonly connection: Connection;
+  /** What the server said it can read; responses note it, new calls read it. */
+  readonly serverEncodings: ServerEncodings;
   readonly maxReceiveMessageLength: number;
   readonly maxSendMessageLength: number;
 }
-
-type Headers = IncomingHttpHeaders & IncomingHttpStatusHeader;
-type RequestHeaders = Readonly<Record<string, string | string[]>>;
-
-// The call a stream belongs to, until the call ends. The stream listeners are shared by every call and find their
-// call here: no closure per event and call. Clearing it at the end also takes the call's objects out of the
-// stream's graph: node:http2 streams often survive a scavenge or two, and what hangs off them is promoted with them.
-const CALL = Symbol('ClientCall');
-type CallStream = ClientHttp2Stream & { [CALL]?: ClientCall<unknown, unknown> };
 
 /** Where a call delivers responses and its outcome: an rxjs Subscriber, or the promise of a unary response. */
 export interface CallSink<Res> {
@@ -45,103 +43,131 @@ export interface CallSink<Res> {
   complete(): void;
 }
 
-/** An OK status whose trailing metadata is decoded only if read (a unary call that got no message reports it). */
-class LazyOkStatus implements StatusInfo {
-  readonly code = Status.OK;
-  readonly message = '';
-  private decoded: Metadata | undefined;
+type Headers = IncomingHttpHeaders & IncomingHttpStatusHeader;
 
-  constructor(private readonly trailers: IncomingHttpHeaders) {}
+/** HTTP/2 frame type of HEADERS (RFC 9113 §6.2), as node:http2's 'frameError' reports it. */
+const HEADERS_FRAME = 1;
 
-  get metadata(): Metadata {
-    return (this.decoded ??= metadataFromHeaders(this.trailers));
-  }
-}
+// The call a stream belongs to, until the call ends. The stream listeners are shared by every call and find their
+// call here: no closure per event and call. Clearing it at the end also takes the call's objects out of the
+// stream's graph: node:http2 streams often survive a scavenge or two, and what hangs off them is promoted with them.
+const CALL = Symbol('ClientCall');
+type CallStream = ClientHttp2Stream & { [CALL]?: ClientCall<unknown, unknown> };
 
 /** Drives one call; doubles as the Observable's teardown, so unsubscribe() is the client-side cancel. */
-export class ClientCall<Req, Res> {
-  private done = false;
-  private stream: ClientHttp2Stream | undefined;
-  private slot: SessionSlot | undefined;
-  /** Set while the call waits for a ready connection (waitForReady). */
-  private waiter: ReadyWaiter | undefined;
-  private timer: NodeJS.Timeout | undefined;
+export class ClientCall<Req, Res> implements ReadyWaiter {
+  private state: CallState = STARTING;
+  private deadlineTimer: DeadlineTimer | undefined;
   /** Listens on options.signal while the call runs; removed at the end, so a long-lived signal collects none. */
   private abortListener: (() => void) | undefined;
-  private writer: RequestWriter<Req> | undefined;
-  private readonly decoder: FrameDecoder;
-  private recvCodec: Codec | undefined;
-  private recvEncoding = 'identity';
-  private httpStatus: number | undefined;
-  private trailerStatus: StatusInfo | undefined;
-  private streamError: unknown;
-  private serverEnded = false;
-  private response: Res | undefined;
-  private responses = 0;
+  private readonly decoder: ResponseDecoder<Res>;
+  /** undefined: identity, no grpc-encoding and uncompressed frames. */
+  private readonly codec: Codec | undefined;
+  /**
+   * The request frame of a unary-request call until the response headers come: a stream the server refused
+   * (REFUSED_STREAM) is sent again from it, once, as grpc-js's transparent retry. No object is made for it.
+   * Streaming requests keep theirs in the RequestWriter; either way only up to RETRY_BUFFER_BYTES, as grpc-js.
+   */
+  private sentFrame: Buffer | undefined;
+  private retried = false;
 
   constructor(
     private readonly method: MethodDescriptor<Req, Res>,
-    private readonly subscriber: CallSink<Res>,
+    private readonly sink: CallSink<Res>,
     private readonly options: ResolvedCallOptions,
     private readonly env: CallEnvironment,
+    /** The method's fixed request headers. */
+    private readonly template: RequestHeaders,
+    /** The interceptors' onEnd hooks, when the client has interceptors. */
+    private readonly intercepted: InterceptedCall | undefined,
   ) {
-    this.decoder = new FrameDecoder(env.maxReceiveMessageLength);
+    this.decoder = new ResponseDecoder(method, env.maxReceiveMessageLength);
+    this.codec = env.serverEncodings.sendCodec(options.codec);
   }
 
   /**
-   * Opens the stream with prepared headers and starts sending, or first waits for the connection (waitForReady);
-   * failures arrive as the subscriber's error.
+   * Opens the stream and starts sending, or first waits for the connection (waitForReady); failures arrive as the
+   * sink's error. Throws TypeError for metadata that cannot be sent, before anything starts.
    */
-  start(headers: RequestHeaders, request: Req | RequestStream<Req>, codec: Codec | undefined): void {
-    // The deadline runs from subscribe, so it also bounds a wait for the connection.
-    if (this.options.deadline !== Infinity) this.startDeadlineTimer();
+  start(request: Req | RequestStream<Req>): void {
+    const headers = this.requestHeaders();
     const signal = this.options.signal;
     if (signal !== undefined) {
       if (signal.aborted) return this.onAbort();
       this.abortListener = () => this.onAbort();
       signal.addEventListener('abort', this.abortListener, { once: true });
     }
-    if (this.options.waitForReady && this.waitForConnection(headers, request, codec)) return;
-    this.open(headers, request, codec);
+    if (this.options.waitForReady && !this.env.connection.waitForReady(this)) this.state = { kind: 'waiting', request };
+    else this.open(headers, request);
+    // The deadline runs from subscribe, so it also bounds a wait for the connection. Armed once the request is
+    // out: a deadline already passed expires at once, after the server was told ('0n') and before any answer.
+    const deadline = this.options.deadline;
+    if (deadline !== Infinity && this.state.kind !== 'done') this.deadlineTimer = startDeadlineTimer(deadline, () => this.onDeadline(), true);
   }
 
-  /** True when the call now waits for the connection to be ready; false when it may go out at once. */
-  private waitForConnection(headers: RequestHeaders, request: Req | RequestStream<Req>, codec: Codec | undefined): boolean {
-    // Each hook checks it is still the call's waiter: a call that ended meanwhile (say, cancelled by a hook of
-    // another call released in the same batch) must not open a stream.
-    const waiter: ReadyWaiter = {
-      onReady: () => {
-        if (this.waiter !== waiter) return;
-        this.waiter = undefined;
-        this.open(this.withTimeLeft(headers), request, codec);
-      },
-      onShutdown: (err) => {
-        if (this.waiter !== waiter) return;
-        this.waiter = undefined;
-        this.fail(err);
-      },
-    };
-    if (this.env.connection.waitForReady(waiter)) return false;
-    this.waiter = waiter;
-    return true;
+  /** ReadyWaiter: the connection is ready; the server gets the time left, not the timeout at subscribe. */
+  onReady(): void {
+    const state = this.state;
+    // A call that ended meanwhile (say, cancelled by a hook of another call released in the same batch) opens nothing.
+    if (state.kind !== 'waiting') return;
+    this.state = STARTING;
+    this.open(this.requestHeaders(), state.request as Req | RequestStream<Req>);
   }
 
-  /** grpc-timeout was computed at subscribe; after a wait for the connection the server gets what is left. */
-  private withTimeLeft(headers: RequestHeaders): RequestHeaders {
-    if (this.options.deadline === Infinity) return headers;
-    return { ...headers, 'grpc-timeout': encodeTimeout(this.options.deadline - Date.now()) };
+  /** ReadyWaiter: the client was closed before the connection was ready. */
+  onShutdown(error: GrpcError): void {
+    if (this.state.kind === 'waiting') this.fail(error);
   }
 
-  private open(headers: RequestHeaders, request: Req | RequestStream<Req>, codec: Codec | undefined): void {
-    let opened: { stream: ClientHttp2Stream; slot: SessionSlot };
-    try {
-      opened = this.env.connection.request(headers);
-    } catch (err) {
-      this.fail(grpcErrorFromNodeError(err));
+  /** Teardown: before the final status this is a client cancel, RST_STREAM(CANCEL) as grpc-js sends. */
+  unsubscribe(): void {
+    if (this.state.kind === 'done') return;
+    this.release(false);
+    this.report({ code: Status.CANCELLED, message: 'Cancelled on client', metadata: new Metadata() });
+  }
+
+  /** Pull form: stop reading responses; HTTP/2 flow control then holds the server back once the windows fill. */
+  pauseResponses(): void {
+    if (this.state.kind === 'open') this.state.stream.pause();
+  }
+
+  /** Pull form: read responses again. */
+  resumeResponses(): void {
+    if (this.state.kind === 'open') this.state.stream.resume();
+  }
+
+  private requestHeaders(): RequestHeaders {
+    const deadline = this.options.deadline;
+    const timeLeft = deadline === Infinity ? Infinity : deadline - Date.now();
+    return buildRequestHeaders(this.template, timeLeft, this.codec?.name, this.options.metadata);
+  }
+
+  private open(headers: RequestHeaders, request: Req | RequestStream<Req>): void {
+    const state = this.openStream(headers);
+    if (state === undefined) return;
+    if (this.method.requestStream) {
+      const writer = new RequestWriter(this.method, state.stream, this.codec, this.env.maxSendMessageLength, (err) => this.fail(err));
+      state.writer = writer as RequestWriter<unknown>;
+      writer.sendStream(request);
       return;
     }
-    const stream = (this.stream = opened.stream);
-    this.slot = opened.slot;
+    // One message, then half-close: a single write with END_STREAM.
+    const frame = encodeRequest(this.method, request as Req, this.codec, this.env.maxSendMessageLength);
+    if (frame instanceof GrpcError) return this.fail(frame);
+    if (frame.length <= RETRY_BUFFER_BYTES) this.sentFrame = frame;
+    state.stream.end(frame);
+  }
+
+  private openStream(headers: RequestHeaders): Open | undefined {
+    let state: Open;
+    try {
+      state = this.env.connection.request(headers, openState);
+    } catch (err) {
+      this.fail(grpcErrorFromNodeError(err));
+      return undefined;
+    }
+    this.state = state;
+    const stream = state.stream;
     (stream as CallStream)[CALL] = this as ClientCall<unknown, unknown>;
     stream.on('response', ClientCall.onStreamResponse);
     stream.on('trailers', ClientCall.onStreamTrailers);
@@ -149,22 +175,30 @@ export class ClientCall<Req, Res> {
     stream.on('end', ClientCall.onStreamEnd);
     // Stays after the call ends: an 'error' without a listener would throw.
     stream.on('error', ClientCall.onStreamError);
+    stream.on('frameError', ClientCall.onStreamFrameError);
     stream.on('close', ClientCall.onStreamClose);
-    if (this.method.requestStream) {
-      this.writer = new RequestWriter(this.method, stream, codec, this.env.maxSendMessageLength, (err) => this.fail(err));
-      this.writer.sendStream(request);
-      return;
-    }
-    // One message, then half-close: a single write with END_STREAM.
-    const frame = encodeRequest(this.method, request as Req, codec, this.env.maxSendMessageLength);
-    if (frame instanceof GrpcError) this.fail(frame);
-    else stream.end(frame);
+    return state;
   }
 
-  private startDeadlineTimer(): void {
-    const remaining = this.options.deadline - Date.now();
-    // setTimeout clamps beyond 2^31-1 ms to 1 ms; deadlines past ~24 days are left to the server.
-    if (remaining <= 2_147_483_647) this.timer = setTimeout(() => this.onDeadline(), Math.max(0, remaining));
+  /**
+   * The server refused the stream before any handler saw it (REFUSED_STREAM, RFC 9113 §8.7): send it again on the
+   * connection's current session, once per call, as grpc-js's transparent retry; the deadline keeps running.
+   */
+  private retryRefused(state: Open): void {
+    this.retried = true;
+    (state.stream as CallStream)[CALL] = undefined;
+    state.slot.release();
+    this.state = STARTING;
+    const writer = state.writer;
+    const frame = this.sentFrame;
+    const retry = this.openStream(this.requestHeaders());
+    if (retry === undefined) return writer?.stop();
+    if (writer !== undefined) {
+      retry.writer = writer;
+      writer.moveTo(retry.stream);
+    } else if (frame !== undefined) {
+      retry.stream.end(frame);
+    }
   }
 
   private static onStreamResponse(this: CallStream, headers: Headers, flags: number): void {
@@ -187,111 +221,108 @@ export class ClientCall<Req, Res> {
     this[CALL]?.onError(err);
   }
 
+  private static onStreamFrameError(this: CallStream, type: number): void {
+    this[CALL]?.onFrameError(type);
+  }
+
   private static onStreamClose(this: CallStream): void {
     this[CALL]?.onClose();
   }
 
-  /** Teardown: before the final status this is a client cancel, RST_STREAM(CANCEL) as grpc-js sends. */
-  unsubscribe(): void {
-    if (this.done) return;
-    this.done = true;
-    this.release(false);
-    this.options.onStatus?.({ code: Status.CANCELLED, message: 'Cancelled on client', metadata: new Metadata() });
-  }
-
   private onResponse(headers: Headers, flags: number): void {
-    if (this.done) return;
-    this.httpStatus = headers[':status'];
+    const state = this.state;
+    if (state.kind !== 'open') return;
+    state.httpStatus = headers[':status'];
+    // The server has the call: it is never sent again.
+    this.sentFrame = undefined;
+    state.writer?.commit();
     // Trailers-only: the whole response is one HEADERS frame with END_STREAM.
     if ((flags & constants.NGHTTP2_FLAG_END_STREAM) !== 0) return this.onTrailers(headers);
-    if (this.httpStatus !== 200) return this.fail(fromHttpStatus(this.httpStatus ?? 0));
-    const contentType = headers['content-type'];
-    if (!isGrpcContentType(contentType)) {
-      // grpc-go's wording; 200 with a foreign body is UNKNOWN in the HTTP-to-gRPC table.
-      return this.fail(new GrpcError(Status.UNKNOWN, `Received unexpected content-type "${contentType ?? ''}"`));
-    }
-    const encoding = headers['grpc-encoding'];
-    if (typeof encoding === 'string' && encoding !== 'identity') {
-      this.recvEncoding = encoding;
-      this.recvCodec = findCodec(encoding);
-    }
-    const accepted = headers['grpc-accept-encoding'];
-    if (accepted !== undefined) this.env.connection.noteServerEncodings(accepted);
+    const encoding = parseResponseHeaders(headers);
+    if (encoding instanceof GrpcError) return this.fail(encoding);
+    this.decoder.useEncoding(encoding);
+    const accepted = headers[GRPC_ACCEPT_ENCODING_HEADER];
+    if (accepted !== undefined) this.env.serverEncodings.note(accepted);
     this.options.onMetadata?.(metadataFromHeaders(headers));
   }
 
   private onTrailers(headers: IncomingHttpHeaders): void {
-    this.serverEnded = true;
-    if (this.done) return;
-    // Nothing but the code of an OK status is read when no onStatus hook sees it: skip decoding the rest then.
-    const plainOk = headers[GRPC_STATUS_HEADER] === '0' && this.options.onStatus === undefined;
-    const status = plainOk ? new LazyOkStatus(headers) : statusFromTrailers(headers);
-    if (status !== undefined) this.trailerStatus = status;
-    else if (this.httpStatus !== undefined && this.httpStatus !== 200) this.fail(fromHttpStatus(this.httpStatus));
-    else this.fail(new GrpcError(Status.UNKNOWN, 'No status information received', { metadata: metadataFromHeaders(headers) }));
+    const state = this.state;
+    if (state.kind !== 'open') return;
+    state.serverEnded = true;
+    // Only the code of an OK status is read unless a hook sees the status: its metadata is then decoded lazily.
+    const eagerMetadata = this.options.onStatus !== undefined || this.intercepted !== undefined;
+    const status = parseResponseTrailers(headers, state.httpStatus, eagerMetadata);
+    if (status instanceof GrpcError) this.fail(status);
+    else state.status = status;
   }
 
   private onData(chunk: Buffer): void {
-    if (this.done) return;
+    if (this.state.kind !== 'open') return;
     const frames = this.decoder.push(chunk);
     if (frames instanceof GrpcError) return this.fail(frames);
-    for (let i = 0; i < frames.length && !this.done; i++) this.deliver(frames[i]);
+    for (let i = 0; i < frames.length && this.state.kind === 'open'; i++) this.deliver(frames[i]!, this.state);
   }
 
-  private deliver(frame: Frame): void {
-    let bytes: Uint8Array = frame.data;
-    if (frame.compressed) {
-      const codec = this.recvCodec;
-      if (codec === undefined) {
-        // grpc-js's compression-filter messages.
-        const message = this.recvEncoding === 'identity'
-          ? 'Received compressed message but "grpc-encoding" header was identity'
-          : `Compression method not supported: ${this.recvEncoding}`;
-        return this.fail(new GrpcError(Status.INTERNAL, message));
-      }
-      const inflated = codec.decompress(bytes, this.env.maxReceiveMessageLength);
-      if (inflated instanceof GrpcError) return this.fail(inflated);
-      bytes = inflated;
-    }
-    let message: Res;
-    try {
-      message = this.method.deserializeResponse(bytes);
-    } catch (err) {
-      const text = err instanceof Error ? err.message : String(err);
-      return this.fail(new GrpcError(Status.INTERNAL, `Response message parsing error: ${text}`, { cause: err }));
-    }
-    if (this.method.responseStream) return this.subscriber.next(message);
+  private deliver(frame: Frame, state: Open): void {
+    const message = this.decoder.decode(frame);
+    if (message instanceof GrpcError) return this.fail(message);
+    if (this.method.responseStream) return this.sink.next(message);
     // Unary responses are held until an OK status, as grpc-js's callback API does.
-    if (++this.responses > 1) return this.fail(new GrpcError(Status.UNIMPLEMENTED, 'Too many responses received'));
-    this.response = message;
+    if (state.response !== NO_RESPONSE) return this.fail(new GrpcError(Status.UNIMPLEMENTED, 'Too many responses received'));
+    state.response = message;
   }
 
   private onEnd(): void {
-    this.serverEnded = true;
-    if (this.done || this.trailerStatus === undefined) return; // no trailers: 'close' reports the RST code
-    const pending = this.trailerStatus.code === Status.OK ? this.decoder.end() : undefined;
-    if (pending !== undefined) this.fail(pending);
-    else this.finish(this.trailerStatus);
+    const state = this.state;
+    if (state.kind !== 'open') return;
+    state.serverEnded = true;
+    // No trailers: 'close' reports the RST code.
+    if (state.status === undefined) return;
+    const cutOff = state.status.code === Status.OK ? this.decoder.end() : undefined;
+    if (cutOff !== undefined) this.fail(cutOff);
+    else this.finish(state.status);
   }
 
   private onError(err: unknown): void {
-    this.streamError = err;
+    const state = this.state;
+    if (state.kind === 'open') state.error = err;
+  }
+
+  /**
+   * node:http2 did not send a frame of ours. Our request headers (HEADERS = 1): refused locally, never seen by the
+   * server, so said as such rather than as the REFUSED_STREAM node:http2 closes the stream with.
+   */
+  private onFrameError(type: number): void {
+    const state = this.state;
+    if (state.kind !== 'open' || type !== HEADERS_FRAME || state.httpStatus !== undefined) return;
+    this.env.connection.retire(state.slot);
+    this.fail(new GrpcError(Status.RESOURCE_EXHAUSTED,
+      'Request headers not sent: node:http2 refused the header block (metadata too large for http2.maxSendHeaderBlockLength)'));
   }
 
   private onClose(): void {
-    this.serverEnded = true;
-    if (this.done) return;
-    if (this.trailerStatus !== undefined) return this.finish(this.trailerStatus);
+    const state = this.state;
+    if (state.kind !== 'open') return;
+    if (state.status !== undefined) {
+      state.serverEnded = true;
+      return this.finish(state.status);
+    }
+    if (!this.retried && state.stream.rstCode === constants.NGHTTP2_REFUSED_STREAM && state.httpStatus === undefined
+      && (state.writer === undefined ? this.sentFrame !== undefined : state.writer.canReplay())) {
+      return this.retryRefused(state);
+    }
+    state.serverEnded = true;
     this.fail(grpcErrorFromStreamClose({
-      rstCode: this.stream?.rstCode,
-      error: this.streamError,
-      sessionDestroyed: this.slot?.session.destroyed ?? false,
-      httpStatus: this.httpStatus,
+      rstCode: state.stream.rstCode,
+      error: state.error,
+      sessionDestroyed: state.slot.session.destroyed,
+      httpStatus: state.httpStatus,
     }));
   }
 
   private onDeadline(): void {
-    this.timer = undefined;
+    this.deadlineTimer = undefined;
     this.fail(new GrpcError(Status.DEADLINE_EXCEEDED, 'Deadline exceeded'));
   }
 
@@ -310,45 +341,53 @@ export class ClientCall<Req, Res> {
   }
 
   private finish(status: StatusInfo): void {
-    if (this.done) return;
-    this.done = true;
+    const state = this.state;
+    if (state.kind === 'done') return;
     this.release(status.code === Status.OK);
+    const response = state.kind === 'open' ? state.response : NO_RESPONSE;
     let final = status;
-    if (status.code === Status.OK && !this.method.responseStream && this.responses === 0) {
+    if (status.code === Status.OK && !this.method.responseStream && response === NO_RESPONSE) {
       final = { code: Status.UNIMPLEMENTED, message: 'No message received', metadata: status.metadata };
     }
-    this.options.onStatus?.(final);
+    this.report(final);
     if (final.code !== Status.OK) {
-      this.subscriber.error(new GrpcError(final.code, final.message, { metadata: final.metadata, details: final.details }));
+      this.sink.error(new GrpcError(final.code, final.message, { metadata: final.metadata, details: final.details }));
       return;
     }
-    if (!this.method.responseStream) this.subscriber.next(this.response as Res);
-    this.subscriber.complete();
+    if (!this.method.responseStream) this.sink.next(response as Res);
+    this.sink.complete();
+  }
+
+  /** The final status as the subscriber sees it: the caller's onStatus, then the interceptors' onEnd hooks. */
+  private report(status: StatusInfo): void {
+    this.options.onStatus?.(status);
+    this.intercepted?.end(status);
   }
 
   /** Stops timers, a wait for the connection and request sending, closes the stream the way grpc-js does, and frees the session ref. */
   private release(ok: boolean): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    const state = this.state;
+    this.state = DONE;
+    this.sentFrame = undefined;
+    this.deadlineTimer?.clear();
     if (this.abortListener !== undefined) {
       this.options.signal?.removeEventListener('abort', this.abortListener);
       this.abortListener = undefined;
     }
-    if (this.waiter !== undefined) {
-      this.env.connection.stopWaiting(this.waiter);
-      this.waiter = undefined;
-    }
-    this.writer?.stop();
-    const stream = this.stream;
+    if (state.kind === 'waiting') this.env.connection.stopWaiting(this);
+    if (state.kind !== 'open') return;
+    state.writer?.stop();
+    const stream = state.stream;
     // Later events of the stream find no call; they would be ignored anyway (done).
-    if (stream !== undefined) (stream as CallStream)[CALL] = undefined;
-    if (stream !== undefined && !stream.destroyed) {
+    (stream as CallStream)[CALL] = undefined;
+    if (!stream.destroyed) {
       // After the server ended the stream an RST is redundant: just half-close our side.
-      if (this.serverEnded) {
+      if (state.serverEnded) {
         if (!stream.writableEnded) stream.end();
       } else {
         stream.close(ok ? constants.NGHTTP2_NO_ERROR : constants.NGHTTP2_CANCEL);
       }
     }
-    this.slot?.release();
+    state.slot.release();
   }
 }

@@ -2,12 +2,15 @@
 // after), and the ambient context of the call being served, which a built-in interceptor passes on to every call
 // made while serving it: its metadata, its deadline and its cancellation (grpc-js's propagate flags, implied).
 
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
+import { ambientContext } from '../context/ambient-context.js';
 import { Metadata } from '../protocol/metadata.js';
 import type { StatusInfo } from '../protocol/trailers.js';
 import type { MethodDescriptor } from '../schema/descriptors.js';
 import type { ResolvedCallOptions } from './call-options.js';
+
+// The store lives in lib/context; grpc-client.ts reads it through here.
+export { ambientContext };
 
 /** One outgoing call as interceptors see it; a fresh object per call, so it can key a WeakMap. */
 export interface OutgoingCall {
@@ -41,22 +44,6 @@ export interface ClientInterceptor {
   /** Once per started call, in reverse list order; should not throw (a throw becomes a process warning). */
   onEnd?(call: OutgoingCall, result: ClientCallResult): void;
 }
-
-/** The part of a served call that the calls it makes inherit. */
-export interface AmbientContext {
-  /** Metadata to add to their requests. */
-  propagatedMetadata(): Metadata;
-  /** The served call's deadline in epoch ms, Infinity without one: the latest deadline a call made here gets. */
-  readonly deadline: number;
-  /**
-   * Aborts when the served call ends early (client cancel, deadline, connection loss), cancelling the calls it
-   * made that are still running. Read only when a call starts: it may be created on first read.
-   */
-  readonly signal: AbortSignal | undefined;
-}
-
-/** The context of the call being served, set by whatever serves it (the Nest request-context interceptor). */
-export const ambientContext = new AsyncLocalStorage<AmbientContext>();
 
 /** Which parts of the served call the calls made while serving it inherit; each defaults to true. */
 export interface PropagateOptions {
@@ -94,29 +81,42 @@ function addPropagatedMetadata(target: Metadata, propagated: Metadata): void {
 }
 
 /**
- * Runs the onStart hooks and returns the options the call then goes out with: the metadata, deadline and signal
- * they left, and an onStatus that also runs the onEnd hooks. The caller's own Metadata object is copied, never
- * changed.
+ * A call the interceptors started: the options it goes out with (the metadata, deadline and signal the onStart
+ * hooks left), and its onEnd hooks, which the call runs once with its final status.
  */
-export function interceptCall(chain: readonly ClientInterceptor[], method: MethodDescriptor, options: ResolvedCallOptions): ResolvedCallOptions {
+export class InterceptedCall {
+  constructor(
+    readonly options: ResolvedCallOptions,
+    private readonly chain: readonly ClientInterceptor[],
+    private readonly call: OutgoingCall,
+    private readonly started: number,
+  ) {}
+
+  /** Runs the onEnd hooks in reverse list order. */
+  end(status: StatusInfo): void {
+    const result: ClientCallResult = { status, durationMs: performance.now() - this.started };
+    for (let i = this.chain.length - 1; i >= 0; i--) endOne(this.chain[i]!, this.call, result);
+  }
+}
+
+/**
+ * Runs the onStart hooks, in list order. The caller's own Metadata object is copied, never changed; a hook that
+ * throws fails the call with that error (the throw reaches the caller of start, who reports it).
+ */
+export function interceptCall(chain: readonly ClientInterceptor[], method: MethodDescriptor, options: ResolvedCallOptions): InterceptedCall {
   const started = performance.now();
   const call: OutgoingCall = { method, metadata: new Metadata(options.metadata), deadline: options.deadline, signal: options.signal };
   for (const interceptor of chain) interceptor.onStart?.(call);
   if (typeof call.deadline !== 'number' || Number.isNaN(call.deadline)) {
     throw new TypeError(`An interceptor set deadline to ${String(call.deadline)}: epoch milliseconds or Infinity expected`);
   }
-  const onStatus = options.onStatus;
-  return {
+  const resolved: ResolvedCallOptions = {
     ...options,
     metadata: call.metadata.size > 0 ? call.metadata : undefined,
     deadline: Math.min(options.deadline, call.deadline),
     signal: call.signal,
-    onStatus: (status: StatusInfo): void => {
-      onStatus?.(status);
-      const result: ClientCallResult = { status, durationMs: performance.now() - started };
-      for (let i = chain.length - 1; i >= 0; i--) endOne(chain[i]!, call, result);
-    },
   };
+  return new InterceptedCall(resolved, chain, call, started);
 }
 
 // An onEnd hook runs inside the call's final-status path: a throw there must not leave the subscriber hanging.

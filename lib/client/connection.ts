@@ -4,7 +4,6 @@
 
 import { connect } from 'node:http2';
 import type { ClientHttp2Stream, ClientSessionOptions, OutgoingHttpHeaders, SecureClientSessionOptions } from 'node:http2';
-import { parseEncodingList } from '../protocol/compression.js';
 import { GrpcError } from '../protocol/grpc-error.js';
 import { Status } from '../protocol/status.js';
 import { ConnectionBackoff } from './connection-backoff.js';
@@ -70,13 +69,15 @@ export class Connection {
   private readonly backoff: ConnectionBackoff;
   private readonly sessionOptions: SecureClientSessionOptions;
   private readonly connectionWindow: number;
-  /** grpc-accept-encoding of the last response; grpc-js stops compressing with encodings the server lacks. */
-  serverEncodings: readonly string[] | undefined;
-  private serverEncodingsHeader: string | string[] | undefined;
 
   /** Throws TypeError on bad reconnectBackoff settings. */
   constructor(private readonly url: string, options: ConnectionOptions = {}) {
     this.sessionOptions = {
+      // As grpc-js's transport: node:http2 refuses request headers over 64 KiB locally and, at its 10 MB
+      // maxSessionMemory, resets streams ENHANCE_YOUR_CALM and then every later one (a large request still queued
+      // behind a server that answered early is enough). Both caps are lifted; the server's answer decides.
+      maxSendHeaderBlockLength: Number.MAX_SAFE_INTEGER,
+      maxSessionMemory: Number.MAX_SAFE_INTEGER,
       ...options.tls,
       ...options.http2,
       settings: { initialWindowSize: DEFAULT_STREAM_WINDOW, ...options.http2?.settings },
@@ -86,10 +87,11 @@ export class Connection {
   }
 
   /**
-   * Opens a stream on the current session (connecting first if idle); the caller must release the slot. Throws
-   * UNAVAILABLE while the connection is in transient failure or closed.
+   * Opens a stream on the current session (connecting first if idle) and returns what `opened` makes of it and its
+   * slot: the caller's own record of the open stream, with no pair in between. The caller must release the slot.
+   * Throws UNAVAILABLE while the connection is in transient failure or closed.
    */
-  request(headers: OutgoingHttpHeaders): { stream: ClientHttp2Stream; slot: SessionSlot } {
+  request<T>(headers: OutgoingHttpHeaders, opened: (stream: ClientHttp2Stream, slot: SessionSlot) => T): T {
     let slot = this.current();
     let stream: ClientHttp2Stream;
     try {
@@ -102,7 +104,7 @@ export class Connection {
       stream = slot.session.request(headers);
     }
     slot.acquire();
-    return { stream, slot };
+    return opened(stream, slot);
   }
 
   /**
@@ -124,11 +126,18 @@ export class Connection {
     if (this.waiters.delete(waiter)) this.holdProcessWhileWaiting();
   }
 
-  /** Notes a response's grpc-accept-encoding; a server sends the same one every time, so it is parsed once. */
-  noteServerEncodings(header: string | string[]): void {
-    if (header === this.serverEncodingsHeader) return;
-    this.serverEncodingsHeader = header;
-    this.serverEncodings = parseEncodingList(header);
+  /**
+   * No new call goes on this session; the calls on it run to their end. For a session node:http2 can no longer
+   * send on correctly: a header block it refused locally was already entered in its HPACK table (RFC 7541 §2.3.2),
+   * so the server would decode the next request's headers wrong.
+   */
+  retire(slot: SessionSlot): void {
+    const state = this.state;
+    if ((state.kind === 'ready' || state.kind === 'connecting') && state.slot === slot) {
+      if (state.kind === 'connecting') clearTimeout(state.timeout);
+      this.state = IDLE;
+    }
+    slot.endWhenIdle();
   }
 
   /**

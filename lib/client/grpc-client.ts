@@ -1,16 +1,13 @@
 // The standalone client: one shared HTTP/2 connection, cold Observable calls, per-service stubs.
-// Request headers follow PROTOCOL-HTTP2 "Requests"; the fixed part is built once per method and reused.
+// Every call, Observable or promise, starts in one place (start); request headers come from protocol/request-headers.ts.
 
 import { AsyncResource } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 import type { ClientSessionOptions, SecureClientSessionOptions } from 'node:http2';
-import { lastValueFrom, Observable } from 'rxjs';
-import type { TeardownLogic } from 'rxjs';
-import { ACCEPT_ENCODING } from '../protocol/compression.js';
-import type { Codec, EncodingName } from '../protocol/compression.js';
-import { GRPC_CONTENT_TYPE } from '../protocol/headers.js';
-import { metadataToHeaders } from '../protocol/metadata.js';
-import { encodeTimeout } from '../protocol/timeout.js';
+import { Observable } from 'rxjs';
+import type { EncodingName } from '../protocol/compression.js';
+import { buildRequestHeaderTemplate } from '../protocol/request-headers.js';
+import type { RequestHeaders } from '../protocol/request-headers.js';
 import type { MethodDescriptor, ServiceDescriptor } from '../schema/descriptors.js';
 import { resolveCallOptions, resolveCodec } from './call-options.js';
 import type { CallDefaults, CallOptions, ResolvedCallOptions } from './call-options.js';
@@ -20,9 +17,11 @@ import { ambientContext, interceptCall, propagateAmbientContext } from './client
 import type { ClientInterceptor, PropagateOptions } from './client-interceptor.js';
 import { Connection } from './connection.js';
 import type { ReconnectBackoffOptions } from './connection-backoff.js';
+import { ServerEncodings } from './server-encodings.js';
 import { createStub } from './stub.js';
 import type { ServiceStub } from './stub.js';
 import type { RequestStream } from './request-writer.js';
+import { ResponseStream } from './response-stream.js';
 
 /** Client-wide options. */
 export interface ClientOptions {
@@ -80,8 +79,6 @@ function limit(value: number | undefined, fallback: number): number {
   return value < 0 ? Infinity : value;
 }
 
-type HeaderTemplate = Readonly<Record<string, string>>;
-
 /** A gRPC client of one server address ('host:port'), over plaintext HTTP/2 or TLS. */
 export class GrpcClient {
   private readonly connection: Connection;
@@ -89,7 +86,7 @@ export class GrpcClient {
   private readonly callDefaults: CallDefaults;
   /** What a call without options resolves to: the same every time, so it is resolved once. */
   private readonly noOptions: ResolvedCallOptions;
-  private readonly templates = new WeakMap<MethodDescriptor, HeaderTemplate>();
+  private readonly templates = new WeakMap<MethodDescriptor, RequestHeaders>();
   private readonly scheme: 'http' | 'https';
   private readonly interceptors: readonly ClientInterceptor[];
   /** The chain for calls made while a call is served: propagation first, so user hooks see and may change it. */
@@ -114,6 +111,7 @@ export class GrpcClient {
     this.noOptions = Object.freeze(resolveCallOptions(undefined, this.callDefaults, 0));
     this.env = {
       connection: this.connection,
+      serverEncodings: new ServerEncodings(),
       maxReceiveMessageLength: limit(options.maxReceiveMessageLength, DEFAULT_MAX_RECEIVE_MESSAGE_LENGTH),
       maxSendMessageLength: limit(options.maxSendMessageLength, Infinity),
     };
@@ -131,22 +129,7 @@ export class GrpcClient {
 
   /** A cold Observable: each subscription is one call; unsubscribing before it ends cancels it. */
   call<Req, Res>(method: MethodDescriptor<Req, Res>, request: Req | RequestStream<Req>, options?: CallOptions): Observable<Res> {
-    return new Observable<Res>((subscriber) => {
-      // Read at subscribe time: the call belongs to whichever served call subscribes, not to whoever built it.
-      if (this.inheritingInterceptors === undefined || ambientContext.getStore() === undefined) {
-        return this.start(method, request, options, this.interceptors, subscriber);
-      }
-      // Response events run in the context of whoever opened the shared HTTP/2 session, often another served
-      // call: deliver results in the subscriber's own async context so nothing downstream reads a foreign one.
-      const scope = new AsyncResource('GrpcClientCall');
-      const chain = this.inheritingInterceptors;
-      const inner = new Observable<Res>((relay) => this.start(method, request, options, chain, relay));
-      return inner.subscribe({
-        next: (value) => scope.runInAsyncScope(subscriber.next, subscriber, value),
-        error: (err: unknown) => scope.runInAsyncScope(subscriber.error, subscriber, err),
-        complete: () => scope.runInAsyncScope(subscriber.complete, subscriber),
-      });
-    });
+    return new Observable<Res>((subscriber) => this.start(method, request, options, subscriber));
   }
 
   /**
@@ -154,18 +137,24 @@ export class GrpcClient {
    * Subscriber, Subscription and lastValueFrom closures that each call would otherwise allocate.
    */
   callForResponse<Req, Res>(method: MethodDescriptor<Req, Res>, request: Req | RequestStream<Req>, options?: CallOptions): Promise<Res> {
-    // Served calls need call()'s async-context relay; a promise settles in no particular context.
-    if (this.inheritingInterceptors !== undefined && ambientContext.getStore() !== undefined) {
-      return lastValueFrom(this.call(method, request, options));
-    }
     return new Promise<Res>((resolve, reject) => {
       try {
-        this.start(method, request, options, this.interceptors, new ResponseSink(resolve, reject));
+        this.start(method, request, options, new ResponseSink(resolve, reject));
       } catch (err) {
         // As in call(): bad options or a throwing onStart hook fail the call, they do not throw at the caller.
         reject(err);
       }
     });
+  }
+
+  /**
+   * The responses pulled: `for await (const reply of client.stream(...))`. Read from HTTP/2 only as fast as the loop
+   * pulls (a few messages are held, then the stream pauses and flow control holds the server back), so memory stays
+   * bounded by the HTTP/2 windows however fast the server sends; call() pushes everything as it arrives. The call
+   * starts at the first pull; leaving the loop early cancels it; a failure is the GrpcError the loop throws.
+   */
+  stream<Req, Res>(method: MethodDescriptor<Req, Res>, request: Req | RequestStream<Req>, options?: CallOptions): ResponseStream<Res> {
+    return new ResponseStream<Res>((sink) => this.start(method, request, options, sink));
   }
 
   /**
@@ -176,61 +165,61 @@ export class GrpcClient {
     return this.connection.close(options?.force === true);
   }
 
+  /**
+   * Where every call starts, whichever way it delivers (Observable, promise or pulled). A call made while a call is served
+   * inherits its context and delivers in its subscriber's async context; any other call takes the plain road.
+   * Throws for bad options, unsendable metadata or a throwing onStart hook; nothing has started then.
+   */
   private start<Req, Res>(
     method: MethodDescriptor<Req, Res>,
     request: Req | RequestStream<Req>,
     options: CallOptions | undefined,
-    chain: readonly ClientInterceptor[],
-    subscriber: CallSink<Res>,
-  ): TeardownLogic {
-    let resolved = options === undefined ? this.noOptions : resolveCallOptions(options, this.callDefaults, Date.now());
+    sink: CallSink<Res>,
+  ): ClientCall<Req, Res> {
+    let chain = this.interceptors;
+    // Read at subscribe time: the call belongs to whichever served call subscribes, not to whoever built it.
+    if (this.inheritingInterceptors !== undefined && ambientContext.getStore() !== undefined) {
+      chain = this.inheritingInterceptors;
+      sink = new ScopedSink(sink);
+    }
+    const resolved = options === undefined ? this.noOptions : resolveCallOptions(options, this.callDefaults, Date.now());
     // No interceptor, no cost: the options go out as resolved.
-    if (chain.length > 0) resolved = interceptCall(chain, method, resolved);
-    const codec = this.sendCodec(resolved.codec);
-    const headers = this.headersFor(method, resolved, codec);
-    const call = new ClientCall<Req, Res>(method, subscriber, resolved, this.env);
-    call.start(headers, request, codec);
+    const intercepted = chain.length > 0 ? interceptCall(chain, method, resolved) : undefined;
+    const call = new ClientCall<Req, Res>(method, sink, intercepted?.options ?? resolved, this.env, this.templateFor(method), intercepted);
+    call.start(request);
     return call;
   }
 
-  /** grpc-js stops compressing with an encoding the server's grpc-accept-encoding left out. */
-  private sendCodec(codec: Codec | undefined): Codec | undefined {
-    const accepted = this.connection.serverEncodings;
-    return codec !== undefined && accepted !== undefined && !accepted.includes(codec.name) ? undefined : codec;
-  }
-
-  private headersFor(method: MethodDescriptor, options: ResolvedCallOptions, codec: Codec | undefined): Readonly<Record<string, string | string[]>> {
-    const template = this.templateFor(method);
-    // node:http2 copies the header object itself, so the shared template can go out as is.
-    if (options.metadata === undefined && options.deadline === Infinity && codec === undefined) return template;
-    const headers: Record<string, string | string[]> = { ...template };
-    if (options.deadline !== Infinity) headers['grpc-timeout'] = encodeTimeout(options.deadline - Date.now());
-    if (codec !== undefined) headers['grpc-encoding'] = codec.name;
-    if (options.metadata !== undefined) {
-      metadataToHeaders(options.metadata, headers);
-      // user-agent is single-valued in HTTP/2: a caller's own goes first, ours after (as grpc-core does).
-      const agents = headers['user-agent'];
-      if (Array.isArray(agents)) headers['user-agent'] = [...agents.slice(1), agents[0]].join(' ');
-    }
-    return headers;
-  }
-
-  private templateFor(method: MethodDescriptor): HeaderTemplate {
+  private templateFor(method: MethodDescriptor): RequestHeaders {
     let template = this.templates.get(method);
     if (template === undefined) {
-      template = Object.freeze({
-        ':method': 'POST',
-        ':scheme': this.scheme,
-        ':path': method.path,
-        ':authority': this.address,
-        'content-type': GRPC_CONTENT_TYPE,
-        te: 'trailers',
-        'user-agent': USER_AGENT,
-        'grpc-accept-encoding': ACCEPT_ENCODING,
-      });
+      template = buildRequestHeaderTemplate({ scheme: this.scheme, authority: this.address, path: method.path, userAgent: USER_AGENT });
       this.templates.set(method, template);
     }
     return template;
+  }
+}
+
+/**
+ * Response events run in the context of whoever opened the shared HTTP/2 session, often another served call: a
+ * call made while serving delivers its results in its subscriber's own async context, so nothing downstream reads
+ * a foreign one.
+ */
+class ScopedSink<Res> implements CallSink<Res> {
+  private readonly scope = new AsyncResource('GrpcClientCall');
+
+  constructor(private readonly sink: CallSink<Res>) {}
+
+  next(value: Res): void {
+    this.scope.runInAsyncScope(this.sink.next, this.sink, value);
+  }
+
+  error(err: unknown): void {
+    this.scope.runInAsyncScope(this.sink.error, this.sink, err);
+  }
+
+  complete(): void {
+    this.scope.runInAsyncScope(this.sink.complete, this.sink);
   }
 }
 

@@ -3,7 +3,8 @@
 
 import { constants } from 'node:http2';
 import { GrpcError } from '../protocol/grpc-error.js';
-import { Status, statusFromHttp } from '../protocol/status.js';
+import { grpcErrorFromHttpStatus } from '../protocol/response-headers.js';
+import { Status } from '../protocol/status.js';
 
 /** What a stream looked like when it closed without a gRPC status. */
 export interface StreamCloseInfo {
@@ -38,7 +39,7 @@ function isTlsCode(code: string): boolean {
 /** OpenSSL's ERR_SSL_* errors carry a one-line `reason` beside a message that dumps the whole error queue. */
 function tlsReason(err: unknown, code: string): string {
   const reason = (err as { reason?: unknown }).reason;
-  return code.startsWith('ERR_SSL_') && typeof reason === 'string' && reason !== '' ? reason : errorMessage(err);
+  return code.startsWith('ERR_SSL_') && typeof reason === 'string' && reason !== '' ? reason : messageOf(err);
 }
 
 function errorCode(err: unknown): string | undefined {
@@ -47,7 +48,8 @@ function errorCode(err: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-function errorMessage(err: unknown): string {
+/** The text of anything thrown or emitted: an Error's message, else its string form. The one such helper in lib/client. */
+export function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
@@ -75,10 +77,10 @@ export function grpcErrorFromNodeError(err: unknown): GrpcError {
   if (code !== undefined && CONNECTION_CODES.has(code)) {
     // grpc-js's pick-first reports a failed connect as 'No connection established. Last error: ...'.
     const pending = errorCode(err) === 'ERR_HTTP2_STREAM_CANCEL' || code === 'ECONNREFUSED';
-    const message = pending ? `No connection established. Last error: ${errorMessage(cause)}` : errorMessage(cause);
+    const message = pending ? `No connection established. Last error: ${messageOf(cause)}` : messageOf(cause);
     return new GrpcError(Status.UNAVAILABLE, message, { cause: err });
   }
-  return new GrpcError(Status.INTERNAL, errorMessage(cause), { cause: err });
+  return new GrpcError(Status.INTERNAL, messageOf(cause), { cause: err });
 }
 
 /**
@@ -90,7 +92,7 @@ export function grpcErrorFromConnectFailure(err: unknown): GrpcError {
   const code = errorCode(cause);
   if (code !== undefined && isTlsCode(code)) return grpcErrorFromNodeError(err);
   // A session that closes before the server's SETTINGS (a TLS or non-HTTP/2 server, say) reports no error.
-  const reason = err === undefined ? 'Connection closed before the server sent its HTTP/2 settings' : errorMessage(cause);
+  const reason = err === undefined ? 'Connection closed before the server sent its HTTP/2 settings' : messageOf(cause);
   return new GrpcError(Status.UNAVAILABLE, `No connection established. Last error: ${reason}`, err === undefined ? undefined : { cause: err });
 }
 
@@ -109,7 +111,7 @@ export function grpcErrorFromStreamClose(info: StreamCloseInfo): GrpcError {
   switch (rstCode) {
     case undefined:
     case constants.NGHTTP2_NO_ERROR:
-      if (info.httpStatus !== undefined && info.httpStatus !== 200) return fromHttpStatus(info.httpStatus);
+      if (info.httpStatus !== undefined && info.httpStatus !== 200) return grpcErrorFromHttpStatus(info.httpStatus);
       return new GrpcError(Status.INTERNAL,
         `Received RST_STREAM with code ${rstCode ?? 0} (Call ended without gRPC status)`);
     case constants.NGHTTP2_REFUSED_STREAM:
@@ -123,15 +125,10 @@ export function grpcErrorFromStreamClose(info: StreamCloseInfo): GrpcError {
     case constants.NGHTTP2_INTERNAL_ERROR:
       if (error !== undefined && errorCode(error) !== 'ERR_HTTP2_STREAM_ERROR') {
         return new GrpcError(Status.INTERNAL,
-          `Received RST_STREAM with code ${rstCode} triggered by internal client error: ${errorMessage(error)}`);
+          `Received RST_STREAM with code ${rstCode} triggered by internal client error: ${messageOf(error)}`);
       }
       return new GrpcError(Status.INTERNAL, `Received RST_STREAM with code ${rstCode} (Internal server error)`);
     default:
       return new GrpcError(Status.INTERNAL, `Received RST_STREAM with code ${rstCode}`);
   }
-}
-
-/** A non-200 response: PROTOCOL-HTTP2's HTTP-to-gRPC table, grpc-js's wording. */
-export function fromHttpStatus(httpStatus: number): GrpcError {
-  return new GrpcError(statusFromHttp(httpStatus), `Received HTTP status code ${httpStatus}`);
 }

@@ -9,6 +9,7 @@ import { frameMessage } from '../protocol/framing.js';
 import { GrpcError } from '../protocol/grpc-error.js';
 import { Status } from '../protocol/status.js';
 import type { MethodDescriptor } from '../schema/descriptors.js';
+import { messageOf } from './node-errors.js';
 
 /** Request messages of a client- or bidi-streaming call; arrays are Iterables. */
 export type RequestStream<T> = Observable<T> | AsyncIterable<T> | Iterable<T>;
@@ -36,36 +37,41 @@ export function sendUncompressed<T extends object>(message: T): T {
   return message;
 }
 
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
 /** One request message as a gRPC frame: serialize -> size check -> compress -> prefix; failures as grpc-js words them. */
 export function encodeRequest<Req>(method: MethodDescriptor<Req, unknown>, value: Req, codec: Codec | undefined,
   maxSendMessageLength: number): Buffer | GrpcError {
   if (codec !== undefined && UNCOMPRESSED.has(value as object)) codec = undefined;
-  let frame: Buffer | number;
   try {
-    frame = frameMessage(method.serializeRequest, value, codec, maxSendMessageLength);
+    return frameMessage(method.serializeRequest, value, codec, maxSendMessageLength, 'client');
   } catch (err) {
     return new GrpcError(Status.INTERNAL, `Request message serialization failure: ${messageOf(err)}`, { cause: err });
   }
-  if (typeof frame === 'number') {
-    return new GrpcError(Status.RESOURCE_EXHAUSTED, `Attempted to send message with a size larger than ${maxSendMessageLength}`);
-  }
-  return frame;
 }
 
-/** Writes a streaming call's request messages; stops for good at stop() or the first failure (reported through `fail`). */
+/**
+ * Request bytes a call keeps to send again on a refused stream; past them it is not retried. grpc-js's
+ * grpc.per_rpc_retry_buffer_size default (1 MiB), so the same calls are retried.
+ */
+export const RETRY_BUFFER_BYTES = 1024 * 1024;
+
+/**
+ * Writes a streaming call's request messages; stops for good at stop() or the first failure (reported through
+ * `fail`). Until commit() it keeps the frames written, up to RETRY_BUFFER_BYTES, so moveTo() can replay them.
+ */
 export class RequestWriter<Req> {
   private stopped = false;
   private subscription: Subscription | undefined;
   private iterator: AnyIterator<Req> | undefined;
   private resumeAfterDrain: (() => void) | undefined;
+  /** Frames written so far, while the call may still be sent again; undefined once committed. */
+  private replay: Buffer[] | undefined = [];
+  private replayBytes = 0;
+  /** The request stream finished: a stream moved to is half-closed after the replay. */
+  private ended = false;
 
   constructor(
     private readonly method: MethodDescriptor<Req, unknown>,
-    private readonly stream: ClientHttp2Stream,
+    private stream: ClientHttp2Stream,
     private readonly codec: Codec | undefined,
     private readonly maxSendMessageLength: number,
     private readonly fail: (err: GrpcError) => void,
@@ -91,6 +97,25 @@ export class RequestWriter<Req> {
       this.write(source as Req);
       this.end();
     }
+  }
+
+  /** The server has the call (response headers came): it is never sent again, so nothing is kept. */
+  commit(): void {
+    this.replay = undefined;
+  }
+
+  /** True while every frame written so far is kept. */
+  canReplay(): boolean {
+    return this.replay !== undefined;
+  }
+
+  /** Goes on on a new stream, the old one refused: what was written is written again, then the source resumes. */
+  moveTo(stream: ClientHttp2Stream): void {
+    this.stream = stream;
+    for (const frame of this.replay ?? []) stream.write(frame);
+    if (this.ended) stream.end();
+    // A pump waiting for the refused stream's 'drain' would wait for good.
+    this.resumeAfterDrain?.();
   }
 
   /** Called once the call has a final status or was cancelled: no more writes, release the source. */
@@ -142,10 +167,18 @@ export class RequestWriter<Req> {
   private write(value: Req): boolean {
     if (this.stopped) return false;
     const frame = this.encode(value);
-    return frame !== undefined && this.stream.write(frame);
+    if (frame === undefined) return false;
+    const replay = this.replay;
+    if (replay !== undefined) {
+      this.replayBytes += frame.length;
+      if (this.replayBytes <= RETRY_BUFFER_BYTES) replay.push(frame);
+      else this.replay = undefined;
+    }
+    return this.stream.write(frame);
   }
 
   private end(): void {
+    this.ended = true;
     if (!this.stopped && !this.stream.writableEnded) this.stream.end();
   }
 

@@ -1,6 +1,6 @@
-// HttpException -> gRPC status, for HTTP-flavoured exceptions (ValidationPipe, NotFoundException) thrown in gRPC
-// handlers. Google's HTTP -> RPC table (google.rpc.Code), with 409 ALREADY_EXISTS (not ABORTED) as the issue asks
-// and 408 DEADLINE_EXCEEDED added for Nest's RequestTimeoutException (its timeout-interceptor recipe throws it).
+// HttpException -> gRPC status for HTTP-flavoured exceptions (ValidationPipe, NotFoundException) in gRPC handlers:
+// google.rpc.Code's HTTP table, 409 as ALREADY_EXISTS (the table also lists ABORTED; Nest's ConflictException means
+// the entity exists), and 408 DEADLINE_EXCEEDED for Nest's RequestTimeoutException (its timeout recipe throws it).
 import type { HttpException } from '@nestjs/common';
 import { GrpcError } from '../protocol/grpc-error.js';
 import { Status } from '../protocol/status.js';

@@ -1,7 +1,8 @@
 // Message compression codecs (identity, deflate, gzip) and grpc-encoding negotiation.
-// Follows doc/compression.md; 'deflate' is the zlib format (RFC 1950), as grpc-js (zlib.createInflate) uses.
+// Follows gRPC's doc/compression.md; 'deflate' is the zlib format (RFC 1950), as grpc-js (zlib.createInflate) uses.
 import { constants as bufferConstants } from 'node:buffer';
 import * as zlib from 'node:zlib';
+import { asBuffer } from '../memory/buffer-view.js';
 import { GrpcError } from './grpc-error.js';
 import { Status } from './status.js';
 
@@ -17,9 +18,6 @@ export interface Codec {
   decompress(data: Uint8Array, maxLength: number): Buffer | GrpcError;
 }
 
-function asBuffer(data: Uint8Array): Buffer {
-  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-}
 
 function tooLarge(maxLength: number): GrpcError {
   // Same text as grpc-js, so both servers answer a bomb identically.

@@ -15,40 +15,52 @@ export interface Frame {
   data: Buffer;
 }
 
-/** The 5-byte prefix alone, for writing a header before a body already held in its own buffer. */
-export function encodeFrameHeader(length: number, compressed: boolean): Buffer {
-  if (!Number.isInteger(length) || length < 0 || length > MAX_FRAME_LENGTH) {
-    throw new RangeError(`gRPC message length out of range: ${length}`);
-  }
-  const header = Buffer.allocUnsafe(PREFIX_LENGTH);
-  header[0] = compressed ? 1 : 0;
-  header.writeUInt32BE(length, 1);
-  return header;
+/** Which side sends a message: the two answer an oversized one with grpc-js's own wording for that side. */
+export type MessageSender = 'client' | 'server';
+
+/**
+ * Writes the prefix (flag, big-endian length) at `offset` of `target`: the one place a prefix is spelled,
+ * for frames built whole and for frames patched in place inside a batch.
+ */
+export function writeFramePrefix(target: Uint8Array, offset: number, length: number, compressed: boolean): void {
+  if (!(length >= 0 && length <= MAX_FRAME_LENGTH)) throw new RangeError(`gRPC message length out of range: ${length}`);
+  target[offset] = compressed ? 1 : 0;
+  target[offset + 1] = length >>> 24;
+  target[offset + 2] = (length >>> 16) & 0xff;
+  target[offset + 3] = (length >>> 8) & 0xff;
+  target[offset + 4] = length & 0xff;
 }
 
 /**
  * Fills the prefix of `frame`, whose first FRAME_PREFIX_LENGTH bytes were reserved for it and the rest
  * is the message: framing without copying the message at all.
  */
-export function writeFrameHeader(frame: Buffer, compressed: boolean): Buffer {
-  const length = frame.length - PREFIX_LENGTH;
-  if (length < 0 || length > MAX_FRAME_LENGTH) throw new RangeError(`gRPC message length out of range: ${length}`);
-  frame[0] = compressed ? 1 : 0;
-  frame.writeUInt32BE(length, 1);
+function writeFrameHeader(frame: Buffer, compressed: boolean): Buffer {
+  writeFramePrefix(frame, 0, frame.length - PREFIX_LENGTH, compressed);
   return frame;
+}
+
+/**
+ * RESOURCE_EXHAUSTED for a message over the send limit, in the words grpc-js uses on that side (its server
+ * names both sizes, its client only the limit), so both engines answer as grpc-js does.
+ */
+export function messageTooLarge(sender: MessageSender, length: number, maxLength: number): GrpcError {
+  return new GrpcError(Status.RESOURCE_EXHAUSTED, sender === 'server'
+    ? `Sent message larger than max (${length} vs. ${maxLength})`
+    : `Attempted to send message with a size larger than ${maxLength}`);
 }
 
 /**
  * One message as a frame, serialized by `serialize(value, reserve)`: uncompressed, behind `reserve` bytes left for
  * the prefix, so framing copies nothing; with a codec, serialized then compressed. A message over `maxLength`
- * (measured before compression) gives its length instead of a frame; what `serialize` throws goes to the caller.
+ * (measured before compression) gives messageTooLarge instead of a frame; what `serialize` throws goes to the caller.
  */
 export function frameMessage<T>(serialize: (value: T, reserve: number) => Buffer, value: T, codec: Codec | undefined,
-  maxLength: number): Buffer | number {
+  maxLength: number, sender: MessageSender): Buffer | GrpcError {
   const reserve = codec === undefined ? PREFIX_LENGTH : 0;
   const bytes = serialize(value, reserve);
   const length = bytes.length - reserve;
-  if (length > maxLength) return length;
+  if (length > maxLength) return messageTooLarge(sender, length, maxLength);
   return codec === undefined ? writeFrameHeader(bytes, false) : encodeFrame(codec.compress(bytes), true);
 }
 
@@ -57,8 +69,7 @@ export function encodeFrame(message: Uint8Array, compressed: boolean): Buffer {
   const length = message.byteLength;
   if (length > MAX_FRAME_LENGTH) throw new RangeError(`gRPC message length out of range: ${length}`);
   const frame = Buffer.allocUnsafe(PREFIX_LENGTH + length);
-  frame[0] = compressed ? 1 : 0;
-  frame.writeUInt32BE(length, 1);
+  writeFramePrefix(frame, 0, length, compressed);
   frame.set(message, PREFIX_LENGTH);
   return frame;
 }

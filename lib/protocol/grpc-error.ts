@@ -1,5 +1,6 @@
 // GrpcError, the one error type of the library, and the normaliser that turns anything thrown into one.
 // Carries what a status trailer carries (PROTOCOL-HTTP2 "Responses"): code, message, trailing metadata, details.
+import { asBuffer } from '../memory/buffer-view.js';
 import { GRPC_STATUS_DETAILS_HEADER } from './headers.js';
 import { Metadata } from './metadata.js';
 import type { MetadataInit } from './metadata.js';
@@ -35,7 +36,7 @@ export class GrpcError extends Error {
     this.metadata = options?.metadata ?? new Metadata();
     const details = options?.details;
     if (details instanceof Uint8Array) {
-      this.details = Buffer.isBuffer(details) ? details : Buffer.from(details.buffer, details.byteOffset, details.byteLength);
+      this.details = asBuffer(details);
     } else if (details !== undefined) {
       this.#status = { code, message, details: [...details] };
       this.details = encodeRpcStatus(this.#status);
@@ -68,7 +69,8 @@ export class GrpcError extends Error {
   }
 }
 
-function messageOf(err: unknown): string {
+/** The text of anything thrown: its string `message`, else its String() form (never throws itself). */
+export function errorMessageOf(err: unknown): string {
   if (typeof err === 'object' && err !== null && typeof (err as { message?: unknown }).message === 'string') {
     return (err as { message: string }).message;
   }
@@ -103,5 +105,5 @@ export function toGrpcError(err: unknown): GrpcError {
       return new GrpcError(shaped.code, text, options);
     }
   }
-  return new GrpcError(Status.UNKNOWN, messageOf(err), { cause: err });
+  return new GrpcError(Status.UNKNOWN, errorMessageOf(err), { cause: err });
 }

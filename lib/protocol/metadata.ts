@@ -1,6 +1,9 @@
 // Metadata (grpc-js-compatible API) and its mapping to and from node:http2 header objects.
 // Follows PROTOCOL-HTTP2 "Custom-Metadata": lowercase ASCII keys, printable ASCII values, base64 for '-bin' keys.
 
+import { asBuffer } from '../memory/buffer-view.js';
+import { CONTENT_TYPE_HEADER, GRPC_STATUS_DETAILS_HEADER, TE_HEADER } from './headers.js';
+
 export type MetadataValue = string | Buffer;
 
 /**
@@ -31,9 +34,8 @@ function normalizeKey(key: string): string {
 
 function normalizeValue(key: string, value: unknown): MetadataValue {
   if (key.endsWith('-bin')) {
-    if (Buffer.isBuffer(value)) return value;
     // A view, not a copy: the caller handed the bytes over.
-    if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+    if (value instanceof Uint8Array) return asBuffer(value);
     throw new TypeError(`Metadata value for "${key}" must be a Buffer: keys ending in -bin are binary`);
   }
   if (typeof value !== 'string') {
@@ -145,10 +147,10 @@ function toHeaderValue(value: MetadataValue): string {
 }
 
 // HTTP/2 forbids connection-specific headers (RFC 9113 8.2.2); node:http2 would throw on them later anyway.
-const RESERVED = new Set(['te', 'content-type', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
+const RESERVED = new Set([TE_HEADER, CONTENT_TYPE_HEADER, 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
 
 function isReservedKey(key: string): boolean {
-  if (key.startsWith('grpc-')) return key !== 'grpc-status-details-bin';
+  if (key.startsWith('grpc-')) return key !== GRPC_STATUS_DETAILS_HEADER;
   return RESERVED.has(key);
 }
 
@@ -172,7 +174,7 @@ export function metadataToHeaders(metadata: Metadata, headers: Record<string, st
 
 // Transport headers that are not metadata; 'grpc-*' and pseudo-headers are skipped by prefix.
 // Transport headers a peer sends beside gRPC's own; grpc-js's server drops them from metadata too.
-const NOT_METADATA = new Set(['te', 'content-type', 'content-length', 'accept-encoding']);
+const NOT_METADATA = new Set([TE_HEADER, CONTENT_TYPE_HEADER, 'content-length', 'accept-encoding']);
 
 function decodeBase64(text: string): Buffer | undefined {
   const unpadded = text.length - (text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0);

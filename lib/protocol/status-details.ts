@@ -1,6 +1,7 @@
 // google.rpc.Status <-> bytes (the grpc-status-details-bin value), and the standard details of
 // google/rpc/error_details.proto packed into / unpacked from google.protobuf.Any.
 import type { Type } from 'protobufjs';
+import { asBuffer } from '../memory/buffer-view.js';
 import { googleRpcType } from './google-rpc-protos.js';
 
 /** google.protobuf.Any: the packed message's type URL and its encoded bytes. */
@@ -133,9 +134,4 @@ export function decodeRpcStatus(bytes: Uint8Array): RpcStatus {
 function encodeMessage(type: Type, value: unknown): Buffer {
   if (typeof value !== 'object' || value === null) throw new TypeError(`${type.name}: expected an object`);
   return asBuffer(type.encode(type.fromObject(value as Record<string, unknown>)).finish());
-}
-
-// protobufjs hands out Buffers under Node, but Uint8Arrays when the input was one.
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

@@ -44,10 +44,8 @@ export function encodeTimeout(ms: number): string {
  * answers (server-interceptors.ts handleTimeoutHeader). grpc-js's DEADLINE_REGEX /(\d{1,8})\s*([HMSmun])/ is
  * unanchored; this one is anchored, so '123456789m' or '5m trailing' are refused rather than half-read.
  */
-export function parseTimeout(value: string): { value: number } | { error: GrpcError } {
+export function parseTimeout(value: string): number | GrpcError {
   const match = TIMEOUT_PATTERN.exec(value.trim());
-  if (match === null) {
-    return { error: new GrpcError(Status.INTERNAL, `Invalid grpc-timeout value "${value}"`) };
-  }
-  return { value: Number(match[1]) * MS_PER_UNIT[match[2]!]! };
+  if (match === null) return new GrpcError(Status.INTERNAL, `Invalid grpc-timeout value "${value}"`);
+  return Number(match[1]) * MS_PER_UNIT[match[2]!]!;
 }

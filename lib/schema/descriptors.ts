@@ -1,11 +1,14 @@
 // Service and method descriptors walked from a resolved protobufjs Root: paths, types, streaming flags, codecs.
-// Follows the API.md lib/schema contract; paths are PROTOCOL-HTTP2's '/' Service-Name '/' {method name}.
+// Paths are PROTOCOL-HTTP2's '/' Service-Name '/' {method name}.
 
 import { Namespace, Service } from 'protobufjs';
 import type { Method, NamespaceBase, Root, Type } from 'protobufjs';
 import { createMessageCodec, resolveShape } from './message-codec.js';
+import { useProtoLoaderSemanticsThroughout } from './proto-loader-semantics.js';
+import { recordServiceSource } from './proto-sources.js';
 import type { MessageCodec, ShapeOptions } from './message-codec.js';
-import type { FrameBatch } from './frame-batch.js';
+import type { FrameBatch } from '../protocol/frame-batch.js';
+import type { GrpcError } from '../protocol/grpc-error.js';
 
 /** One RPC: routing data plus the request/response codecs, all built at load time. */
 export interface MethodDescriptor<Req = unknown, Res = unknown> {
@@ -20,8 +23,8 @@ export interface MethodDescriptor<Req = unknown, Res = unknown> {
   serializeRequest(value: Req, reserve?: number): Buffer;
   deserializeRequest(bytes: Uint8Array): Req;
   serializeResponse(value: Res, reserve?: number): Buffer;
-  /** Appends the response to `batch` as one uncompressed frame; returns its length (dropped past `maxLength`). */
-  serializeResponseFrame(value: Res, batch: FrameBatch, maxLength?: number): number;
+  /** Appends the response to `batch` as one uncompressed frame; its length, or RESOURCE_EXHAUSTED past `maxLength`. */
+  serializeResponseFrame(value: Res, batch: FrameBatch, maxLength?: number): number | GrpcError;
   deserializeResponse(bytes: Uint8Array): Res;
 }
 
@@ -43,6 +46,7 @@ export interface Schema {
 /** Builds the Schema of a Root on which resolveAll() has run. */
 export function describeRoot(root: Root, options?: ShapeOptions): Schema {
   const shape = resolveShape(options);
+  useProtoLoaderSemanticsThroughout(root);
   // One codec per message type, shared by every method that uses it.
   const codecs = new Map<Type, MessageCodec>();
   const codecOf = (type: Type | null, method: Method): MessageCodec => {
@@ -77,10 +81,13 @@ export function describeRoot(root: Root, options?: ShapeOptions): Schema {
         serializeResponseFrame: response.serializeFrame,
         deserializeResponse: response.deserialize,
       });
+      recordServiceSource(descriptor, service);
       byName.set(method.name, descriptor);
       methods.set(descriptor.path, descriptor);
     }
-    services.set(serviceName, Object.freeze({ name: serviceName, methods: byName }));
+    const described: ServiceDescriptor = Object.freeze({ name: serviceName, methods: byName });
+    recordServiceSource(described, service);
+    services.set(serviceName, described);
   }
   return createSchema(services, methods);
 }

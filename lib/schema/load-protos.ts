@@ -1,5 +1,5 @@
 // Loads .proto files into a protobufjs Root the way @grpc/proto-loader does (include dirs, bundled google types).
-// Follows the API.md lib/schema contract: loadProtos(files, options) -> Schema.
+// loadProtos(files, options) -> Schema.
 
 import { accessSync, constants } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -7,6 +7,7 @@ import { isAbsolute, join } from 'node:path';
 import { Root, common } from 'protobufjs';
 import { describeRoot } from './descriptors.js';
 import type { Schema } from './descriptors.js';
+import { recordImportName } from './proto-sources.js';
 import type { ShapeOptions } from './message-codec.js';
 
 /** @grpc/proto-loader's options, same names and meanings; the defaults are grpc.io's Node example settings. */
@@ -54,6 +55,8 @@ function useIncludeDirs(root: Root, includeDirs: readonly string[]): void {
       const candidate = join(dir, target);
       try {
         accessSync(candidate, constants.R_OK);
+        // The name protoc would give the file (relative to its include dir), for reflection.
+        recordImportName(root, candidate, target);
         return candidate;
       } catch {
         // not in this include dir; try the next one

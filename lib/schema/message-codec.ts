@@ -1,11 +1,11 @@
 // Per-message-type serialize/deserialize over protobufjs reflection, built once per type at load time.
-// Follows the API.md lib/schema contract: the JS shape is @grpc/proto-loader's with grpc.io's Node example options.
+// The JS shape is @grpc/proto-loader's with grpc.io's Node example options.
 //
 // JS shape of a deserialized message (defaults; each is a LoadOptions knob with proto-loader's name and meaning):
 //   field names    as written in the .proto (keepCase: true; false gives lowerCamelCase, applied while parsing)
 //   int64 family   decimal strings '-12' (longs: String; Number gives numbers, unsafe beyond 2^53)
 //   enums          value names 'RED' (enums: String; Number gives numbers); unknown numbers stay numbers
-//   bytes          Buffer (bytes: Buffer; String gives base64)
+//   bytes          Buffer (bytes: Buffer; String gives base64, Array number arrays)
 //   unset fields   present with their default: 0, '', false, first enum name, empty Buffer, '0' (defaults: true);
 //                  unset message fields are null; repeated [] (arrays) and map {} (objects)
 //   oneofs         the set member only, plus a virtual property named after the oneof holding the member's name
@@ -13,23 +13,32 @@
 //   well-known     plain messages: Timestamp is { seconds: '1700000000', nanos: 5 }, no Date conversion; they come
 //                  pre-parsed from protobufjs, so google.protobuf.Value keeps its camelCase fields (stringValue,
 //                  numberValue, ...) whatever keepCase says, while Any is { type_url, value }: as with proto-loader
+//   json           off; on, NaN and Infinity read as strings and an Any of a loaded type as { '@type', ...fields }
 // Serialization takes what proto-loader's does (Type.fromObject): enums as names or numbers, longs as string, number
 // or Long, bytes as Buffer, Uint8Array or base64 string; unknown keys are ignored. A non-object throws TypeError.
+// A field given explicitly is written even at its zero value and read back as set, as protobufjs 7 does (see
+// proto-loader-semantics.ts): with defaults off, `{ id: 0 }` arrives as `{ id: 0 }`, not `{}`.
 
 import { Type, Writer } from 'protobufjs';
 import type { IConversionOptions, Message } from 'protobufjs';
-import type { FrameBatch } from './frame-batch.js';
+import { asBuffer } from '../memory/buffer-view.js';
+import type { FrameBatch } from '../protocol/frame-batch.js';
+import type { GrpcError } from '../protocol/grpc-error.js';
+import { useProtoLoaderSemantics } from './proto-loader-semantics.js';
 
 /** How deserialized messages look; proto-loader option names and meanings. */
 export interface ShapeOptions {
   /** String, Number, or null for Long objects (what proto-loader gives when the option is unset). */
   longs?: typeof String | typeof Number | null;
   enums?: typeof String | typeof Number;
-  bytes?: typeof Buffer | typeof String;
+  /** Buffer, String (base64) or Array (plain number arrays). */
+  bytes?: typeof Buffer | typeof String | typeof Array;
   defaults?: boolean;
   arrays?: boolean;
   objects?: boolean;
   oneofs?: boolean;
+  /** NaN and Infinity as strings in float fields, Any with a known type_url as { '@type', ...fields }. */
+  json?: boolean;
 }
 
 /** Serialize/deserialize for one message type; plain functions, safe to call unbound. */
@@ -38,7 +47,7 @@ export interface MessageCodec<T = unknown> {
   /** Encodes `value` after `reserve` bytes left for the caller (a frame prefix), so framing needs no copy. */
   serialize(value: T, reserve?: number): Buffer;
   /** Appends `value` to `batch` as one uncompressed gRPC frame; returns its length (the frame is dropped past `maxLength`). */
-  serializeFrame(value: T, batch: FrameBatch, maxLength?: number): number;
+  serializeFrame(value: T, batch: FrameBatch, maxLength?: number): number | GrpcError;
   deserialize(bytes: Uint8Array): T;
 }
 
@@ -53,6 +62,7 @@ export function resolveShape(options: ShapeOptions = {}): Required<ShapeOptions>
     arrays: options.arrays ?? true,
     objects: options.objects ?? true,
     oneofs: options.oneofs ?? true,
+    json: options.json ?? false,
   };
 }
 
@@ -62,7 +72,7 @@ export function createMessageCodec<T = unknown>(type: Type, shape: Readonly<Requ
   // Types with no fields (google.protobuf.Empty) accept undefined/null, as proto-loader's fromObject does,
   // so a handler returning nothing still answers an Empty response.
   const acceptsNothing = type.fieldsArray.length === 0;
-  restoreOptionalOneofs(type, new Set());
+  useProtoLoaderSemantics(type);
 
   const toMessage = (value: T): Message<{}> | Record<string, never> => {
     if (value === null || value === undefined) {
@@ -70,16 +80,18 @@ export function createMessageCodec<T = unknown>(type: Type, shape: Readonly<Requ
     } else if (typeof value === 'object' && !Array.isArray(value)) {
       return type.fromObject(value);
     }
-    const got = describe(value);
+    const got = kindOf(value);
     throw new TypeError(`Failed to serialize message: expected object with ${typeName} structure, got ${got} instead`);
   };
   const serialize = (value: T, reserve = 0): Buffer => encode(type, toMessage(value), reserve);
-  const serializeFrame = (value: T, batch: FrameBatch, maxLength = Infinity): number =>
+  const serializeFrame = (value: T, batch: FrameBatch, maxLength = Infinity): number | GrpcError =>
     batch.append(type, toMessage(value), maxLength);
 
   // Throws on malformed bytes (protobufjs RangeError/Error); callers map that to a status.
   const conversion: IConversionOptions = { ...shape, longs: shape.longs ?? undefined };
-  const deserialize = (bytes: Uint8Array): T => type.toObject(type.decode(toBuffer(bytes)), conversion) as T;
+  // protobufjs reads a Buffer with BufferReader, so bytes fields come out as Buffers (views into the input, as
+  // with grpc-js) rather than plain Uint8Arrays.
+  const deserialize = (bytes: Uint8Array): T => type.toObject(type.decode(asBuffer(bytes)), conversion) as T;
 
   return { typeName, serialize, serializeFrame, deserialize };
 }
@@ -89,47 +101,10 @@ export function createMessageCodec<T = unknown>(type: Type, shape: Readonly<Requ
 function encode(type: Type, message: Message<{}> | Record<string, never>, reserve: number): Buffer {
   const writer = Writer.create();
   for (let i = 0; i < reserve; i++) writer.uint32(0);
-  return toBuffer(type.encode(message, writer).finish(true));
+  return asBuffer(type.encode(message, writer).finish(true));
 }
 
-// protobufjs reads a Buffer with BufferReader, so bytes fields come out as Buffers (views into the input, as
-// with grpc-js) rather than plain Uint8Arrays; wrapping is zero-copy.
-function toBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-// protobufjs 7 (proto-loader) reports a set proto3 `optional` field through its synthetic oneof ('_x': 'x') when
-// oneofs is on; protobufjs 8 dropped that. Wrapping the generated toObject of every type reachable from `type`
-// (nested types call each other's toObject) restores it; the extra work is one check per such field.
-type GeneratedToObject = (message: Message<{}>, options?: IConversionOptions, depth?: number) => Record<string, unknown>;
-const patched = new WeakSet<Type>();
-function restoreOptionalOneofs(type: Type, seen: Set<Type>): void {
-  if (seen.has(type)) return;
-  seen.add(type);
-  const synthetic = type.oneofsArray
-    .filter((oneof) => oneof.isProto3Optional)
-    .map((oneof) => [oneof.name, oneof.oneof[0]!] as const);
-  if (synthetic.length > 0 && !patched.has(type)) {
-    patched.add(type);
-    // The generated function reads its scope, not `this` (wrappers come bound), and takes a nesting depth third.
-    const toObject = type.setup().toObject as GeneratedToObject;
-    type.toObject = (message: Message<{}>, options?: IConversionOptions, depth?: number) => {
-      const object = toObject(message, options, depth);
-      if (options?.oneofs === true) {
-        const fields = message as unknown as Record<string, unknown>;
-        for (const [oneof, field] of synthetic) {
-          if (fields[field] != null && Object.hasOwn(fields, field)) object[oneof] = field;
-        }
-      }
-      return object;
-    };
-  }
-  for (const field of type.fieldsArray) {
-    if (field.resolvedType instanceof Type) restoreOptionalOneofs(field.resolvedType, seen);
-  }
-}
-
-function describe(value: unknown): string {
+function kindOf(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
   return typeof value;

@@ -8,7 +8,7 @@ import type { CallContext } from './call-context.js';
 import { grpcErrorOf } from './error-registry.js';
 import type { ErrorDetailOptions } from './error-registry.js';
 import type { Route } from './router.js';
-import type { RequestSink, ServerCall } from './server-call.js';
+import type { RequestReceiver, ServerCall } from './server-call.js';
 
 /**
  * Reads the call's request(s), runs the route's handler and sends its answer; what the handler throws
@@ -18,48 +18,51 @@ export function dispatch(call: ServerCall, route: Route, context: CallContext, e
   if (route.method.requestStream) {
     // Unicast and lazy: frames are read only once the handler subscribes, so until then
     // HTTP/2 flow control holds the client back instead of a buffer growing here.
-    const requests = new Observable<unknown>((subscriber) => call.readRequests(new ObservableSink(subscriber)));
+    const requests = new Observable<unknown>((subscriber) => call.readRequests(new ObservableReceiver(subscriber)));
     invoke(call, route, requests, context, errors);
   } else {
-    call.readRequests(new UnaryRequestSink(call, route, context, errors));
+    call.readRequests(new UnaryReceiver(call, route, context, errors));
   }
 }
 
-class ObservableSink implements RequestSink {
+/** Hands request messages to the Observable a request-streaming handler reads. */
+class ObservableReceiver implements RequestReceiver {
   constructor(private readonly subscriber: Subscriber<unknown>) {}
-  message(value: unknown): void {
+  message(value: unknown): undefined {
     this.subscriber.next(value);
+    return undefined;
   }
-  end(): void {
+  end(): undefined {
+    this.subscriber.complete();
+    return undefined;
+  }
+  cancelled(): void {
     this.subscriber.complete();
   }
-  error(error: GrpcError): void {
+  failed(error: GrpcError): void {
     this.subscriber.error(error);
   }
 }
 
 /** Collects exactly one request message and starts the handler at half-close. */
-class UnaryRequestSink implements RequestSink {
+class UnaryReceiver implements RequestReceiver {
   #count = 0;
   #request: unknown;
   constructor(private readonly call: ServerCall, private readonly route: Route, private readonly context: CallContext,
     private readonly errors: ErrorDetailOptions) {}
-  message(value: unknown): void {
-    if (++this.#count > 1) {
-      this.call.sendStatus(new GrpcError(Status.UNIMPLEMENTED, 'Received a second request message for a unary request'));
-      return;
-    }
+  message(value: unknown): undefined | GrpcError {
+    if (++this.#count > 1) return new GrpcError(Status.UNIMPLEMENTED, 'Received a second request message for a unary request');
     this.#request = value;
+    return undefined;
   }
-  end(): void {
-    if (this.call.closed) return;
-    if (this.#count === 0) {
-      this.call.sendStatus(new GrpcError(Status.UNIMPLEMENTED, 'Received no request message for a unary request'));
-      return;
-    }
+  end(): undefined | GrpcError {
+    if (this.#count === 0) return new GrpcError(Status.UNIMPLEMENTED, 'Received no request message for a unary request');
     invoke(this.call, this.route, this.#request, this.context, this.errors);
+    return undefined;
   }
-  error(): void {}
+  // A unary handler has not started before half-close: nothing to stop.
+  cancelled(): void {}
+  failed(): void {}
 }
 
 function invoke(call: ServerCall, route: Route, request: unknown, context: CallContext, errors: ErrorDetailOptions): void {
@@ -169,7 +172,7 @@ async function lastOf(iterable: AsyncIterable<unknown>): Promise<{ received: boo
 /** Ends the call with the error's status (grpcErrorOf); messages already written are delivered first. */
 function fail(call: ServerCall, err: unknown, errors: ErrorDetailOptions): void {
   if (call.closed) return;
-  call.sendStatus(grpcErrorOf(err, errors));
+  call.fail(grpcErrorOf(err, errors));
 }
 
 function noResponse(): GrpcError {

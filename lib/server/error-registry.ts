@@ -1,6 +1,6 @@
 // What a handler threw -> the status sent: registered exception-type mappings (nameko-grpc's register_handler),
 // GrpcError and status-shaped objects as they are, anything else UNKNOWN with a DebugInfo holding the stack.
-import { GrpcError, toGrpcError } from '../protocol/grpc-error.js';
+import { errorMessageOf, GrpcError, toGrpcError } from '../protocol/grpc-error.js';
 import { isStatus, Status } from '../protocol/status.js';
 import { packDetail } from '../protocol/status-details.js';
 
@@ -63,19 +63,15 @@ export function grpcErrorOf(error: unknown, options: ErrorDetailOptions = {}): G
 }
 
 function unknownError(error: unknown, options: ErrorDetailOptions): GrpcError {
-  const message = `Exception calling application: ${messageOf(error)}`;
+  const message = `Exception calling application: ${errorMessageOf(error)}`;
   const debugInfo = options.debugInfo ?? process.env['NODE_ENV'] !== 'production';
   if (!debugInfo) return new GrpcError(Status.UNKNOWN, message, { cause: error });
-  const detail = packDetail('DebugInfo', { stackEntries: stackEntriesOf(error), detail: describe(error) });
+  const detail = packDetail('DebugInfo', { stackEntries: stackEntriesOf(error), detail: summaryOf(error) });
   return new GrpcError(Status.UNKNOWN, message, { cause: error, details: [detail] });
 }
 
-function messageOf(error: unknown): string {
-  const message = (error as { message?: unknown } | null | undefined)?.message;
-  return typeof message === 'string' ? message : describe(error);
-}
-
-function describe(error: unknown): string {
+/** An exception as one line: `Name: message` for Errors. */
+function summaryOf(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   try {
     return String(error);
@@ -91,7 +87,7 @@ function stackEntriesOf(error: unknown): string[] {
   const entries: string[] = [];
   let current: unknown = error;
   for (let depth = 0; depth <= MAX_CAUSES && current instanceof Error; depth++) {
-    const lines = (current.stack ?? describe(current)).split('\n').map((line) => line.trim()).filter(Boolean);
+    const lines = (current.stack ?? summaryOf(current)).split('\n').map((line) => line.trim()).filter(Boolean);
     if (depth > 0 && lines.length > 0) lines[0] = `Caused by: ${lines[0]}`;
     entries.push(...lines);
     current = current.cause;

@@ -6,22 +6,27 @@ import type {
   ServerHttp2Stream, ServerOptions as Http2ServerOptions,
 } from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import { PropagationPolicy } from '../context/propagation-policy.js';
+import type { RequestContextOptions } from '../context/propagation-policy.js';
+import { withRequestContext } from '../context/with-request-context.js';
 import type { EncodingName } from '../protocol/compression.js';
-import { GrpcError } from '../protocol/grpc-error.js';
-import { GRPC_CONTENT_TYPE, isGrpcContentType } from '../protocol/headers.js';
+import { isGrpcRequest, parseRequestHeaders } from '../protocol/request-headers.js';
+import { buildTrailers, buildTrailersOnly, UNSUPPORTED_MEDIA_TYPE } from '../protocol/response-headers.js';
 import { Status } from '../protocol/status.js';
-import { statusToTrailers } from '../protocol/trailers.js';
 import type { MethodDescriptor, ServiceDescriptor } from '../schema/descriptors.js';
+import { createBuiltInServices } from '../services/built-in-services.js';
+import type { BuiltInServices, BuiltInServiceOptions } from '../services/built-in-services.js';
+import type { GrpcHealth } from '../services/health/grpc-health.js';
 import { ServerCallContext } from './call-context.js';
 import type { ServerHandler } from './call-context.js';
 import { dispatch } from './dispatch.js';
 import type { ErrorDetailOptions } from './error-registry.js';
 import { Router } from './router.js';
 import { ServerCall } from './server-call.js';
-import type { CallLimits } from './server-call.js';
+import type { ServerCallEnvironment } from './server-call.js';
 
-/** Server-wide options. */
-export interface ServerOptions {
+/** Server-wide options; `health` and `reflection` (default off) come from BuiltInServiceOptions. */
+export interface ServerOptions extends BuiltInServiceOptions {
   /** Largest request message accepted, after decompression; default 4 MiB. */
   maxReceiveMessageLength?: number;
   /** Largest response message sent; default unlimited. */
@@ -40,6 +45,12 @@ export interface ServerOptions {
    * default: true unless NODE_ENV is 'production'.
    */
   debugInfo?: boolean;
+  /**
+   * Run every handler registered from then on in its call's GrpcRequestContext: `GrpcRequestContext.current()`
+   * finds it, and calls made while serving inherit its metadata, deadline and cancellation, as under Nest's
+   * request-context interceptor. `true` takes the default RequestContextOptions; default off.
+   */
+  requestContext?: boolean | RequestContextOptions;
 }
 
 const DEFAULT_MAX_RECEIVE = 4 * 1024 * 1024;
@@ -47,21 +58,24 @@ const DEFAULT_MAX_RECEIVE = 4 * 1024 * 1024;
 // A larger window than HTTP/2's 64 KiB default lets uploads run at link speed.
 const DEFAULT_HTTP2: Http2ServerOptions = { settings: { initialWindowSize: 1024 * 1024 } };
 const SESSION_WINDOW = 16 * 1024 * 1024;
+const END_STREAM = Object.freeze({ endStream: true });
 
 /** Serves registered gRPC methods over HTTP/2, plaintext or TLS. */
 export class GrpcServer {
   readonly #router = new Router();
-  readonly #limits: CallLimits;
+  readonly #env: ServerCallEnvironment;
   readonly #http2Options: Http2ServerOptions;
   readonly #errors: ErrorDetailOptions;
   readonly #tls: SecureServerOptions | undefined;
+  readonly #wrapHandler: (handler: ServerHandler) => ServerHandler;
   readonly #sessions = new Set<ServerHttp2Session>();
   readonly #peers = new WeakMap<Http2Session, string>();
   #server: Http2Server | Http2SecureServer | undefined;
   #closed: Promise<void> | undefined;
+  readonly #builtIns: BuiltInServices | undefined;
 
   constructor(options: ServerOptions = {}) {
-    this.#limits = {
+    this.#env = {
       maxReceiveMessageLength: options.maxReceiveMessageLength ?? DEFAULT_MAX_RECEIVE,
       maxSendMessageLength: options.maxSendMessageLength ?? Infinity,
       defaultCompression: options.defaultCompression,
@@ -69,15 +83,26 @@ export class GrpcServer {
     this.#http2Options = { ...DEFAULT_HTTP2, ...options.http2 };
     this.#errors = { debugInfo: options.debugInfo };
     this.#tls = options.tls;
+    this.#wrapHandler = contextWrapper(options.requestContext);
+    // Last: the built-in services register through addService, which needs the fields above.
+    this.#builtIns = createBuiltInServices(options, this);
+  }
+
+  /** The statuses grpc.health.v1 reports, when the `health` option is on. */
+  get health(): GrpcHealth | undefined {
+    return this.#builtIns?.health;
   }
 
   /** Serves `handlers`, keyed by proto method name, for `service`. */
   addService(service: ServiceDescriptor, handlers: Readonly<Record<string, ServerHandler>>): void {
-    this.#router.addService(service, handlers);
+    const wrapped = Object.entries(handlers).map(([name, handler]) => [name, this.#wrapHandler(handler)] as const);
+    this.#router.addService(service, Object.fromEntries(wrapped));
+    this.#builtIns?.served(service);
   }
 
   addMethod(method: MethodDescriptor, handler: ServerHandler): void {
-    this.#router.addMethod(method, handler);
+    this.#router.addMethod(method, this.#wrapHandler(handler));
+    this.#builtIns?.served(method);
   }
 
   /** Starts listening on `host:port` (port 0 picks one) and resolves with the bound port. */
@@ -95,6 +120,7 @@ export class GrpcServer {
       server.listen(port, host, () => {
         server.off('error', onError);
         this.#server = server;
+        this.#builtIns?.listening();
         resolve((server.address() as AddressInfo).port);
       });
     });
@@ -117,6 +143,7 @@ export class GrpcServer {
    * with `force` every connection is destroyed at once, also after a graceful close began.
    */
   close(options: { force?: boolean } = {}): Promise<void> {
+    this.#builtIns?.closing();
     const server = this.#server;
     if (server !== undefined) {
       this.#server = undefined;
@@ -139,18 +166,22 @@ export class GrpcServer {
 
   readonly #onStream = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void => {
     stream.on('error', ignore);
-    if (!isGrpcContentType(headers['content-type'])) {
-      // PROTOCOL-HTTP2: 415 so non-gRPC clients do not read a gRPC error as success.
-      stream.respond({ ':status': 415 }, { endStream: true });
+    // HTTP first (content-type, else 415), then the path, then the gRPC headers, whose refusal is a status.
+    if (!isGrpcRequest(headers)) {
+      stream.respond(UNSUPPORTED_MEDIA_TYPE, END_STREAM);
       return;
     }
     const route = this.#router.find(headers[':path']);
     if (route === undefined) {
-      respondTrailersOnly(stream, new GrpcError(Status.UNIMPLEMENTED, `The server does not implement the method ${headers[':path']}`));
+      const message = `The server does not implement the method ${headers[':path']}`;
+      stream.respond(buildTrailersOnly(buildTrailers(Status.UNIMPLEMENTED, message, undefined), false), END_STREAM);
       return;
     }
-    const call = new ServerCall(stream, headers, route.method, this.#peerOf(stream.session), this.#limits);
-    if (call.start()) dispatch(call, route, new ServerCallContext(call), this.#errors);
+    const env = this.#env;
+    const call = new ServerCall(stream, headers, route.method, this.#peerOf(stream.session), env);
+    if (call.start(parseRequestHeaders(headers, env.defaultCompression))) {
+      dispatch(call, route, new ServerCallContext(call), this.#errors);
+    }
   };
 
   #peerOf(session: Http2Session | undefined): string {
@@ -166,10 +197,12 @@ export class GrpcServer {
   }
 }
 
-function respondTrailersOnly(stream: ServerHttp2Stream, error: GrpcError): void {
-  const headers: Record<string, string | string[]> = { 'content-type': GRPC_CONTENT_TYPE };
-  statusToTrailers({ code: error.code, message: error.message, metadata: error.metadata }, headers);
-  stream.respond({ ':status': 200, ...headers }, { endStream: true });
+// Wrapped once, at registration: with the option off a handler is served as it is. Options are checked here, so a
+// bad one fails the constructor.
+function contextWrapper(option: boolean | RequestContextOptions | undefined): (handler: ServerHandler) => ServerHandler {
+  if (option === undefined || option === false) return (handler) => handler;
+  const policy = new PropagationPolicy(option === true ? undefined : option);
+  return (handler) => withRequestContext(handler, policy);
 }
 
 function parseAddress(address: string): { host: string; port: number } {

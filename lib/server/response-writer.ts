@@ -2,10 +2,10 @@
 // message, so the uncompressed messages of one tick are framed into one buffer and reach the stream as one write
 // (at the end of the tick, or every BATCH_BYTES); compressed ones are framed one by one, after what is batched.
 import type { ServerHttp2Stream } from 'node:http2';
+import { BufferPool } from '../memory/buffer-pool.js';
+import { FrameBatch } from '../protocol/frame-batch.js';
 import { GrpcError } from '../protocol/grpc-error.js';
-import { BufferPool } from '../schema/buffer-pool.js';
-import { FrameBatch } from '../schema/frame-batch.js';
-import type { ResponseEncoder } from './message-io.js';
+import type { ResponseEncoder } from './response-encoder.js';
 
 /** Where streamed responses' large bytes fields are copied, for every call of every server in this process. */
 export const COPIES = new BufferPool();
@@ -16,38 +16,39 @@ const BATCH_BYTES = 16 * 1024;
 /** Bytes a streaming response may buffer before its producer is paused. */
 const WRITE_AHEAD = 1024 * 1024;
 
+/** Two steps per message, so the call can send its headers in between: queue() encodes, send() hands over. */
 export class ResponseWriter {
   #batch: FrameBatch | undefined;
+  /** A compressed frame queued and not sent yet: compressed messages are written one by one. */
+  #frame: Buffer | undefined;
   #flushScheduled = false;
 
-  /** `beforeSend` runs for each message once it is encoded, before it goes anywhere: the first time, the call sends its headers. */
-  constructor(
-    private readonly stream: ServerHttp2Stream,
-    private readonly encoder: ResponseEncoder,
-    private readonly beforeSend: () => void,
-  ) {}
+  constructor(private readonly stream: ServerHttp2Stream, private readonly encoder: ResponseEncoder) {}
 
-  /** Queues one message; the error to end the call with when it cannot be encoded (nothing of it is sent). */
-  write(value: unknown): GrpcError | undefined {
-    if (this.encoder.messageCodec !== undefined) {
+  /** Encodes one message; the error to end the call with when it cannot be (nothing of it is kept). */
+  queue(value: unknown): undefined | GrpcError {
+    if (this.encoder.compresses) {
       const frame = this.encoder.encode(value);
       if (frame instanceof GrpcError) return frame;
-      this.beforeSend();
-      this.flush();
-      this.stream.write(frame);
+      this.#frame = frame;
       return undefined;
     }
-    const batch = (this.#batch ??= new FrameBatch(COPIES));
-    const error = this.encoder.append(value, batch);
-    if (error !== undefined) return error;
-    this.beforeSend();
-    if (batch.byteLength >= BATCH_BYTES) {
+    return this.encoder.append(value, (this.#batch ??= new FrameBatch(COPIES)));
+  }
+
+  /** Hands the message queued last to the stream: a compressed frame after what is batched, else with the batch. */
+  send(): void {
+    const frame = this.#frame;
+    if (frame !== undefined) {
+      this.#frame = undefined;
+      this.flush();
+      this.stream.write(frame);
+    } else if (this.#batch!.byteLength >= BATCH_BYTES) {
       this.flush();
     } else if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       process.nextTick(this.#flushAtTickEnd);
     }
-    return undefined;
   }
 
   /**

@@ -1,43 +1,51 @@
-// One HTTP/2 stream = one call (PROTOCOL-HTTP2 "Requests" and "Responses"): decodes request frames,
-// then writes response headers, messages and trailers, ending with exactly one status.
+// One HTTP/2 stream = one call (PROTOCOL-HTTP2 "Requests" and "Responses"), in the order its data flows:
+// request frames -> decoded messages -> the receiver dispatch gave it; response messages -> frames -> the stream;
+// then exactly one status. Only this class ends a call; the deadline and cancellation live in CallDeadline.
 import { constants } from 'node:http2';
-import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { TLSSocket } from 'node:tls';
 import type { PeerCertificate } from 'node:tls';
-import { ACCEPT_ENCODING, chooseResponseEncoding, findCodec, parseEncodingList } from '../protocol/compression.js';
-import type { Codec, EncodingName } from '../protocol/compression.js';
+import type { EncodingName } from '../protocol/compression.js';
 import { GrpcError } from '../protocol/grpc-error.js';
-import { GRPC_CONTENT_TYPE } from '../protocol/headers.js';
-import { Metadata, metadataFromHeaders, metadataToHeaders } from '../protocol/metadata.js';
+import { Metadata, metadataFromHeaders } from '../protocol/metadata.js';
 import type { MetadataInit } from '../protocol/metadata.js';
+import type { ParsedRequestHeaders } from '../protocol/request-headers.js';
+import { buildResponseHeaders, buildTrailers, buildTrailersOnly } from '../protocol/response-headers.js';
+import type { OutgoingHeaders } from '../protocol/response-headers.js';
 import { Status } from '../protocol/status.js';
-import { parseTimeout } from '../protocol/timeout.js';
-import { statusToTrailers } from '../protocol/trailers.js';
 import type { MethodDescriptor } from '../schema/descriptors.js';
-import { startDeadline } from './deadline.js';
-import type { DeadlineTimer } from './deadline.js';
-import { RequestDecoder, ResponseEncoder } from './message-io.js';
+import { CallDeadline, cancelledByClient, deadlineExceeded } from './deadline.js';
+import { RequestDecoder } from './request-decoder.js';
+import { ResponseEncoder } from './response-encoder.js';
 import { ResponseWriter } from './response-writer.js';
 
-/** Limits and defaults a server applies to every call. */
-export interface CallLimits {
+/** What every call of one server shares: its limits and default compression. */
+export interface ServerCallEnvironment {
   readonly maxReceiveMessageLength: number;
   readonly maxSendMessageLength: number;
   readonly defaultCompression: EncodingName | undefined;
 }
 
-/** Receives a call's decoded request messages in order. */
-export interface RequestSink {
-  message(value: unknown): void;
-  /** No more messages: the client half-closed, cancelled, or the deadline passed. */
-  end(): void;
-  /** The request stream could not be read; the call has already ended with this status. */
-  error(error: GrpcError): void;
+/**
+ * Takes a call's decoded request messages in order. It answers; the call acts: a GrpcError returned ends the
+ * call with that status.
+ */
+export interface RequestReceiver {
+  message(value: unknown): undefined | GrpcError;
+  /** The client half-closed: every message arrived. */
+  end(): undefined | GrpcError;
+  /** No more messages: the client cancelled or the deadline passed. The call has ended. */
+  cancelled(): void;
+  /** The request stream could not be read; the call has ended with `error`'s status. */
+  failed(error: GrpcError): void;
 }
 
 // 'idle': nothing sent yet, so a failure can be a trailers-only response.
 // 'sending': headers are out and messages may follow. 'closed': status sent, or the stream is gone.
 type ResponsePhase = 'idle' | 'sending' | 'closed';
+
+const RESPOND_OPTIONS = Object.freeze({ waitForTrailers: true });
+const END_STREAM = Object.freeze({ endStream: true });
 
 /** One call on the server: request decoding, response encoding, status, deadline and cancellation. */
 export class ServerCall {
@@ -45,269 +53,59 @@ export class ServerCall {
   readonly peer: string;
   readonly #stream: ServerHttp2Stream;
   readonly #headers: IncomingHttpHeaders;
-  readonly #limits: CallLimits;
+  readonly #env: ServerCallEnvironment;
+  readonly #deadline = new CallDeadline();
   #phase: ResponsePhase = 'idle';
   #metadata: Metadata | undefined;
-  #requestCodec: Codec | undefined;
   #requests: RequestDecoder | undefined;
-  readonly #responses: ResponseEncoder;
-  readonly #writer: ResponseWriter;
-  #sink: RequestSink | undefined;
-  #deadline: DeadlineTimer | undefined;
+  #receiver: RequestReceiver | undefined;
+  #responses: ResponseEncoder | undefined;
+  #writer: ResponseWriter | undefined;
   #initialMetadata: Metadata | undefined;
   #trailingMetadata: Metadata | undefined;
-  #trailers: OutgoingHttpHeaders | undefined;
   #code: Status = Status.OK;
   #message = '';
-  #abort: AbortController | undefined;
-  #abortReason: GrpcError | undefined;
+  /** Computed with the status; node:http2 asks for them ('wantTrailers') once the last data frame is out. */
+  #trailers: OutgoingHeaders | undefined;
 
-  constructor(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, method: MethodDescriptor, peer: string, limits: CallLimits) {
+  constructor(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, method: MethodDescriptor, peer: string, env: ServerCallEnvironment) {
     this.#stream = stream;
     this.#headers = headers;
     this.method = method;
     this.peer = peer;
-    this.#limits = limits;
-    this.#responses = new ResponseEncoder(method, limits.maxSendMessageLength);
-    this.#writer = new ResponseWriter(stream, this.#responses, this.#beforeSend);
-  }
-
-  /** The client's TLS certificate (mutual TLS); undefined on plaintext or when the client sent none. */
-  get peerCertificate(): PeerCertificate | undefined {
-    const socket = this.#stream.session?.socket;
-    if (!(socket instanceof TLSSocket)) return undefined;
-    // getPeerCertificate() gives an empty object, not null, when the client presented no certificate.
-    const certificate = socket.getPeerCertificate();
-    return certificate === null || Object.keys(certificate).length === 0 ? undefined : certificate;
-  }
-
-  /** Validates the request headers and arms the deadline; false when the call already ended with an error. */
-  start(): boolean {
-    const headers = this.#headers;
-    const requestEncoding = headerString(headers['grpc-encoding']) ?? 'identity';
-    if (requestEncoding !== 'identity') {
-      this.#requestCodec = findCodec(requestEncoding);
-      if (this.#requestCodec === undefined) {
-        // The spec asks for UNIMPLEMENTED plus the encodings we do accept, so the client can retry.
-        this.sendStatus(new GrpcError(Status.UNIMPLEMENTED, `Unsupported grpc-encoding: ${requestEncoding}`));
-        return false;
-      }
-    }
-    const responseEncoding = chooseResponseEncoding(
-      requestEncoding, parseEncodingList(headers['grpc-accept-encoding']), this.#limits.defaultCompression);
-    if (responseEncoding !== 'identity') this.#responses.messageCodec = this.#responses.headerCodec = findCodec(responseEncoding);
-
-    this.#stream.on('close', this.#onClose);
-    const timeout = headerString(headers['grpc-timeout']);
-    if (timeout !== undefined) {
-      const parsed = parseTimeout(timeout);
-      if ('error' in parsed) {
-        this.sendStatus(parsed.error);
-        return false;
-      }
-      this.#deadline = startDeadline(parsed.value, this.#onDeadline);
-      if (this.#phase === 'closed') return false;
-    }
-    return true;
-  }
-
-  get metadata(): Metadata {
-    // Parsed on first use: many handlers never read metadata.
-    return (this.#metadata ??= metadataFromHeaders(this.#headers));
-  }
-
-  get deadline(): number | undefined {
-    return this.#deadline?.deadline;
-  }
-
-  get closed(): boolean {
-    return this.#phase === 'closed';
-  }
-
-  get cancelled(): boolean {
-    return this.#abortReason !== undefined;
-  }
-
-  get signal(): AbortSignal {
-    if (this.#abort === undefined) {
-      // Created on first use: most calls finish without anyone listening for cancellation.
-      this.#abort = new AbortController();
-      if (this.#abortReason !== undefined) this.#abort.abort(this.#abortReason);
-    }
-    return this.#abort.signal;
-  }
-
-  /** Whether the request message decoded last (the one a sink is being handed) arrived compressed. */
-  get requestCompressed(): boolean {
-    return this.#requests?.compressed ?? false;
+    this.#env = env;
   }
 
   /**
-   * Compresses the following response messages with `encoding`, or sends them uncompressed ('identity').
-   * The headers fix the call's grpc-encoding: before they go out any encoding the client accepts may be
-   * chosen (one it does not accept means identity); after, only theirs or 'identity'.
+   * Takes the parsed request headers (parseRequestHeaders) and arms the deadline; false when the call already
+   * ended: the headers were refused, or the deadline had passed.
    */
-  setResponseCompression(encoding: EncodingName): void {
-    const codec = encoding === 'identity' ? undefined : findCodec(encoding);
-    if (codec === undefined && encoding !== 'identity') throw new TypeError(`Unsupported compression: ${String(encoding)}`);
-    if (this.#phase === 'closed') return;
-    const responses = this.#responses;
-    if (this.#phase === 'idle') {
-      const accepted = codec !== undefined && parseEncodingList(this.#headers['grpc-accept-encoding']).includes(codec.name);
-      responses.messageCodec = responses.headerCodec = accepted ? codec : undefined;
-    } else if (codec === undefined || codec === responses.headerCodec) {
-      responses.messageCodec = codec;
-    } else {
-      throw new Error(`The response headers already name grpc-encoding ${responses.headerCodec?.name ?? 'identity'}, not ${codec.name}`);
-    }
-  }
-
-  /** Starts reading request frames into `sink`. */
-  readRequests(sink: RequestSink): void {
-    if (this.#sink !== undefined) throw new Error('The request stream of a call can be read only once');
-    this.#sink = sink;
-    if (this.#phase === 'closed') {
-      sink.end();
-      return;
-    }
-    this.#requests = new RequestDecoder(this.method, this.#requestCodec, this.#limits.maxReceiveMessageLength);
-    this.#stream.on('data', this.#onData);
-    this.#stream.on('end', this.#onEnd);
-  }
-
-  sendMetadata(metadata: MetadataInit): void {
-    if (this.#phase !== 'idle') throw new Error('Response metadata was already sent');
-    this.#initialMetadata = Metadata.from(metadata);
-    if (this.#gone()) return;
-    this.#sendHeaders();
-  }
-
-  setTrailingMetadata(metadata: MetadataInit): void {
-    const trailing = (this.#trailingMetadata ??= new Metadata());
-    for (const [key, value] of Metadata.from(metadata).entries()) trailing.add(key, value);
-  }
-
-  setCode(code: Status): void {
-    this.#code = code;
-  }
-
-  setMessage(message: string): void {
-    this.#message = message;
-  }
-
-  /** The status the handler set through its context; OK unless it said otherwise. */
-  get contextStatus(): Status {
-    return this.#code;
-  }
-
-  /** Sends one response message (see ResponseWriter); false when the caller should wait for `drained()` before the next. */
-  write(value: unknown): boolean {
-    if (this.#phase === 'closed' || this.#gone()) return false;
-    const error = this.#writer.write(value);
-    if (error !== undefined) {
-      this.sendStatus(error);
+  start(request: ParsedRequestHeaders | GrpcError): boolean {
+    if (request instanceof GrpcError) {
+      this.fail(request);
       return false;
     }
-    return this.#writer.ready;
+    const env = this.#env;
+    this.#requests = new RequestDecoder(this.method, request.requestCodec, env.maxReceiveMessageLength);
+    this.#responses = new ResponseEncoder(this.method, env.maxSendMessageLength, request.responseCodec, request.acceptedEncodings);
+    this.#writer = new ResponseWriter(this.#stream, this.#responses);
+    this.#stream.on('close', this.#onClose);
+    this.#deadline.start(request.timeoutMs, this.#onDeadline);
+    return this.#phase !== 'closed';
   }
 
-  readonly #beforeSend = (): void => {
-    if (this.#phase === 'idle') this.#sendHeaders();
-  };
+  // ---- Request: stream -> frames -> messages -> receiver ----
 
-  /** Sends the last response message and the status the context holds, in one write where possible. */
-  finishWith(value: unknown): void {
-    if (this.#phase === 'closed' || this.#gone()) return;
-    if (this.#code !== Status.OK) {
-      // A handler that set an error status through its context sends no response message.
-      this.finish();
+  /** Starts reading request frames into `receiver`. */
+  readRequests(receiver: RequestReceiver): void {
+    if (this.#receiver !== undefined) throw new Error('The request stream of a call can be read only once');
+    this.#receiver = receiver;
+    if (this.#phase === 'closed') {
+      receiver.cancelled();
       return;
     }
-    const frame = this.#encodeMessage(value);
-    if (frame === undefined) return;
-    if (this.#phase === 'idle') this.#sendHeaders();
-    this.#phase = 'closed';
-    this.#trailers = this.#buildTrailers(Status.OK, this.#message, undefined);
-    this.#settle();
-    this.#stream.end(frame);
-  }
-
-  /** Ends the call with the status the handler set through its context (OK by default). */
-  finish(): void {
-    this.sendStatus(undefined);
-  }
-
-  /** Resolves once the stream can take more data, or the call is closed. */
-  drained(): Promise<void> {
-    if (this.#phase === 'closed' || !this.#stream.writableNeedDrain) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = (): void => {
-        this.#stream.off('drain', done);
-        this.#stream.off('close', done);
-        resolve();
-      };
-      this.#stream.on('drain', done);
-      this.#stream.on('close', done);
-    });
-  }
-
-  /**
-   * Ends the call with `error`'s status, or with the context's status when there is no error.
-   * Error metadata joins the trailing metadata the handler set.
-   */
-  sendStatus(error: GrpcError | undefined): void {
-    if (this.#phase === 'closed') return;
-    const code = error === undefined ? this.#code : error.code;
-    const message = error === undefined ? this.#message : error.message;
-    const trailers = this.#buildTrailers(code, message, error);
-    const trailersOnly = this.#phase === 'idle';
-    this.#phase = 'closed';
-    this.#settle();
-    const stream = this.#stream;
-    if (stream.destroyed) return;
-    if (trailersOnly) {
-      // Trailers-Only (PROTOCOL-HTTP2): one HEADERS frame with END_STREAM carries the status.
-      const headers: OutgoingHttpHeaders = { ':status': 200, 'content-type': GRPC_CONTENT_TYPE, ...trailers };
-      if (code === Status.UNIMPLEMENTED) headers['grpc-accept-encoding'] = ACCEPT_ENCODING;
-      stream.respond(headers, { endStream: true });
-      this.#stopReceiving();
-    } else {
-      this.#trailers = trailers;
-      this.#writer.flush();
-      stream.end();
-    }
-  }
-
-  #buildTrailers(code: Status, message: string, error: GrpcError | undefined): OutgoingHttpHeaders {
-    let metadata = this.#trailingMetadata;
-    if (error !== undefined && error.metadata.size > 0) {
-      metadata = metadata === undefined ? error.metadata : mergeMetadata(metadata, error.metadata);
-    }
-    if (code === Status.OK && message === '' && metadata === undefined && error === undefined) return OK_TRAILERS;
-    const trailers: Record<string, string | string[]> = {};
-    statusToTrailers({ code, message, metadata: metadata ?? EMPTY_METADATA, details: error?.details }, trailers);
-    return trailers;
-  }
-
-  #sendHeaders(): void {
-    const codec = this.#responses.headerCodec;
-    let headers = codec === undefined ? RESPONSE_HEADERS : undefined;
-    if (headers === undefined || this.#initialMetadata !== undefined) {
-      const own: Record<string, string | string[]> = {};
-      if (codec !== undefined) own['grpc-encoding'] = codec.name;
-      if (this.#initialMetadata !== undefined) metadataToHeaders(this.#initialMetadata, own);
-      headers = { ...RESPONSE_HEADERS, ...own };
-    }
-    this.#phase = 'sending';
-    this.#stream.respond(headers, RESPOND_OPTIONS);
-    this.#stream.on('wantTrailers', this.#onWantTrailers);
-  }
-
-  #encodeMessage(value: unknown): Buffer | undefined {
-    const frame = this.#responses.encode(value);
-    if (!(frame instanceof GrpcError)) return frame;
-    this.sendStatus(frame);
-    return undefined;
+    this.#stream.on('data', this.#onData);
+    this.#stream.on('end', this.#onEnd);
   }
 
   readonly #onData = (chunk: Buffer): void => {
@@ -324,8 +122,9 @@ export class ServerCall {
         this.#failRequest(message);
         return;
       }
-      this.#sink!.message(message);
-      // The sink may have ended the call (a second unary message, say).
+      const refused = this.#receiver!.message(message);
+      if (refused !== undefined) this.fail(refused);
+      // The call may have ended (a second unary message, or the handler answered at once).
       if (this.closed) return;
     }
   };
@@ -339,16 +138,168 @@ export class ServerCall {
       return;
     }
     const error = this.#requests!.end();
-    if (error !== undefined) this.#failRequest(error);
-    else this.#sink!.end();
+    if (error !== undefined) {
+      this.#failRequest(error);
+      return;
+    }
+    const refused = this.#receiver!.end();
+    if (refused !== undefined) this.fail(refused);
   };
 
   #failRequest(error: GrpcError): void {
     this.#stream.off('data', this.#onData);
-    this.sendStatus(error);
+    this.fail(error);
     // The handler may still be running on a request it will never complete: tell it to stop.
-    this.#cancel(error);
-    this.#sink!.error(error);
+    this.#deadline.cancel(error);
+    this.#receiver!.failed(error);
+  }
+
+  // ---- What the handler's context reads and sets ----
+
+  get metadata(): Metadata {
+    // Parsed on first use: many handlers never read metadata.
+    return (this.#metadata ??= metadataFromHeaders(this.#headers));
+  }
+
+  /** The client's TLS certificate (mutual TLS); undefined on plaintext or when the client sent none. */
+  get peerCertificate(): PeerCertificate | undefined {
+    const socket = this.#stream.session?.socket;
+    if (!(socket instanceof TLSSocket)) return undefined;
+    // getPeerCertificate() gives an empty object, not null, when the client presented no certificate.
+    const certificate = socket.getPeerCertificate();
+    return certificate === null || Object.keys(certificate).length === 0 ? undefined : certificate;
+  }
+
+  get deadline(): number | undefined {
+    return this.#deadline.deadline;
+  }
+
+  get signal(): AbortSignal {
+    return this.#deadline.signal;
+  }
+
+  get cancelled(): boolean {
+    return this.#deadline.cancelled;
+  }
+
+  get closed(): boolean {
+    return this.#phase === 'closed';
+  }
+
+  /** Whether the request message decoded last (the one a receiver is being handed) arrived compressed. */
+  get requestCompressed(): boolean {
+    return this.#requests?.compressed ?? false;
+  }
+
+  /** See ResponseEncoder.setCompression. */
+  setResponseCompression(encoding: EncodingName): void {
+    this.#responses!.setCompression(encoding);
+  }
+
+  setTrailingMetadata(metadata: MetadataInit): void {
+    const trailing = (this.#trailingMetadata ??= new Metadata());
+    for (const [key, value] of Metadata.from(metadata).entries()) trailing.add(key, value);
+  }
+
+  setCode(code: Status): void {
+    this.#code = code;
+  }
+
+  setMessage(message: string): void {
+    this.#message = message;
+  }
+
+  // ---- Response: headers -> messages -> frames -> stream ----
+
+  sendMetadata(metadata: MetadataInit): void {
+    if (this.#phase !== 'idle') throw new Error('Response metadata was already sent');
+    this.#initialMetadata = Metadata.from(metadata);
+    if (this.#gone()) return;
+    this.#sendHeaders();
+  }
+
+  #sendHeaders(): void {
+    const headers = buildResponseHeaders(this.#responses!.fixEncoding(), this.#initialMetadata);
+    this.#phase = 'sending';
+    this.#stream.respond(headers, RESPOND_OPTIONS);
+    this.#stream.on('wantTrailers', this.#onWantTrailers);
+  }
+
+  /** Sends one response message (see ResponseWriter); false when the caller should wait for `drained()` before the next. */
+  write(value: unknown): boolean {
+    if (this.#phase === 'closed' || this.#gone()) return false;
+    const writer = this.#writer!;
+    const error = writer.queue(value);
+    if (error !== undefined) {
+      this.fail(error);
+      return false;
+    }
+    if (this.#phase === 'idle') this.#sendHeaders();
+    writer.send();
+    return writer.ready;
+  }
+
+  /** Resolves once the stream can take more data, or the call is closed. */
+  drained(): Promise<void> {
+    if (this.#phase === 'closed' || !this.#stream.writableNeedDrain) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.#stream.off('drain', done);
+        this.#stream.off('close', done);
+        resolve();
+      };
+      this.#stream.on('drain', done);
+      this.#stream.on('close', done);
+    });
+  }
+
+  // ---- Status: the one end of every call ----
+
+  /** Sends the last response message and the status the handler set (OK by default), in one write where possible. */
+  finishWith(value: unknown): void {
+    if (this.#phase === 'closed' || this.#gone()) return;
+    if (this.#code !== Status.OK) {
+      // A handler that set an error status through its context sends no response message.
+      this.finish();
+      return;
+    }
+    const frame = this.#responses!.encode(value);
+    if (frame instanceof GrpcError) {
+      this.fail(frame);
+      return;
+    }
+    if (this.#phase === 'idle') this.#sendHeaders();
+    this.#trailers = buildTrailers(Status.OK, this.#message, this.#trailingMetadata);
+    this.#close();
+    this.#stream.end(frame);
+  }
+
+  /** Ends the call with the status the handler set through its context (OK by default). */
+  finish(): void {
+    this.#sendStatus(this.#code, this.#message, undefined);
+  }
+
+  /** Ends the call with `error`'s status; its metadata joins the trailing metadata the handler set. */
+  fail(error: GrpcError): void {
+    this.#sendStatus(error.code, error.message, error);
+  }
+
+  #sendStatus(code: Status, message: string, error: GrpcError | undefined): void {
+    if (this.#phase === 'closed') return;
+    const trailers = buildTrailers(code, message, this.#trailingMetadata, error);
+    const trailersOnly = this.#phase === 'idle';
+    this.#close();
+    const stream = this.#stream;
+    if (stream.destroyed) return;
+    if (trailersOnly) {
+      // The spec asks for UNIMPLEMENTED plus the encodings we do accept, so the client can retry.
+      stream.respond(buildTrailersOnly(trailers, code === Status.UNIMPLEMENTED), END_STREAM);
+      this.#stopReceiving();
+    } else {
+      this.#trailers = trailers;
+      this.#writer!.flush();
+      stream.end();
+    }
   }
 
   readonly #onWantTrailers = (): void => {
@@ -366,21 +317,28 @@ export class ServerCall {
     if (!stream.readableEnded && !stream.destroyed) stream.close(constants.NGHTTP2_NO_ERROR);
   }
 
+  #close(): void {
+    this.#phase = 'closed';
+    this.#deadline.stop();
+    this.#responses?.finish();
+  }
+
+  // ---- Ends that come from outside: the deadline, the client ----
+
   readonly #onDeadline = (): void => {
     if (this.#phase === 'closed') return;
-    const error = new GrpcError(Status.DEADLINE_EXCEEDED, 'Deadline exceeded');
-    this.sendStatus(error);
-    this.#cancel(error);
-    this.#sink?.end();
+    const error = deadlineExceeded();
+    this.fail(error);
+    this.#deadline.cancel(error);
+    this.#receiver?.cancelled();
   };
 
   readonly #onClose = (): void => {
     if (this.#phase === 'closed') return;
     // The stream closed before we sent a status: the client reset it or the connection dropped.
-    this.#phase = 'closed';
-    this.#settle();
-    this.#cancel(new GrpcError(Status.CANCELLED, 'Cancelled by the client'));
-    this.#sink?.end();
+    this.#close();
+    this.#deadline.cancel(cancelledByClient());
+    this.#receiver?.cancelled();
   };
 
   /** A stream destroyed under us counts as a client cancel; true when that happened. */
@@ -389,35 +347,4 @@ export class ServerCall {
     this.#onClose();
     return true;
   }
-
-  #cancel(reason: GrpcError): void {
-    if (this.#abortReason !== undefined) return;
-    this.#abortReason = reason;
-    this.#abort?.abort(reason);
-  }
-
-  #settle(): void {
-    this.#deadline?.clear();
-  }
-}
-
-const EMPTY_METADATA = new Metadata();
-
-// Most calls send these exact headers and trailers; node:http2 copies what it is given, so they are shared.
-const RESPONSE_HEADERS: OutgoingHttpHeaders = Object.freeze({
-  ':status': 200,
-  'content-type': GRPC_CONTENT_TYPE,
-  'grpc-accept-encoding': ACCEPT_ENCODING,
-});
-const RESPOND_OPTIONS = Object.freeze({ waitForTrailers: true });
-const OK_TRAILERS: OutgoingHttpHeaders = Object.freeze({ 'grpc-status': String(Status.OK) });
-
-function mergeMetadata(first: Metadata, second: Metadata): Metadata {
-  const merged = first.clone();
-  for (const [key, value] of second.entries()) merged.add(key, value);
-  return merged;
-}
-
-function headerString(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value.join(',') : value;
 }

@@ -1,13 +1,13 @@
 // The table runner: each bad request goes out beside a healthy unary call on the same HTTP/2 session, and
 // both answers are checked: the bad one gets its status, the healthy one still gets OK and its reply.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { parseEncodingList } from '../../lib/protocol/compression.js';
 import { Status, statusName } from '../../lib/protocol/status.js';
 import type { ServerOptions } from '../../lib/server/grpc-server.js';
 import { decodeReplies, frameRequest, PROBE_PATHS, startProbeServer } from './probe-server.js';
-import { RawPeer } from './raw-peer.js';
-import type { RawResponse } from './raw-peer.js';
+import { rawSuite } from './raw-client.js';
+import type { RawClient, RawResponse } from './raw-client.js';
 
 /** One malformed request and what the server must answer. */
 export interface BadCase {
@@ -33,17 +33,17 @@ export const CASE_TIMEOUT_MS = 10_000;
 const HEALTHY_DELAY_MS = 25;
 
 /** A unary Echo call that must succeed; started first, so it is in flight while the bad request is handled. */
-export async function expectHealthyEcho(peer: RawPeer, text: string): Promise<void> {
-  const response = await peer.request({ path: PROBE_PATHS.echo, body: [frameRequest({ text, delay_ms: HEALTHY_DELAY_MS })] });
+export async function expectHealthyEcho(client: RawClient, text: string): Promise<void> {
+  const response = await client.request({ path: PROBE_PATHS.echo, body: [frameRequest({ text, delay_ms: HEALTHY_DELAY_MS })] });
   assert.equal(response.httpStatus, 200, `healthy call: HTTP ${response.httpStatus}`);
   assert.equal(response.grpcStatus, Status.OK, `healthy call: ${describeStatus(response)}`);
   assert.deepEqual(decodeReplies(response.body).map((reply) => reply.text), [`echo:${text}`]);
 }
 
 /** Sends `badCase` beside a healthy call on the same session and checks both answers. */
-export async function runBadCase(peer: RawPeer, badCase: BadCase): Promise<RawResponse> {
-  const healthy = expectHealthyEcho(peer, `beside ${badCase.name}`);
-  const bad = peer.request({
+export async function runBadCase(client: RawClient, badCase: BadCase): Promise<RawResponse> {
+  const healthy = expectHealthyEcho(client, `beside ${badCase.name}`);
+  const bad = client.request({
     path: badCase.path ?? PROBE_PATHS.echo,
     headers: badCase.headers,
     body: badCase.body,
@@ -65,20 +65,13 @@ export async function runBadCase(peer: RawPeer, badCase: BadCase): Promise<RawRe
 /** One describe block: a fresh probe server and one raw session shared by every case, both closed after. */
 export function describeBadCases(title: string, cases: readonly BadCase[], options?: ServerOptions): void {
   describe(title, { timeout: 60_000 }, () => {
-    let server: Awaited<ReturnType<typeof startProbeServer>>;
-    let peer: RawPeer;
-    before(async () => {
-      server = await startProbeServer(options);
-      peer = await RawPeer.connect(server.port);
-    });
-    after(async () => {
-      await peer?.close();
-      await server?.close();
-      assert.deepEqual(peer?.sessionErrors ?? [], [], 'no session errors on the shared connection');
+    const raw = rawSuite(() => startProbeServer(options));
+    after(() => {
+      assert.deepEqual(raw.client?.sessionErrors ?? [], [], 'no session errors on the shared connection');
     });
     for (const badCase of cases) {
       it(badCase.name, { timeout: CASE_TIMEOUT_MS }, async () => {
-        await runBadCase(peer, badCase);
+        await runBadCase(raw.client, badCase);
       });
     }
   });

@@ -1,4 +1,4 @@
-// Bad message compression (doc/compression.md): a compressed flag without an encoding, an encoding the server
+// Bad message compression (gRPC's doc/compression.md): a compressed flag without an encoding, an encoding the server
 // does not know, bytes that do not inflate; each sent beside a healthy call on the same connection.
 import assert from 'node:assert/strict';
 import { deflateSync } from 'node:zlib';

@@ -10,7 +10,7 @@ import { CASE_TIMEOUT_MS, expectHealthyEcho, rawPrefix } from './bad-case.js';
 import type { CallRecord } from './call-log.js';
 import { frameRequest, PROBE_PATHS, startProbeServer } from './probe-server.js';
 import type { ProbeServer } from './probe-server.js';
-import { RawPeer } from './raw-peer.js';
+import { RawClient } from './raw-client.js';
 
 interface VanishCase {
   readonly name: string;
@@ -44,7 +44,7 @@ const cases: readonly VanishCase[] = [
   { name: 'RST_STREAM CANCEL while a server stream is being written', path: slow, body: [slowForever], endStream: true, cutWhen: hasReplies, cut: 'rst-cancel' },
 ];
 
-function cutOff(peer: RawPeer, stream: ClientHttp2Stream, cut: VanishCase['cut']): void {
+function cutOff(peer: RawClient, stream: ClientHttp2Stream, cut: VanishCase['cut']): void {
   if (cut === 'rst-cancel') stream.close(constants.NGHTTP2_CANCEL);
   else if (cut === 'destroy') stream.destroy();
   else peer.vanish(cut === 'tcp-reset');
@@ -52,7 +52,7 @@ function cutOff(peer: RawPeer, stream: ClientHttp2Stream, cut: VanishCase['cut']
 
 describe('bad input: a peer that vanishes', { timeout: 60_000 }, () => {
   let server: ProbeServer;
-  let peer: RawPeer;
+  let peer: RawClient;
   const escaped: unknown[] = [];
   const record = (err: unknown): void => { escaped.push(err); };
 
@@ -68,7 +68,7 @@ describe('bad input: a peer that vanishes', { timeout: 60_000 }, () => {
   });
   beforeEach(async () => {
     escaped.length = 0;
-    peer = await RawPeer.connect(server.port);
+    peer = await RawClient.connect(server.port);
   });
   afterEach(async () => { await peer.close(); });
 
@@ -105,7 +105,7 @@ describe('bad input: a peer that vanishes', { timeout: 60_000 }, () => {
 
       // The server still serves: on the same session after a stream reset, on a new connection after a drop.
       await beside;
-      if (dropsConnection) peer = await RawPeer.connect(server.port);
+      if (dropsConnection) peer = await RawClient.connect(server.port);
       else assert.deepEqual(peer.sessionErrors, [], 'the session outlives the reset');
       await expectHealthyEcho(peer, `after ${vanish.name}`);
       // rxjs rethrows subscriber errors on a timer: give them a beat to surface.

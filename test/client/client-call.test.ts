@@ -8,10 +8,10 @@ import { Status } from '../../lib/protocol/status.js';
 import type { StatusInfo } from '../../lib/protocol/trailers.js';
 import { startEchoServer } from './echo-server.js';
 import type { EchoServer } from './echo-server.js';
-import { collect, echoService, grpcErrorOf, sleep, within } from './fixtures.js';
+import { CANCEL_SEEN_MS, SUITE_TIMEOUT_MS, TRANSFER_WAIT_MS, collect, echoService, grpcErrorOf, sleep, within } from './fixtures.js';
 import type { EchoStub } from './fixtures.js';
 
-describe('call lifecycle', { timeout: 20_000 }, () => {
+describe('call lifecycle', { timeout: SUITE_TIMEOUT_MS }, () => {
   let server: EchoServer;
   let client: GrpcClient;
   let stub: EchoStub;
@@ -35,7 +35,7 @@ describe('call lifecycle', { timeout: 20_000 }, () => {
     assert.equal(status?.code, Status.DEADLINE_EXCEEDED);
     assert.ok(Date.now() - started < 2000);
     const call = server.calls.at(-1)!;
-    await within(2000, call.cancelledSignal, 'server-side cancellation');
+    await within(CANCEL_SEEN_MS, call.cancelledSignal, 'server-side cancellation');
     // grpc-js parses our grpc-timeout into a deadline; it must lie within the timeout we gave.
     assert.ok(call.cancelled);
   });
@@ -61,14 +61,14 @@ describe('call lifecycle', { timeout: 20_000 }, () => {
     const call = server.calls.at(-1)!;
     assert.equal(call.cancelled, false);
     subscription.unsubscribe();
-    await within(2000, call.cancelledSignal, 'server-side cancellation');
+    await within(CANCEL_SEEN_MS, call.cancelledSignal, 'server-side cancellation');
     assert.equal(status?.code, Status.CANCELLED);
   });
 
   it('take(n) on a hanging server stream cancels it after n messages', async () => {
     const got = await collect(stub.ServerStream({ text: 'h', count: 3, mode: 'hang' }).pipe(take(2)));
     assert.deepEqual(got.map((r) => r.text), ['h-0', 'h-1']);
-    await within(2000, server.calls.at(-1)!.cancelledSignal, 'server-side cancellation');
+    await within(CANCEL_SEEN_MS, server.calls.at(-1)!.cancelledSignal, 'server-side cancellation');
   });
 
   for (const encoding of ['gzip', 'deflate'] as const) {
@@ -103,7 +103,7 @@ describe('call lifecycle', { timeout: 20_000 }, () => {
 
   it('8 MiB over a server stream (8 x 1 MiB), without window stalls', async () => {
     const started = Date.now();
-    const replies = await within(10_000, collect(stub.ServerStream({ text: 'big', count: 8, size: 1024 * 1024 })), 'large stream');
+    const replies = await within(TRANSFER_WAIT_MS, collect(stub.ServerStream({ text: 'big', count: 8, size: 1024 * 1024 })), 'large stream');
     assert.equal(replies.length, 8);
     assert.equal(replies.reduce((n, r) => n + r.payload.length, 0), 8 * 1024 * 1024);
     assert.ok(Date.now() - started < 5000);

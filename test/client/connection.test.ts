@@ -6,20 +6,20 @@ import assert from 'node:assert/strict';
 import { GrpcClient } from '../../lib/client/grpc-client.js';
 import { Status } from '../../lib/protocol/status.js';
 import { startEchoServer } from './echo-server.js';
-import { GRPC_OK_HEADERS, startRawPeer } from './raw-peer.js';
+import { GRPC_OK_HEADERS, startRawServer } from './raw-server.js';
 import { encodeFrame } from '../../lib/protocol/framing.js';
-import { collect, echoMethod, echoService, freePort, grpcErrorOf, runScript, sleep, within } from './fixtures.js';
+import { OUTCOME_WAIT_MS, SUITE_TIMEOUT_MS, collect, echoMethod, echoService, freePort, grpcErrorOf, runScript, sleep, within } from './fixtures.js';
 import type { EchoStub } from './fixtures.js';
 
-describe('connection', { timeout: 20_000 }, () => {
+describe('connection', { timeout: SUITE_TIMEOUT_MS }, () => {
   it('connection refused -> UNAVAILABLE, for every call shape', async () => {
     const client = new GrpcClient(`127.0.0.1:${await freePort()}`);
     try {
       const stub = client.getService<EchoStub>(echoService);
-      const unary = await grpcErrorOf(within(5000, stub.Unary.promise({ text: 'x' })));
+      const unary = await grpcErrorOf(within(OUTCOME_WAIT_MS, stub.Unary.promise({ text: 'x' })));
       assert.equal(unary.code, Status.UNAVAILABLE);
       assert.match(unary.message, /ECONNREFUSED/);
-      const streamed = await grpcErrorOf(within(5000, collect(stub.Bidi([{ text: 'x' }]))));
+      const streamed = await grpcErrorOf(within(OUTCOME_WAIT_MS, collect(stub.Bidi([{ text: 'x' }]))));
       assert.equal(streamed.code, Status.UNAVAILABLE);
     } finally {
       await client.close();
@@ -36,11 +36,11 @@ describe('connection', { timeout: 20_000 }, () => {
       await server.stop();
       await sleep(50);
       // While the server is down calls fail fast with UNAVAILABLE...
-      const down = await grpcErrorOf(within(5000, stub.Unary.promise({ text: 'down' })));
+      const down = await grpcErrorOf(within(OUTCOME_WAIT_MS, stub.Unary.promise({ text: 'down' })));
       assert.equal(down.code, Status.UNAVAILABLE);
       server = await startEchoServer(port);
       // ...and once the backoff lets the next attempt through, calls run on a new connection.
-      assert.equal((await within(5000, stub.Unary.promise({ text: 'two' }, { waitForReady: true }))).text, 'two');
+      assert.equal((await within(OUTCOME_WAIT_MS, stub.Unary.promise({ text: 'two' }, { waitForReady: true }))).text, 'two');
     } finally {
       await client.close();
       await server.stop();
@@ -48,11 +48,11 @@ describe('connection', { timeout: 20_000 }, () => {
   });
 
   it('after a GOAWAY the next call opens a new connection', async () => {
-    const peer = await startRawPeer();
-    const client = new GrpcClient(peer.address);
+    const raw = await startRawServer();
+    const client = new GrpcClient(raw.address);
     const sessions = new Set<unknown>();
     try {
-      peer.handle((stream) => {
+      raw.handle((stream) => {
         sessions.add(stream.session);
         stream.respond(GRPC_OK_HEADERS, { waitForTrailers: true });
         stream.on('wantTrailers', () => {
@@ -62,13 +62,13 @@ describe('connection', { timeout: 20_000 }, () => {
         stream.end(encodeFrame(echoMethod('Unary').serializeResponse({ text: 'r' }), false));
       });
       const stub = client.getService<EchoStub>(echoService);
-      assert.equal((await within(5000, stub.Unary.promise({}))).text, 'r');
+      assert.equal((await within(OUTCOME_WAIT_MS, stub.Unary.promise({}))).text, 'r');
       await sleep(20);
-      assert.equal((await within(5000, stub.Unary.promise({}))).text, 'r');
+      assert.equal((await within(OUTCOME_WAIT_MS, stub.Unary.promise({}))).text, 'r');
       assert.equal(sessions.size, 2);
     } finally {
       await client.close({ force: true });
-      await peer.stop();
+      await raw.stop();
     }
   });
 
@@ -79,7 +79,7 @@ describe('connection', { timeout: 20_000 }, () => {
       const pending = client.getService<EchoStub>(echoService).Unary.promise({ mode: 'hang' });
       await sleep(50);
       await server.stop();
-      const err = await grpcErrorOf(within(5000, pending));
+      const err = await grpcErrorOf(within(OUTCOME_WAIT_MS, pending));
       assert.equal(err.code, Status.UNAVAILABLE);
     } finally {
       await client.close();
@@ -93,8 +93,8 @@ describe('connection', { timeout: 20_000 }, () => {
       const stub = client.getService<EchoStub>(echoService);
       const inFlight = collect(stub.ServerStream({ text: 'c', count: 3 }));
       const closed = client.close();
-      assert.equal((await within(5000, inFlight)).length, 3);
-      await within(5000, closed, 'close');
+      assert.equal((await within(OUTCOME_WAIT_MS, inFlight)).length, 3);
+      await within(OUTCOME_WAIT_MS, closed, 'close');
       const after = await grpcErrorOf(stub.Unary.promise({ text: 'late' }));
       assert.equal(after.code, Status.UNAVAILABLE);
       await client.close(); // idempotent
@@ -107,9 +107,9 @@ describe('connection', { timeout: 20_000 }, () => {
     const server = await startEchoServer();
     const client = new GrpcClient(server.address);
     try {
-      const pending = grpcErrorOf(within(5000, client.getService<EchoStub>(echoService).Unary.promise({ mode: 'hang' })));
+      const pending = grpcErrorOf(within(OUTCOME_WAIT_MS, client.getService<EchoStub>(echoService).Unary.promise({ mode: 'hang' })));
       await sleep(50);
-      await within(5000, client.close({ force: true }), 'forced close');
+      await within(OUTCOME_WAIT_MS, client.close({ force: true }), 'forced close');
       const err = await pending;
       assert.equal(err.code, Status.UNAVAILABLE);
     } finally {

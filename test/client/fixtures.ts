@@ -12,6 +12,17 @@ import { GrpcError } from '../../lib/protocol/grpc-error.js';
 import { ECHO_PROTO } from './echo-server.js';
 import type { EchoReply, EchoRequest } from './echo-server.js';
 
+/** Bound on one suite: a hang fails it instead of stalling the run. */
+export const SUITE_TIMEOUT_MS = 20_000;
+/** Bound on waiting for one call's outcome or one client action (close, a connection attempt). */
+export const OUTCOME_WAIT_MS = 5000;
+/** Bound on waiting for the server to see a cancel the client sent. */
+export const CANCEL_SEEN_MS = 2000;
+/** Bound on moving megabytes over loopback. */
+export const TRANSFER_WAIT_MS = 10_000;
+/** Bound on a child node process running one script. */
+const SCRIPT_EXIT_MS = 8000;
+
 export const echoService: ServiceDescriptor = loadProtos(ECHO_PROTO).service('clienttest.Echo');
 
 export function echoMethod(name: string) {
@@ -71,7 +82,7 @@ export async function freePort(): Promise<number> {
 
 /**
  * Runs a script of this folder (its compiled name, 'idle-client.js') in a child node process and resolves once it
- * exits, within 8 s; `onOutput` sees the output so far after every chunk.
+ * exits, within SCRIPT_EXIT_MS; `onOutput` sees the output so far after every chunk.
  */
 export async function runScript(
   name: string, args: readonly string[], onOutput?: (output: string) => void,
@@ -85,7 +96,7 @@ export async function runScript(
   };
   child.stdout.on('data', read);
   child.stderr.on('data', read);
-  const exitCode = await within(8000, new Promise<number | null>((resolve) => child.on('exit', resolve)), `${name} exit`)
+  const exitCode = await within(SCRIPT_EXIT_MS, new Promise<number | null>((resolve) => child.on('exit', resolve)), `${name} exit`)
     .catch((err: unknown) => { child.kill(); throw err; });
   return { exitCode, output };
 }

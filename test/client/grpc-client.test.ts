@@ -9,10 +9,10 @@ import { Status } from '../../lib/protocol/status.js';
 import type { StatusInfo } from '../../lib/protocol/trailers.js';
 import { startEchoServer } from './echo-server.js';
 import type { EchoServer } from './echo-server.js';
-import { collect, echoService, grpcErrorOf, within } from './fixtures.js';
+import { OUTCOME_WAIT_MS, SUITE_TIMEOUT_MS, collect, echoService, grpcErrorOf, within } from './fixtures.js';
 import type { EchoStub } from './fixtures.js';
 
-describe('GrpcClient with a grpc-js server', { timeout: 20_000 }, () => {
+describe('GrpcClient with a grpc-js server', { timeout: SUITE_TIMEOUT_MS }, () => {
   let server: EchoServer;
   let client: GrpcClient;
   let stub: EchoStub;
@@ -78,7 +78,7 @@ describe('GrpcClient with a grpc-js server', { timeout: 20_000 }, () => {
       });
     });
     requests.next({ text: 'msg0' });
-    await within(5000, done, 'bidi');
+    await within(OUTCOME_WAIT_MS, done, 'bidi');
     assert.deepEqual(seen, ['MSG0', 'MSG1', 'MSG2']);
     assert.deepEqual((await collect(stub.Bidi(from([{ text: 'q' }])))).map((r) => r.text), ['Q']);
   });

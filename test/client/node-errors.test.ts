@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { constants } from 'node:http2';
-import { fromHttpStatus, grpcErrorFromNodeError, grpcErrorFromStreamClose, isStaleSessionError } from '../../lib/client/node-errors.js';
+import { grpcErrorFromNodeError, grpcErrorFromStreamClose, isStaleSessionError } from '../../lib/client/node-errors.js';
 import { GrpcError } from '../../lib/protocol/grpc-error.js';
 import { Status } from '../../lib/protocol/status.js';
 
@@ -73,10 +73,5 @@ describe('grpcErrorFromNodeError', () => {
     assert.equal(isStaleSessionError(nodeError('ERR_HTTP2_GOAWAY_SESSION')), true);
     assert.equal(isStaleSessionError(nodeError('ERR_HTTP2_INVALID_SESSION')), true);
     assert.equal(isStaleSessionError(nodeError('ECONNRESET')), false);
-  });
-
-  it('fromHttpStatus uses the HTTP-to-gRPC table', () => {
-    assert.equal(fromHttpStatus(401).code, Status.UNAUTHENTICATED);
-    assert.equal(fromHttpStatus(418).message, 'Received HTTP status code 418');
   });
 });

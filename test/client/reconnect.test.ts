@@ -12,7 +12,7 @@ import { startConnectGate } from './connect-gate.js';
 import type { ConnectGate } from './connect-gate.js';
 import { startEchoServer } from './echo-server.js';
 import type { EchoServer } from './echo-server.js';
-import { echoService, freePort, grpcErrorOf, runScript, sleep, within } from './fixtures.js';
+import { OUTCOME_WAIT_MS, SUITE_TIMEOUT_MS, echoService, freePort, grpcErrorOf, runScript, sleep, within } from './fixtures.js';
 import type { EchoStub } from './fixtures.js';
 import { failureOf, reconnectClientKinds } from './reconnect-clients.js';
 import type { ReconnectClient } from './reconnect-clients.js';
@@ -22,7 +22,7 @@ const FAST = { initialMs: 20, maxMs: 50 };
 const NEVER = { initialMs: 60_000, maxMs: 60_000 };
 
 for (const kind of reconnectClientKinds) {
-  describe(`reconnect client=${kind.name}`, { timeout: 20_000 }, () => {
+  describe(`reconnect client=${kind.name}`, { timeout: SUITE_TIMEOUT_MS }, () => {
     let gate: ConnectGate;
     let server: EchoServer;
     const clients: ReconnectClient[] = [];
@@ -51,9 +51,9 @@ for (const kind of reconnectClientKinds) {
 
     it('in transient failure, calls fail fast UNAVAILABLE without a connection attempt each', withGate(async () => {
       const client = connect(gate.address, NEVER);
-      const first = await failureOf(within(5000, client.unary('first')));
+      const first = await failureOf(within(OUTCOME_WAIT_MS, client.unary('first')));
       assert.equal(first.code, Status.UNAVAILABLE);
-      const calls = await Promise.all(Array.from({ length: 20 }, (_, i) => failureOf(within(5000, client.unary(`c${i}`)))));
+      const calls = await Promise.all(Array.from({ length: 20 }, (_, i) => failureOf(within(OUTCOME_WAIT_MS, client.unary(`c${i}`)))));
       for (const failure of calls) {
         assert.equal(failure.code, Status.UNAVAILABLE);
         assert.match(failure.message, /^No connection established/);
@@ -63,18 +63,18 @@ for (const kind of reconnectClientKinds) {
 
     it('a failed connection retries when its backoff timer fires, with no call asking', withGate(async () => {
       const client = connect(gate.address);
-      await failureOf(within(5000, client.unary('first')));
-      await within(5000, gate.attemptsReached(3), 'two retries');
+      await failureOf(within(OUTCOME_WAIT_MS, client.unary('first')));
+      await within(OUTCOME_WAIT_MS, gate.attemptsReached(3), 'two retries');
     }));
 
     it('waitForReady: the call waits through failed attempts and goes out once a server answers', withGate(async () => {
       const client = connect(gate.address);
       const waiting = client.unary('patient', { waitForReady: true });
-      await within(5000, gate.attemptsReached(2), 'a retry');
-      const impatient = await failureOf(within(5000, client.unary('impatient')));
+      await within(OUTCOME_WAIT_MS, gate.attemptsReached(2), 'a retry');
+      const impatient = await failureOf(within(OUTCOME_WAIT_MS, client.unary('impatient')));
       assert.equal(impatient.code, Status.UNAVAILABLE);
       gate.forwardTo(server.port);
-      assert.equal(await within(5000, waiting), 'patient');
+      assert.equal(await within(OUTCOME_WAIT_MS, waiting), 'patient');
     }));
 
     it('waitForReady: a call made before the server starts succeeds once it is started', async () => {
@@ -85,7 +85,7 @@ for (const kind of reconnectClientKinds) {
       await sleep(100);
       const late = await startEchoServer(port);
       try {
-        assert.equal(await within(5000, waiting), 'early');
+        assert.equal(await within(OUTCOME_WAIT_MS, waiting), 'early');
       } finally {
         await late.stop();
       }
@@ -93,41 +93,41 @@ for (const kind of reconnectClientKinds) {
 
     it('waitForReady: a deadline that passes while waiting -> DEADLINE_EXCEEDED', withGate(async () => {
       const client = connect(gate.address);
-      const failure = await failureOf(within(5000, client.unary('late', { waitForReady: true, timeoutMs: 150 })));
+      const failure = await failureOf(within(OUTCOME_WAIT_MS, client.unary('late', { waitForReady: true, timeoutMs: 150 })));
       assert.equal(failure.code, Status.DEADLINE_EXCEEDED);
     }));
 
     it('waitForReady: cancelled while waiting -> CANCELLED, and close() then resolves', withGate(async () => {
       const client = kind.create(gate.address, FAST);
       const abort = new AbortController();
-      const waiting = failureOf(within(5000, client.unary('gone', { waitForReady: true, signal: abort.signal })));
-      await within(5000, gate.attemptsReached(1), 'an attempt');
+      const waiting = failureOf(within(OUTCOME_WAIT_MS, client.unary('gone', { waitForReady: true, signal: abort.signal })));
+      await within(OUTCOME_WAIT_MS, gate.attemptsReached(1), 'an attempt');
       abort.abort();
       assert.equal((await waiting).code, Status.CANCELLED);
-      await within(5000, client.close(), 'close');
+      await within(OUTCOME_WAIT_MS, client.close(), 'close');
     }));
 
     it('close() while calls wait: they fail UNAVAILABLE and close() resolves', withGate(async () => {
       const client = kind.create(gate.address, FAST);
-      const waiting = Array.from({ length: 3 }, (_, i) => failureOf(within(5000, client.unary(`w${i}`, { waitForReady: true }))));
-      await within(5000, gate.attemptsReached(1), 'an attempt');
-      await within(5000, client.close(), 'close');
+      const waiting = Array.from({ length: 3 }, (_, i) => failureOf(within(OUTCOME_WAIT_MS, client.unary(`w${i}`, { waitForReady: true }))));
+      await within(OUTCOME_WAIT_MS, gate.attemptsReached(1), 'an attempt');
+      await within(OUTCOME_WAIT_MS, client.close(), 'close');
       for (const failure of await Promise.all(waiting)) assert.equal(failure.code, Status.UNAVAILABLE);
     }));
 
     it('a connection that worked and dropped reconnects at once on the next call', withGate(async () => {
       gate.forwardTo(server.port);
       const client = connect(gate.address, NEVER);
-      assert.equal(await within(5000, client.unary('one')), 'one');
+      assert.equal(await within(OUTCOME_WAIT_MS, client.unary('one')), 'one');
       gate.dropAll();
       await sleep(50);
-      assert.equal(await within(5000, client.unary('two')), 'two');
+      assert.equal(await within(OUTCOME_WAIT_MS, client.unary('two')), 'two');
       assert.equal(gate.attempts, 2);
     }));
   });
 }
 
-describe('reconnect, our client only', { timeout: 20_000 }, () => {
+describe('reconnect, our client only', { timeout: SUITE_TIMEOUT_MS }, () => {
   it('a success resets the backoff: the next failure retries after initialMs, not the grown delay', async () => {
     const server = await startEchoServer();
     const gate = await startConnectGate();
@@ -135,17 +135,17 @@ describe('reconnect, our client only', { timeout: 20_000 }, () => {
     const client = new GrpcClient(gate.address, { reconnectBackoff: { initialMs: 40, multiplier: 1000, maxMs: 60_000, jitter: 0 } });
     const stub = client.getService<EchoStub>(echoService);
     try {
-      assert.equal((await grpcErrorOf(within(5000, stub.Unary.promise({ text: 'a' })))).code, Status.UNAVAILABLE);
+      assert.equal((await grpcErrorOf(within(OUTCOME_WAIT_MS, stub.Unary.promise({ text: 'a' })))).code, Status.UNAVAILABLE);
       gate.forwardTo(server.port);
-      assert.equal((await within(5000, stub.Unary.promise({ text: 'b' }, { waitForReady: true }))).text, 'b');
+      assert.equal((await within(OUTCOME_WAIT_MS, stub.Unary.promise({ text: 'b' }, { waitForReady: true }))).text, 'b');
       assert.equal(gate.attempts, 2);
       gate.forwardTo(undefined);
       gate.dropAll();
       await sleep(50);
-      assert.equal((await grpcErrorOf(within(5000, stub.Unary.promise({ text: 'c' })))).code, Status.UNAVAILABLE);
+      assert.equal((await grpcErrorOf(within(OUTCOME_WAIT_MS, stub.Unary.promise({ text: 'c' })))).code, Status.UNAVAILABLE);
       assert.equal(gate.attempts, 3);
       gate.forwardTo(server.port);
-      const d = await within(5000, stub.Unary.promise({ text: 'd' }, { waitForReady: true, timeout: 4000 }));
+      const d = await within(OUTCOME_WAIT_MS, stub.Unary.promise({ text: 'd' }, { waitForReady: true, timeout: 4000 }));
       assert.equal(d.text, 'd');
       assert.equal(gate.attempts, 4);
     } finally {
@@ -164,9 +164,9 @@ describe('reconnect, our client only', { timeout: 20_000 }, () => {
     const client = new GrpcClient(`127.0.0.1:${port}`, { reconnectBackoff: { initialMs: 20, maxMs: 20, minConnectTimeoutMs: 50 } });
     const stub = client.getService<EchoStub>(echoService);
     try {
-      const first = await grpcErrorOf(within(5000, stub.Unary.promise({ text: 'stalled' })));
+      const first = await grpcErrorOf(within(OUTCOME_WAIT_MS, stub.Unary.promise({ text: 'stalled' })));
       assert.equal(first.code, Status.UNAVAILABLE);
-      const next = await grpcErrorOf(within(5000, stub.Unary.promise({ text: 'again' })));
+      const next = await grpcErrorOf(within(OUTCOME_WAIT_MS, stub.Unary.promise({ text: 'again' })));
       assert.equal(next.code, Status.UNAVAILABLE);
       assert.match(next.message, /^No connection established. Last error: Connection attempt timed out after 50 ms/);
     } finally {

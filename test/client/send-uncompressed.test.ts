@@ -1,5 +1,5 @@
 // sendUncompressed: one request message goes out with flag 0 on a call that compresses the others
-// (grpc-js's WriteFlags.NoCompress), read as raw frames by a bare HTTP/2 peer.
+// (grpc-js's WriteFlags.NoCompress), read as raw frames by a bare HTTP/2 server.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
@@ -7,14 +7,14 @@ import { GrpcClient } from '../../lib/client/grpc-client.js';
 import { sendUncompressed } from '../../lib/client/request-writer.js';
 import type { EncodingName } from '../../lib/protocol/compression.js';
 import { encodeFrame } from '../../lib/protocol/framing.js';
-import { collect, echoMethod, echoService } from './fixtures.js';
+import { SUITE_TIMEOUT_MS, collect, echoMethod, echoService } from './fixtures.js';
 import type { EchoStub } from './fixtures.js';
-import { GRPC_OK_HEADERS, readBody, startRawPeer } from './raw-peer.js';
-import type { RawPeer } from './raw-peer.js';
+import { GRPC_OK_HEADERS, readBody, startRawServer } from './raw-server.js';
+import type { RawServer } from './raw-server.js';
 
 const unary = echoMethod('Unary');
 
-/** The request frames a peer received: compressed flag and decoded text. */
+/** The request frames a server received: compressed flag and decoded text. */
 function framesOf(body: Buffer): Array<{ compressed: boolean; text: string }> {
   const frames: Array<{ compressed: boolean; text: string }> = [];
   for (let at = 0; at < body.length;) {
@@ -27,27 +27,27 @@ function framesOf(body: Buffer): Array<{ compressed: boolean; text: string }> {
   return frames;
 }
 
-describe('client: sendUncompressed', { timeout: 10_000 }, () => {
-  let peer: RawPeer;
+describe('client: sendUncompressed', { timeout: SUITE_TIMEOUT_MS }, () => {
+  let server: RawServer;
   let client: GrpcClient;
   let stub: EchoStub;
   let received: { encoding: unknown; frames: Array<{ compressed: boolean; text: string }> } | undefined;
 
   before(async () => {
-    peer = await startRawPeer();
-    peer.handle(async (stream, headers) => {
+    server = await startRawServer();
+    server.handle(async (stream, headers) => {
       const body = await readBody(stream);
       received = { encoding: headers['grpc-encoding'], frames: framesOf(body) };
       stream.respond(GRPC_OK_HEADERS, { waitForTrailers: true });
       stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
       stream.end(encodeFrame(unary.serializeResponse({ text: 'ok' }), false));
     });
-    client = new GrpcClient(peer.address);
+    client = new GrpcClient(server.address);
     stub = client.getService<EchoStub>(echoService);
   });
   after(async () => {
     await client.close({ force: true });
-    await peer.stop();
+    await server.stop();
   });
 
   const cases: Array<{ name: string; compression: EncodingName | undefined; marked: boolean[]; flags: boolean[]; encoding: string | undefined }> = [

@@ -8,10 +8,10 @@ import { Status } from '../../lib/protocol/status.js';
 import { OVERRIDE_HOST, TEST_CA } from '../fixtures/tls.js';
 import { startEchoServer } from './echo-server.js';
 import type { EchoServer } from './echo-server.js';
-import { echoService, grpcErrorOf, within } from './fixtures.js';
+import { OUTCOME_WAIT_MS, SUITE_TIMEOUT_MS, echoService, grpcErrorOf, within } from './fixtures.js';
 import type { EchoStub } from './fixtures.js';
 
-describe('GrpcClient with tls', { timeout: 20_000 }, () => {
+describe('GrpcClient with tls', { timeout: SUITE_TIMEOUT_MS }, () => {
   let server: EchoServer;
   const clients: GrpcClient[] = [];
   const stubOf = (options: ClientOptions, address = server.address): EchoStub => {
@@ -37,13 +37,13 @@ describe('GrpcClient with tls', { timeout: 20_000 }, () => {
   });
 
   it('a name the certificate lacks is UNAVAILABLE, naming the mismatch', async () => {
-    const err = await within(5000, grpcErrorOf(stubOf({ tls: { ca: TEST_CA, servername: 'foo.example.com' } }).Unary.promise({ text: 'x' })));
+    const err = await within(OUTCOME_WAIT_MS, grpcErrorOf(stubOf({ tls: { ca: TEST_CA, servername: 'foo.example.com' } }).Unary.promise({ text: 'x' })));
     assert.equal(err.code, Status.UNAVAILABLE);
     assert.match(err.message, /^No connection established\. TLS failed: Hostname\/IP does not match certificate's altnames: Host: foo\.example\.com\..*\(ERR_TLS_CERT_ALTNAME_INVALID\)$/);
   });
 
   it('tls: true trusts only the system CAs, so a test-CA certificate is UNAVAILABLE', async () => {
-    const err = await within(5000, grpcErrorOf(stubOf({ tls: true }).Unary.promise({ text: 'x' })));
+    const err = await within(OUTCOME_WAIT_MS, grpcErrorOf(stubOf({ tls: true }).Unary.promise({ text: 'x' })));
     assert.equal(err.code, Status.UNAVAILABLE);
     assert.match(err.message, /TLS failed: unable to verify the first certificate \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)/);
   });

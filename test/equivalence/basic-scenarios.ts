@@ -1,39 +1,52 @@
 // The four call shapes of the reference's example service, written once: plaintext in basic.test.ts, over TLS in
-// tls.test.ts, for every server x client pair.
+// tls.test.ts, for every server x client pair. Replies are compared whole with what grpc-js reads under the pair's
+// loader variant (loader-variants.ts), so the same scenarios hold with Nest's default loader.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { TEST_TIMEOUT } from './matrix.js';
 import type { Pair } from './matrix.js';
-
-const messages = (replies: readonly { message: string; seqno: number }[]): [string, number][] =>
-  replies.map((r) => [r.message, r.seqno]);
+import { expectedReply, expectedRequest } from './loader-variants.js';
 
 /** Declares the call-shape scenarios for one pair. */
 export function basicScenarios(pair: Pair): void {
+  // [message, seqno] per reply -> the reply objects a grpc-js client loaded like this pair's peers reads.
+  const replies = (...expected: [string, number?][]): unknown[] =>
+    expected.map(([message, seqno]) => expectedReply(pair.loader, seqno === undefined ? { message } : { message, seqno }));
+
   it('unary_unary', TEST_TIMEOUT, async () => {
     const result = await pair.client.unary('unary_unary', { value: 'A', multiplier: 3 });
-    assert.deepEqual(messages(result.responses), [['AAA', 0]]);
+    assert.deepEqual(result.responses, replies(['AAA']));
     assert.equal(result.status.code, 0);
   });
 
   it('unary_stream', TEST_TIMEOUT, async () => {
     const result = await pair.client.serverStream('unary_stream', { value: 'A', multiplier: 2 });
-    assert.deepEqual(messages(result.responses), [['AA', 1], ['AA', 2]]);
+    assert.deepEqual(result.responses, replies(['AA', 1], ['AA', 2]));
     assert.equal(result.status.code, 0);
   });
 
   it('stream_unary', TEST_TIMEOUT, async () => {
     const requests = [{ value: 'A' }, { value: 'B', multiplier: 2 }, { value: 'C', multiplier: 3 }];
     const result = await pair.client.clientStream('stream_unary', requests);
-    assert.deepEqual(messages(result.responses), [['A,BB,CCC', 0]]);
+    assert.deepEqual(result.responses, replies(['A,BB,CCC']));
     assert.equal(pair.recorder.last('stream_unary')?.received, 3);
   });
 
   it('stream_stream', TEST_TIMEOUT, async () => {
     const requests = [{ value: 'A' }, { value: 'B', multiplier: 2 }, { value: 'C', multiplier: 3 }];
     const result = await pair.client.bidi('stream_stream', requests);
-    assert.deepEqual(messages(result.responses), [['A', 1], ['BB', 2], ['CCC', 3]]);
+    assert.deepEqual(result.responses, replies(['A', 1], ['BB', 2], ['CCC', 3]));
     assert.equal(result.status.code, 0);
+  });
+
+  // Issue 12: with Nest's default loader (defaults off) a zero or empty value given explicitly must arrive as a
+  // property, as grpc-js sends and reads it, in the request the handler gets and in the reply the caller gets.
+  it('zero and empty values arrive as set, both ways', TEST_TIMEOUT, async () => {
+    const request = { value: '', multiplier: 0, payload: Buffer.alloc(0) };
+    const result = await pair.client.unary('echo_unary', request);
+    assert.deepStrictEqual(pair.recorder.last('echo_unary')?.request, expectedRequest(pair.loader, request));
+    const reply = { message: '', seqno: 0, payload: Buffer.alloc(0) };
+    assert.deepStrictEqual(result.responses, [expectedReply(pair.loader, reply)]);
   });
 
   it('stream_stream with requests produced asynchronously', TEST_TIMEOUT, async () => {
@@ -44,17 +57,17 @@ export function basicScenarios(pair: Pair): void {
       }
     }
     const result = await pair.client.bidi('stream_stream', requests());
-    assert.deepEqual(messages(result.responses), [['x', 1], ['y', 2], ['z', 3]]);
+    assert.deepEqual(result.responses, replies(['x', 1], ['y', 2], ['z', 3]));
   });
 
   it('empty request streams', TEST_TIMEOUT, async () => {
-    assert.deepEqual(messages((await pair.client.clientStream('stream_unary', [])).responses), [['', 0]]);
+    assert.deepEqual((await pair.client.clientStream('stream_unary', [])).responses, replies(['']));
     assert.deepEqual((await pair.client.bidi('stream_stream', [])).responses, []);
   });
 
   it('UnaryCamelCase: method names match as written', TEST_TIMEOUT, async () => {
     const result = await pair.client.unary('UnaryCamelCase', { value: 'Camel', multiplier: 2 });
-    assert.deepEqual(messages(result.responses), [['CamelCamel', 0]]);
+    assert.deepEqual(result.responses, replies(['CamelCamel']));
   });
 
   it('unicode strings round-trip', TEST_TIMEOUT, async () => {

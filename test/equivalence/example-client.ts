@@ -3,6 +3,7 @@
 import type { ExampleReply, MetadataMap, RequestInit } from './example-service.js';
 import type { DecodedStatus } from './rpc-status-reference.js';
 import type { ClientTls } from '../fixtures/tls.js';
+import type { LoaderVariant } from './loader-variants.js';
 
 export type EncodingName = 'identity' | 'gzip' | 'deflate';
 
@@ -55,6 +56,8 @@ export interface ClientFactoryOptions {
   readonly defaultCompression?: EncodingName;
   /** Connect with TLS, trusting and presenting what this names; plaintext when unset. */
   readonly tls?: ClientTls;
+  /** How the client loads example.proto, for the kinds that have a loader; grpc.io's options when unset. */
+  readonly loader?: LoaderVariant;
 }
 export type ClientFactory = (address: string, options?: ClientFactoryOptions) => ExampleClient;
 

@@ -78,6 +78,8 @@ const methods: ExampleImpl = {
   ...failingMethods,
   unary_unary: { kind: 'unary', run: async (r) => ({ message: repeat(r) }) },
   UnaryCamelCase: { kind: 'unary', run: async (r) => ({ message: repeat(r) }) },
+  // Single-word fields only, so the reply reads the same whatever keepCase says.
+  echo_unary: { kind: 'unary', run: async (r) => ({ message: r.value, seqno: r.multiplier, payload: r.payload }) },
   unary_stream: {
     kind: 'serverStream',
     async *run(r) {
@@ -189,7 +191,7 @@ export function createExampleService(recorder: Recorder): ExampleImpl {
   const impl: Record<string, ExampleMethod> = {};
   for (const [name, method] of Object.entries(methods)) {
     const begin = (call: ExampleCall, request?: ExampleRequest): CallRecord =>
-      recorder.begin(name, call, request?.value ?? '');
+      recorder.begin(name, call, request?.value ?? '', request);
     switch (method.kind) {
       case 'unary':
         impl[name] = { kind: 'unary', run: (r, call) => recorder.settle(begin(call, r), method.run(r, call)) };

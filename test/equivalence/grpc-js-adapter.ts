@@ -1,18 +1,17 @@
 // grpc-js glue: the example service definition, metadata conversion, and a handler adapter that
 // turns grpc-js server calls into ExampleCalls for the behaviour in example-service.ts.
 import grpc from '@grpc/grpc-js';
-import protoLoader from '@grpc/proto-loader';
 import type { EventEmitter } from 'node:events';
 import { ExampleFailure, OutOfTokens, outOfTokensStatus } from './example-failures.js';
 import type { RichStatus } from './example-failures.js';
-import { PROTO_PATH, SERVICE_NAME } from './example-service.js';
 import type { ExampleCall, ExampleImpl, ExampleRequest, MetadataMap, ReplyInit } from './example-service.js';
+import { GRPC_IO_LOADER, grpcJsService } from './loader-variants.js';
+import type { LoaderVariant } from './loader-variants.js';
 import { referenceEncodeStatus } from './rpc-status-reference.js';
 
-/** The example service as proto-loader defines it (keepCase, defaults: the shapes our schema uses). */
-export function loadGrpcJsService(): grpc.ServiceDefinition {
-  const definition = protoLoader.loadSync(PROTO_PATH, { keepCase: true, longs: String, enums: String, defaults: true });
-  return definition[SERVICE_NAME] as grpc.ServiceDefinition;
+/** The example service as proto-loader defines it; by default with grpc.io's options, the shapes our schema uses. */
+export function loadGrpcJsService(loader: LoaderVariant = GRPC_IO_LOADER): grpc.ServiceDefinition {
+  return grpcJsService(loader);
 }
 
 export function toGrpcJsMetadata(map: MetadataMap = {}): grpc.Metadata {

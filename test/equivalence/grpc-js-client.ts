@@ -56,7 +56,7 @@ function callOptions(options: ExampleCallOptions): grpc.CallOptions {
 
 /** An ExampleClient over grpc-js's generic Client. */
 export function createGrpcJsClient(address: string, factoryOptions: ClientFactoryOptions = {}): ExampleClient {
-  const service = loadGrpcJsService();
+  const service = loadGrpcJsService(factoryOptions.loader);
   const channels = new Map<EncodingName | undefined, grpc.Client>();
   const channel = (compression: EncodingName | undefined): grpc.Client => {
     const chosen = compression ?? factoryOptions.defaultCompression;

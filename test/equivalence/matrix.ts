@@ -1,11 +1,14 @@
 // Every scenario runs once per (server kind, client kind) pair, named `server=X client=Y`, as in
 // nameko-grpc's equivalence fixtures. EQUIVALENCE_SERVER / EQUIVALENCE_CLIENT (comma lists) narrow it.
+// A loader variant other than grpc.io's runs the kinds that take a loader, named `loader=<variant> server=X ...`.
 import { after, before, describe } from 'node:test';
 import type { ClientTls, ServerTls } from '../fixtures/tls.js';
 import { clients } from './clients.js';
 import { createExampleService } from './example-service.js';
 import { CallError } from './example-client.js';
 import type { ClientEntry, ClientFactoryOptions, ExampleClient } from './example-client.js';
+import { GRPC_IO_LOADER } from './loader-variants.js';
+import type { LoaderVariant } from './loader-variants.js';
 import { Recorder } from './recorder.js';
 import { servers } from './servers.js';
 import type { RunningServer, ServerEntry } from './servers.js';
@@ -19,6 +22,8 @@ export interface Pair {
   readonly recorder: Recorder;
   /** The matrix's TLS setting; undefined for plaintext. */
   readonly tls: MatrixTls | undefined;
+  /** How the pair's peers load example.proto; expected messages come from loader-variants.ts with it. */
+  readonly loader: LoaderVariant;
   /** The running server's address (set in before()). */
   readonly address: string;
   /** The pair's shared client (set in before()). */
@@ -54,7 +59,12 @@ class LivePair implements Pair {
   private shared: ExampleClient | undefined;
   private readonly extra: ExampleClient[] = [];
 
-  constructor(readonly server: ServerEntry, readonly clientKind: ClientEntry, readonly tls: MatrixTls | undefined) {}
+  constructor(
+    readonly server: ServerEntry,
+    readonly clientKind: ClientEntry,
+    readonly tls: MatrixTls | undefined,
+    readonly loader: LoaderVariant,
+  ) {}
 
   get address(): string {
     if (!this.running) throw new Error('the server is not started');
@@ -67,14 +77,14 @@ class LivePair implements Pair {
   }
 
   connect(address: string, options?: ClientFactoryOptions): ExampleClient {
-    const client = this.clientKind.create(address, options);
+    const client = this.clientKind.create(address, { loader: this.loader, ...options });
     this.extra.push(client);
     return client;
   }
 
   async start(): Promise<void> {
-    this.running = await this.server.start(createExampleService(this.recorder), this.tls?.server);
-    this.shared = this.clientKind.create(this.running.address, { tls: this.tls?.client });
+    this.running = await this.server.start(createExampleService(this.recorder), this.tls?.server, this.loader);
+    this.shared = this.clientKind.create(this.running.address, { tls: this.tls?.client, loader: this.loader });
   }
 
   async stop(): Promise<void> {
@@ -85,14 +95,16 @@ class LivePair implements Pair {
 
 /**
  * Declares the suite once per selected pair; scenarios reach the pair's client, server and recorder. With `tls`
- * every server serves TLS and the suite is named `tls=<server setting> server=X client=Y`.
+ * every server serves TLS and the suite is named `tls=<server setting> server=X client=Y`; with a `loader` other
+ * than grpc.io's, only the kinds that take one run, named `loader=<name> server=X client=Y`.
  */
-export function describeMatrix(body: (pair: Pair) => void, tls?: MatrixTls): void {
-  const prefix = tls === undefined ? '' : `tls=${tls.server} `;
-  for (const server of selected(servers, 'EQUIVALENCE_SERVER')) {
-    for (const client of selected(clients, 'EQUIVALENCE_CLIENT')) {
+export function describeMatrix(body: (pair: Pair) => void, tls?: MatrixTls, loader: LoaderVariant = GRPC_IO_LOADER): void {
+  const prefix = (tls === undefined ? '' : `tls=${tls.server} `) + (loader === GRPC_IO_LOADER ? '' : `loader=${loader.name} `);
+  const takes = (entry: { readonly name: string }): boolean => loader.kinds?.includes(entry.name) ?? true;
+  for (const server of selected(servers, 'EQUIVALENCE_SERVER').filter(takes)) {
+    for (const client of selected(clients, 'EQUIVALENCE_CLIENT').filter(takes)) {
       describe(`${prefix}server=${server.name} client=${client.name}`, () => {
-        const pair = new LivePair(server, client, tls);
+        const pair = new LivePair(server, client, tls, loader);
         before(() => pair.start(), TEST_TIMEOUT);
         after(() => pair.stop(), TEST_TIMEOUT);
         body(pair);

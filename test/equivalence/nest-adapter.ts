@@ -9,9 +9,11 @@ import { createServer } from 'node:net';
 import type { CallContext, ServerHandler } from '../../lib/index.js';
 import { GrpcExceptionFilter } from '../../lib/nest/grpc-exception.filter.js';
 import { GrpcHandler } from '../../lib/nest/grpc.decorators.js';
-import { GrpcTransportStrategy } from '../../lib/nest/server-grpc.js';
+import { GrpcTransportStrategy } from '../../lib/nest/server/grpc-transport.strategy.js';
 import { PROTO_PATH, SERVICE_NAME as S } from './example-service.js';
 import type { ExampleImpl } from './example-service.js';
+import { GRPC_IO_LOADER } from './loader-variants.js';
+import type { LoaderVariant } from './loader-variants.js';
 import { toOurHandler } from './our-adapter.js';
 
 const EXAMPLE_IMPL = Symbol('ExampleImpl');
@@ -40,6 +42,8 @@ class ExampleController {
   streamUnary(@Payload() r: unknown, @Ctx() c: CallContext): unknown { return this.#run('stream_unary', r, c); }
   @GrpcHandler(S, 'stream_stream')
   streamStream(@Payload() r: unknown, @Ctx() c: CallContext): unknown { return this.#run('stream_stream', r, c); }
+  @GrpcHandler(S, 'echo_unary')
+  echoUnary(@Payload() r: unknown, @Ctx() c: CallContext): unknown { return this.#run('echo_unary', r, c); }
   @GrpcHandler(S, 'echo_metadata_unary')
   echoMetadataUnary(@Payload() r: unknown, @Ctx() c: CallContext): unknown { return this.#run('echo_metadata_unary', r, c); }
   @GrpcHandler(S, 'echo_metadata_stream')
@@ -92,10 +96,11 @@ function freePort(): Promise<number> {
 }
 
 /** A Nest microservice serving `impl`, GrpcExceptionFilter global; stop() closes the app. */
-export async function hostExampleInNest(impl: ExampleImpl, maxReceiveMessageLength: number, tls?: SecureServerOptions): Promise<{ address: string; stop(): Promise<void> }> {
+export async function hostExampleInNest(impl: ExampleImpl, maxReceiveMessageLength: number, tls?: SecureServerOptions,
+  variant: LoaderVariant = GRPC_IO_LOADER): Promise<{ address: string; stop(): Promise<void> }> {
   const address = `127.0.0.1:${await freePort()}`;
-  // The loader options the other servers of the matrix use (grpc.io's), given as a Nest user gives them.
-  const loader = { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true };
+  // The `loader` option as a Nest user gives it; unset (NEST_DEFAULT_LOADER), proto-loader's defaults apply.
+  const loader = variant.nest;
   const strategy = new GrpcTransportStrategy({ url: address, protoPath: PROTO_PATH, loader, maxReceiveMessageLength, tls });
   const app = await NestFactory.createMicroservice(
     { controllers: [ExampleController], providers: [{ provide: EXAMPLE_IMPL, useValue: impl }] },

@@ -6,11 +6,12 @@ import type { DynamicModule, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { GrpcClient } from '../../lib/index.js';
-import type { GrpcClientProxy, GrpcClientProxyOptions } from '../../lib/nest/client-grpc.js';
-import type { ProxyService } from '../../lib/nest/client-service.js';
-import { GrpcClientModule } from '../../lib/nest/grpc-client.module.js';
+import type { GrpcClientProxy, GrpcClientProxyOptions } from '../../lib/nest/client/grpc-client.proxy.js';
+import type { ProxyService } from '../../lib/nest/client/proxy-service.js';
+import { GrpcClientModule } from '../../lib/nest/client/grpc-client.module.js';
 import type { CallResult, ClientFactoryOptions, ExampleCallOptions, ExampleClient, RequestSource } from './example-client.js';
 import { PROTO_PATH, SERVICE_NAME } from './example-service.js';
+import { GRPC_IO_LOADER } from './loader-variants.js';
 import type { RequestInit } from './example-service.js';
 import { collectCall } from './our-client.js';
 import { MAX_MESSAGE_BYTES } from './servers.js';
@@ -36,8 +37,8 @@ interface NestClient {
 }
 
 async function startNestClient(address: string, factoryOptions: ClientFactoryOptions): Promise<NestClient> {
-  // The loader options the other clients of the matrix use (grpc.io's); unset, proto-loader's defaults apply.
-  const loader = { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true };
+  // As a Nest user gives it; unset (NEST_DEFAULT_LOADER), proto-loader's defaults apply.
+  const loader = (factoryOptions.loader ?? GRPC_IO_LOADER).nest;
   const app = await NestFactory.createApplicationContext(ExampleClientModule.register({
     url: address, package: PACKAGE, protoPath: PROTO_PATH, loader,
     defaultCompression: factoryOptions.defaultCompression, maxReceiveMessageLength: MAX_MESSAGE_BYTES,

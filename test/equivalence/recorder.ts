@@ -6,6 +6,7 @@ import type { ExampleCall, MetadataMap } from './example-service.js';
 export interface CallRecord {
   readonly method: string;
   readonly tag: string;               // the request's `value`; '' for request streams
+  readonly request: unknown;          // the request object as the handler got it; undefined for request streams
   readonly metadata: MetadataMap;
   readonly timeRemaining: number;     // ms left when the handler started; Infinity without a deadline
   received: number;                   // request messages read (request streams)
@@ -17,9 +18,9 @@ export class Recorder {
   readonly calls: CallRecord[] = [];
 
   /** Opens a record for a call that just reached a handler. */
-  begin(method: string, call: ExampleCall, tag: string): CallRecord {
+  begin(method: string, call: ExampleCall, tag: string, request?: unknown): CallRecord {
     const record: CallRecord = {
-      method, tag, metadata: call.metadata, timeRemaining: call.timeRemaining,
+      method, tag, request, metadata: call.metadata, timeRemaining: call.timeRemaining,
       received: 0, finished: false, cancelled: false,
     };
     const onAbort = (): void => {

@@ -6,6 +6,7 @@ import { grpcJsServerCredentials, serverTls } from '../fixtures/tls.js';
 import type { ServerTls } from '../fixtures/tls.js';
 import { loadGrpcJsService, toGrpcJsHandlers } from './grpc-js-adapter.js';
 import type { ExampleImpl } from './example-service.js';
+import type { LoaderVariant } from './loader-variants.js';
 import { hostExampleInNest } from './nest-adapter.js';
 import { loadOurService, toOurHandler } from './our-adapter.js';
 
@@ -16,8 +17,8 @@ export interface RunningServer {
   readonly address: string;   // 'host:port' on loopback
   stop(): Promise<void>;
 }
-/** Starts a server of `impl`, serving TLS when `tls` is set (with the test certificates). */
-export type ServerFactory = (impl: ExampleImpl, tls?: ServerTls) => Promise<RunningServer>;
+/** Starts a server of `impl`, serving TLS when `tls` is set (with the test certificates), loading as `loader` says. */
+export type ServerFactory = (impl: ExampleImpl, tls?: ServerTls, loader?: LoaderVariant) => Promise<RunningServer>;
 
 export interface ServerExpectations {
   /** Whether responses come back compressed when the request was compressed. */
@@ -36,12 +37,12 @@ export interface ServerEntry {
 
 const STOP_GRACE_MS = 1000;
 
-async function startGrpcJs(impl: ExampleImpl, tls?: ServerTls): Promise<RunningServer> {
+async function startGrpcJs(impl: ExampleImpl, tls?: ServerTls, loader?: LoaderVariant): Promise<RunningServer> {
   const server = new grpc.Server({
     'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
     'grpc.max_send_message_length': -1,
   });
-  const service = loadGrpcJsService();
+  const service = loadGrpcJsService(loader);
   server.addService(service, toGrpcJsHandlers(impl, service));
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync('127.0.0.1:0', grpcJsServerCredentials(tls), (err, bound) =>
@@ -70,9 +71,9 @@ async function startOurs(impl: ExampleImpl, tls?: ServerTls): Promise<RunningSer
   return { address: `127.0.0.1:${port}`, stop: () => server.close({ force: true }) };
 }
 
-async function startNest(impl: ExampleImpl, tls?: ServerTls): Promise<RunningServer> {
+async function startNest(impl: ExampleImpl, tls?: ServerTls, loader?: LoaderVariant): Promise<RunningServer> {
   // GrpcTransportStrategy closes by force unless gracefulShutdown is set, as startOurs stops.
-  return hostExampleInNest(impl, MAX_MESSAGE_BYTES, tls === undefined ? undefined : serverTls(tls));
+  return hostExampleInNest(impl, MAX_MESSAGE_BYTES, tls === undefined ? undefined : serverTls(tls), loader);
 }
 
 export const servers: readonly ServerEntry[] = [

@@ -8,7 +8,7 @@ import type { SecureServerOptions } from 'node:http2';
 import type { Observable } from 'rxjs';
 import { GrpcExceptionFilter } from '../../lib/nest/grpc-exception.filter.js';
 import { GrpcHandler } from '../../lib/nest/grpc.decorators.js';
-import { GrpcTransportStrategy } from '../../lib/nest/server-grpc.js';
+import { GrpcTransportStrategy } from '../../lib/nest/server/grpc-transport.strategy.js';
 import type { CallContext } from '../../lib/server/call-context.js';
 import type { GrpcServer } from '../../lib/server/grpc-server.js';
 import { LOADER_OPTIONS, MAX_MESSAGE_BYTES, TEST_PROTO } from './interop-messages.js';

@@ -2,13 +2,21 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { FrameDecoder, encodeFrame, encodeFrameHeader, type Frame } from '../../lib/protocol/framing.js';
+import { FrameDecoder, encodeFrame, frameMessage, writeFramePrefix, type Frame } from '../../lib/protocol/framing.js';
+import { findCodec } from '../../lib/protocol/compression.js';
 import { GrpcError } from '../../lib/protocol/grpc-error.js';
 import { Status } from '../../lib/protocol/status.js';
 
 interface Message {
   compressed: boolean;
   data: Uint8Array;
+}
+
+/** The 5-byte prefix alone, as a peer sends it before (or without) the body. */
+function prefixOf(length: number, compressed: boolean): Buffer {
+  const prefix = Buffer.alloc(5);
+  writeFramePrefix(prefix, 0, length, compressed);
+  return prefix;
 }
 
 function split(stream: Buffer, cuts: readonly number[]): Buffer[] {
@@ -35,7 +43,7 @@ function decodeAll(decoder: FrameDecoder, chunks: readonly Buffer[]): Frame[] | 
 const messageArb = (maxLength: number): fc.Arbitrary<Message> =>
   fc.record({ compressed: fc.boolean(), data: fc.uint8Array({ maxLength }) });
 
-describe('encodeFrame / encodeFrameHeader', () => {
+describe('encodeFrame / writeFramePrefix', () => {
   const cases: [string, number[], boolean, string][] = [
     ['empty, uncompressed', [], false, '0000000000'],
     ['three bytes, compressed', [1, 2, 3], true, '0100000003010203'],
@@ -44,15 +52,42 @@ describe('encodeFrame / encodeFrameHeader', () => {
   for (const [name, body, compressed, hex] of cases) {
     it(name, () => {
       assert.equal(encodeFrame(Uint8Array.from(body), compressed).toString('hex'), hex);
-      assert.equal(encodeFrameHeader(body.length, compressed).toString('hex'), hex.slice(0, 10));
+      assert.equal(prefixOf(body.length, compressed).toString('hex'), hex.slice(0, 10));
     });
   }
   it('writes a 4-byte big-endian length', () => {
-    assert.equal(encodeFrameHeader(0x01020304, false).toString('hex'), '0001020304');
+    assert.equal(prefixOf(0x01020304, false).toString('hex'), '0001020304');
+    assert.equal(prefixOf(0xffffffff, true).toString('hex'), '01ffffffff');
   });
   it('refuses lengths that do not fit the prefix', () => {
-    for (const bad of [-1, 1.5, 2 ** 32, Number.NaN]) assert.throws(() => encodeFrameHeader(bad, false), RangeError);
+    for (const bad of [-1, 2 ** 32, Number.NaN]) assert.throws(() => prefixOf(bad, false), RangeError);
   });
+});
+
+describe('frameMessage', () => {
+  const serialize = (text: string, reserve: number): Buffer => Buffer.concat([Buffer.alloc(reserve), Buffer.from(text)]);
+
+  it('frames uncompressed behind the reserved prefix, and compressed with the flag set', () => {
+    assert.equal((frameMessage(serialize, 'abc', undefined, 10, 'server') as Buffer).toString('hex'), '0000000003616263');
+    const compressed = frameMessage(serialize, 'abc', findCodec('gzip'), 10, 'client') as Buffer;
+    assert.equal(compressed[0], 1);
+    assert.equal(findCodec('gzip')!.decompress(compressed.subarray(5), 10).toString(), 'abc');
+  });
+
+  const tooLarge: [string, 'client' | 'server', string][] = [
+    ['the server', 'server', 'Sent message larger than max (4 vs. 3)'],
+    ['the client', 'client', 'Attempted to send message with a size larger than 3'],
+  ];
+  for (const [name, sender, message] of tooLarge) {
+    it(`refuses a message over the limit, before compression, with RESOURCE_EXHAUSTED in grpc-js's words for ${name}`, () => {
+      for (const codec of [undefined, findCodec('gzip')]) {
+        const error = frameMessage(serialize, 'abcd', codec, 3, sender);
+        assert.ok(error instanceof GrpcError);
+        assert.equal(error.code, Status.RESOURCE_EXHAUSTED);
+        assert.equal(error.message, message);
+      }
+    });
+  }
 });
 
 describe('FrameDecoder', () => {
@@ -119,7 +154,7 @@ describe('FrameDecoder', () => {
 
   it('enforces the max length from the prefix alone, before buffering the body', () => {
     const decoder = new FrameDecoder(100);
-    const error = decoder.push(encodeFrameHeader(101, false));
+    const error = decoder.push(prefixOf(101, false));
     assert.ok(error instanceof GrpcError);
     assert.equal(error.code, Status.RESOURCE_EXHAUSTED);
     assert.equal(error.message, 'Received message larger than max (101 vs. 100)');
@@ -171,7 +206,7 @@ describe('FrameDecoder', () => {
 
   const partial: [string, Buffer][] = [
     ['part of a prefix', Buffer.from([0, 0, 0])],
-    ['a prefix alone', encodeFrameHeader(4, false)],
+    ['a prefix alone', prefixOf(4, false)],
     ['part of a body', encodeFrame(Buffer.from('abcd'), false).subarray(0, 7)],
   ];
   for (const [name, bytes] of partial) {

@@ -63,31 +63,16 @@ for (const [optionsName, options] of optionSets) {
   describe(`deserialize matches proto-loader: ${optionsName}`, () => {
     const ours = loadProtos('shapes.proto', { ...options, includeDirs }).method('/shapes.v1.KindsService/Echo')!;
     const theirs = theirEcho(options);
-    // protobufjs 8 leaves out proto3 zero scalars given explicitly ('mode: 0'); 7 writes them. Same message, so
-    // compare what our bytes mean with defaults on, where an explicit zero and an absent field read alike.
-    const theirsDefaulted = theirEcho(optionSets[0]![1]);
     for (const [name, sample] of samples) {
       it(name, () => {
         const theirBytes = theirs.requestSerialize(sample);
         assert.deepEqual(ours.deserializeRequest(theirBytes), theirs.requestDeserialize(theirBytes));
         const ourBytes = ours.serializeRequest(sample);
-        assert.deepEqual(theirsDefaulted.requestDeserialize(ourBytes), theirsDefaulted.requestDeserialize(theirBytes));
+        assert.deepEqual(theirs.requestDeserialize(ourBytes), theirs.requestDeserialize(theirBytes));
       });
     }
   });
 }
-
-describe('known differences', () => {
-  // protobufjs 7 writes a proto3 zero given explicitly and, with defaults off, reads it back as a property;
-  // protobufjs 8 treats an implicit-presence zero on the wire as absent. With defaults on (ours) both read 0.
-  it('an explicit proto3 zero on the wire is absent with defaults: false', () => {
-    const options = optionSets[1]![1];
-    const ours = loadProtos('shapes.proto', { ...options, includeDirs }).method('/shapes.v1.KindsService/Echo')!;
-    const bytes = theirEcho(options).requestSerialize({ a_int32: 0, a_string: '' });
-    assert.deepEqual(theirEcho(options).requestDeserialize(bytes), { a_int32: 0, a_string: '' });
-    assert.deepEqual(ours.deserializeRequest(bytes), {});
-  });
-});
 
 describe('defaults match proto-loader with the documented options', () => {
   it('a zero-length message reads as the same fully defaulted object', () => {

@@ -7,13 +7,12 @@ import { encodeFrame } from '../../lib/protocol/framing.js';
 import type { CallContext } from '../../lib/server/call-context.js';
 import { GrpcError } from '../../lib/protocol/grpc-error.js';
 import { Status } from '../../lib/protocol/status.js';
-import { callUnary, collectStream, delay, shapes, startHarness } from './fixtures.js';
+import { callUnary, collectStream, delay, shapes, startHarness, withHarness } from './fixtures.js';
 
 describe('call context', () => {
   it('gives the invocation metadata, text and -bin, without reserved headers', async () => {
     let seen: CallContext | undefined;
-    const harness = await startHarness({ Unary: (_req, ctx) => { seen = ctx; return {}; } });
-    try {
+    await withHarness(startHarness({ Unary: (_req, ctx) => { seen = ctx; return {}; } }), async (harness) => {
       const metadata = new grpc.Metadata();
       metadata.set('x-text', 'hello');
       metadata.set('x-raw-bin', Buffer.from([0, 1, 255]));
@@ -23,27 +22,22 @@ describe('call context', () => {
       for (const key of seen!.metadata.keys()) {
         assert.ok(!key.startsWith('grpc-') && !key.startsWith(':') && key !== 'te' && key !== 'content-type', key);
       }
-    } finally {
-      await harness.close();
-    }
+    });
   });
 
   it('sends initial and trailing metadata', async () => {
-    const harness = await startHarness({
+    await withHarness(startHarness({
       Unary: (_req, ctx) => {
         ctx.sendMetadata({ 'x-initial': 'one', 'x-initial-bin': Buffer.from('init') });
         ctx.setTrailingMetadata({ 'x-trailing': 'two' });
         return { text: 'ok' };
       },
-    });
-    try {
+    }), async (harness) => {
       const outcome = await callUnary(harness.client, {});
       assert.deepEqual(outcome.headers?.get('x-initial'), ['one']);
       assert.deepEqual(outcome.headers?.get('x-initial-bin'), [Buffer.from('init')]);
       assert.deepEqual(outcome.status.metadata.get('x-trailing'), ['two']);
-    } finally {
-      await harness.close();
-    }
+    });
   });
 
   it('sendMetadata after the first message is an error the handler sees', async () => {
@@ -64,7 +58,7 @@ describe('call context', () => {
   });
 
   it('a status set through the context ends the call after the messages already sent', async () => {
-    const harness = await startHarness({
+    await withHarness(startHarness({
       ServerStream: async function* (_req, ctx) {
         yield { text: 'a' };
         yield { text: 'b' };
@@ -72,38 +66,31 @@ describe('call context', () => {
         ctx.setMessage('Out of tokens!');
         ctx.setTrailingMetadata({ 'x-why': 'tokens' });
       },
-    });
-    try {
+    }), async (harness) => {
       const outcome = await collectStream(harness.client['ServerStream']!({}));
       assert.deepEqual(outcome.responses.map((r) => r.text), ['a', 'b']);
       assert.equal(outcome.status.code, Status.RESOURCE_EXHAUSTED);
       assert.equal(outcome.status.details, 'Out of tokens!');
       assert.deepEqual(outcome.status.metadata.get('x-why'), ['tokens']);
-    } finally {
-      await harness.close();
-    }
+    });
   });
 
   it('a unary handler that sets an error code sends no message', async () => {
-    const harness = await startHarness({
+    await withHarness(startHarness({
       Unary: (_req, ctx) => { ctx.setCode(Status.NOT_FOUND); ctx.setMessage('no such item'); return { text: 'ignored' }; },
-    });
-    try {
+    }), async (harness) => {
       const outcome = await callUnary(harness.client, {});
       assert.equal(outcome.status.code, Status.NOT_FOUND);
       assert.equal(outcome.status.details, 'no such item');
       assert.equal(outcome.response, undefined);
-    } finally {
-      await harness.close();
-    }
+    });
   });
 
   it('knows the peer address and the deadline', async () => {
     let seen: { peer: string; deadline: number | undefined; remaining: number } | undefined;
-    const harness = await startHarness({
+    await withHarness(startHarness({
       Unary: (_req, ctx) => { seen = { peer: ctx.peer, deadline: ctx.deadline, remaining: ctx.timeRemaining() }; return {}; },
-    });
-    try {
+    }), async (harness) => {
       const before = Date.now();
       await callUnary(harness.client, {}, { deadline: before + 5000 });
       assert.match(seen!.peer, /^127\.0\.0\.1:\d+$/);
@@ -112,9 +99,7 @@ describe('call context', () => {
       await callUnary(harness.client, {});
       assert.equal(seen!.deadline, undefined);
       assert.equal(seen!.remaining, Infinity);
-    } finally {
-      await harness.close();
-    }
+    });
   });
 
   it('at the deadline the client gets DEADLINE_EXCEEDED and the handler signal fires', async () => {

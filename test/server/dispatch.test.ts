@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { from, map, Observable, of, toArray } from 'rxjs';
 import type { ServerHandler } from '../../lib/server/call-context.js';
-import { callUnary, collectStream, startHarness } from './fixtures.js';
+import { callUnary, collectStream, startHarness, withHarness } from './fixtures.js';
 import type { Harness, Item } from './fixtures.js';
 
 const unaryAnswers: Array<[string, ServerHandler]> = [
@@ -17,35 +17,26 @@ const unaryAnswers: Array<[string, ServerHandler]> = [
 describe('unary handlers', () => {
   for (const [shape, handler] of unaryAnswers) {
     it(`answer with ${shape}`, async () => {
-      const harness = await startHarness({ Unary: handler });
-      try {
+      await withHarness(startHarness({ Unary: handler }), async (harness) => {
         const outcome = await callUnary(harness.client, { text: 'hi' });
         assert.equal(outcome.error, undefined);
         assert.equal(outcome.response?.text, 'hi!');
-      } finally {
-        await harness.close();
-      }
+      });
     });
   }
 
   it('an undefined answer sends the empty message', async () => {
-    const harness = await startHarness({ Unary: () => undefined });
-    try {
+    await withHarness(startHarness({ Unary: () => undefined }), async (harness) => {
       const outcome = await callUnary(harness.client, { text: 'hi' });
       assert.deepEqual(outcome.response, { text: '', count: 0, blob: Buffer.alloc(0) });
-    } finally {
-      await harness.close();
-    }
+    });
   });
 
   it('an Observable that completes empty is INTERNAL', async () => {
-    const harness = await startHarness({ Unary: () => from([]) });
-    try {
+    await withHarness(startHarness({ Unary: () => from([]) }), async (harness) => {
       const outcome = await callUnary(harness.client, { text: 'hi' });
       assert.equal(outcome.status.code, 13);
-    } finally {
-      await harness.close();
-    }
+    });
   });
 });
 
@@ -63,25 +54,19 @@ const streamAnswers: Array<[string, ServerHandler]> = [
 describe('server-streaming handlers', () => {
   for (const [shape, handler] of streamAnswers) {
     it(`answer with ${shape}`, async () => {
-      const harness = await startHarness({ ServerStream: handler });
-      try {
+      await withHarness(startHarness({ ServerStream: handler }), async (harness) => {
         const outcome = await collectStream(harness.client['ServerStream']!({ text: 'x' }));
         assert.equal(outcome.status.code, 0);
         assert.deepEqual(outcome.responses.map((r) => [r.text, r.count]), [['x', 1], ['x', 2], ['x', 3]]);
-      } finally {
-        await harness.close();
-      }
+      });
     });
   }
 
   it('a single value is one message', async () => {
-    const harness = await startHarness({ ServerStream: () => ({ text: 'only' }) });
-    try {
+    await withHarness(startHarness({ ServerStream: () => ({ text: 'only' }) }), async (harness) => {
       const outcome = await collectStream(harness.client['ServerStream']!({ text: 'x' }));
       assert.deepEqual(outcome.responses.map((r) => r.text), ['only']);
-    } finally {
-      await harness.close();
-    }
+    });
   });
 });
 

@@ -11,7 +11,7 @@ import { Status } from '../../lib/protocol/status.js';
 import { packDetail } from '../../lib/protocol/status-details.js';
 import { grpcErrorOf, mapRegisteredError, registerErrorHandler } from '../../lib/server/error-registry.js';
 import { referenceDecodeStatus } from '../equivalence/rpc-status-reference.js';
-import { callUnary, collectStream, startHarness } from './fixtures.js';
+import { callUnary, collectStream, startHarness, withHarness } from './fixtures.js';
 
 const notFound = (): GrpcError =>
   new GrpcError(Status.NOT_FOUND, 'no such thing', { metadata: new Metadata({ 'x-detail': 'why' }) });
@@ -28,29 +28,23 @@ const failures: Array<[string, ServerHandler, Status, string]> = [
 describe('handler failures', () => {
   for (const [what, handler, code, message] of failures) {
     it(`a handler that ${what} ends with ${Status[code]}`, async () => {
-      const harness = await startHarness({ Unary: handler });
-      try {
+      await withHarness(startHarness({ Unary: handler }), async (harness) => {
         const outcome = await callUnary(harness.client, {});
         assert.equal(outcome.status.code, code);
         assert.equal(outcome.status.details, message);
         if (code === Status.NOT_FOUND) assert.deepEqual(outcome.status.metadata.get('x-detail'), ['why']);
-      } finally {
-        await harness.close();
-      }
+      });
     });
   }
 
   it('a stream that fails after two messages delivers both, then the status', async () => {
-    const harness = await startHarness({
+    await withHarness(startHarness({
       ServerStream: () => concat(of({ text: 'a' }, { text: 'b' }), throwError(() => notFound())),
-    });
-    try {
+    }), async (harness) => {
       const outcome = await collectStream(harness.client['ServerStream']!({}));
       assert.deepEqual(outcome.responses.map((r) => r.text), ['a', 'b']);
       assert.equal(outcome.status.code, Status.NOT_FOUND);
-    } finally {
-      await harness.close();
-    }
+    });
   });
 
   it('an async generator that throws after a message delivers it, then UNKNOWN', async () => {
@@ -68,23 +62,17 @@ describe('handler failures', () => {
   });
 
   it('a response the schema cannot encode is INTERNAL', async () => {
-    const harness = await startHarness({ Unary: () => 'not a message' });
-    try {
+    await withHarness(startHarness({ Unary: () => 'not a message' }), async (harness) => {
       const outcome = await callUnary(harness.client, {});
       assert.equal(outcome.status.code, Status.INTERNAL);
-    } finally {
-      await harness.close();
-    }
+    });
   });
 
   it('a response over maxSendMessageLength is RESOURCE_EXHAUSTED', async () => {
-    const harness = await startHarness({ Unary: () => ({ blob: Buffer.alloc(2048) }) }, { maxSendMessageLength: 1024 });
-    try {
+    await withHarness(startHarness({ Unary: () => ({ blob: Buffer.alloc(2048) }) }, { maxSendMessageLength: 1024 }), async (harness) => {
       const outcome = await callUnary(harness.client, {});
       assert.equal(outcome.status.code, Status.RESOURCE_EXHAUSTED);
-    } finally {
-      await harness.close();
-    }
+    });
   });
 });
 

@@ -51,6 +51,16 @@ export async function startHarness(handlers: Record<string, ServerHandler>, opti
   };
 }
 
+/** Runs `body` against a harness from `start` (startHarness(...)), closed afterwards whatever happens. */
+export async function withHarness<T>(start: Promise<Harness>, body: (harness: Harness) => Promise<T>): Promise<T> {
+  const harness = await start;
+  try {
+    return await body(harness);
+  } finally {
+    await harness.close();
+  }
+}
+
 /** Outcome of a unary or client-streaming grpc-js call. */
 export interface UnaryOutcome {
   response?: Item;

@@ -4,21 +4,18 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GrpcServer } from '../../lib/server/grpc-server.js';
 import { Status } from '../../lib/protocol/status.js';
-import { callUnary, delay, shapes, startHarness } from './fixtures.js';
+import { callUnary, delay, shapes, startHarness, withHarness } from './fixtures.js';
 
 describe('GrpcServer', () => {
   it('reports a port in use as a startup error naming the address', async () => {
-    const harness = await startHarness({ Unary: () => ({}) });
-    try {
+    await withHarness(startHarness({ Unary: () => ({}) }), async (harness) => {
       const second = new GrpcServer();
       await assert.rejects(second.listen(`127.0.0.1:${harness.port}`), (err: Error) => {
         assert.match(err.message, new RegExp(`127\\.0\\.0\\.1:${harness.port}`));
         assert.match(err.message, /EADDRINUSE/);
         return true;
       });
-    } finally {
-      await harness.close();
-    }
+    });
   });
 
   it('rejects a handler for a method the service does not have', () => {
@@ -33,14 +30,11 @@ describe('GrpcServer', () => {
   });
 
   it('answers a proto method without a handler with UNIMPLEMENTED', async () => {
-    const harness = await startHarness({ ServerStream: () => [] });
-    try {
+    await withHarness(startHarness({ ServerStream: () => [] }), async (harness) => {
       const outcome = await callUnary(harness.client, {});
       assert.equal(outcome.status.code, Status.UNIMPLEMENTED);
       assert.match(outcome.status.details, /\/servertest\.Shapes\/Unary/);
-    } finally {
-      await harness.close();
-    }
+    });
   });
 
   it('close() lets a call in flight finish', async () => {

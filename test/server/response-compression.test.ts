@@ -1,7 +1,7 @@
 // Per-message compression on the server, as the interop cases need it: CallContext.requestCompressed
 // (per request message) and setResponseCompression (call encoding before the headers, per message after).
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { map, toArray } from 'rxjs';
 import type { Observable } from 'rxjs';
@@ -9,7 +9,8 @@ import { encodeFrame } from '../../lib/protocol/framing.js';
 import type { EncodingName } from '../../lib/protocol/compression.js';
 import type { CallContext, ServerHandler } from '../../lib/server/call-context.js';
 import { GrpcServer } from '../../lib/server/grpc-server.js';
-import { RawPeer } from '../bad-input/raw-peer.js';
+import { rawSuite } from '../bad-input/raw-client.js';
+import { framesOf as framesIn } from '../fixtures/frames.js';
 import { shapes } from './fixtures.js';
 import type { Item } from './fixtures.js';
 
@@ -20,15 +21,8 @@ const zipped = (text: string): Buffer => encodeFrame(gzipSync(item(text)), true)
 
 /** Each response frame's compressed flag and decoded text. */
 function framesOf(body: Buffer): Array<{ compressed: boolean; text: string }> {
-  const frames: Array<{ compressed: boolean; text: string }> = [];
-  for (let at = 0; at < body.length;) {
-    const compressed = body[at] === 1;
-    const length = body.readUInt32BE(at + 1);
-    const data = body.subarray(at + 5, at + 5 + length);
-    frames.push({ compressed, text: (unary.deserializeResponse(compressed ? gunzipSync(data) : data) as Item).text });
-    at += 5 + length;
-  }
-  return frames;
+  return framesIn(body).map(({ compressed, data }) =>
+    ({ compressed, text: (unary.deserializeResponse(compressed ? gunzipSync(data) : data) as Item).text }));
 }
 
 describe('server: per-message compression', { timeout: 10_000 }, () => {
@@ -54,30 +48,24 @@ describe('server: per-message compression', { timeout: 10_000 }, () => {
       }
     },
   };
-  let server: GrpcServer;
-  let peer: RawPeer;
   const path = (method: string): string => `/servertest.Shapes/${method}`;
-
-  before(async () => {
-    server = new GrpcServer();
+  const raw = rawSuite(async () => {
+    const server = new GrpcServer();
     server.addService(shapes, handlers);
-    peer = await RawPeer.connect(await server.listen('127.0.0.1:0'));
-  });
-  after(async () => {
-    await peer.close();
-    await server.close({ force: true });
+    const port = await server.listen('127.0.0.1:0');
+    return { port, close: () => server.close({ force: true }) };
   });
 
   it('tells a unary handler whether its request arrived compressed', async () => {
     for (const [body, expected] of [[plain('identity'), 'false'], [zipped('identity'), 'true']] as const) {
-      const response = await peer.request({ path: path('Unary'), headers: { 'grpc-encoding': 'gzip' }, body: [body] });
+      const response = await raw.client.request({ path: path('Unary'), headers: { 'grpc-encoding': 'gzip' }, body: [body] });
       assert.equal(response.grpcStatus, 0);
       assert.deepEqual(framesOf(response.body), [{ compressed: false, text: expected }]);
     }
   });
 
   it('tells a streaming handler, per message, whether each request arrived compressed', async () => {
-    const response = await peer.request({
+    const response = await raw.client.request({
       path: path('ClientStream'),
       headers: { 'grpc-encoding': 'gzip' },
       body: [zipped('a'), plain('b'), zipped('c'), plain('d')],
@@ -93,7 +81,7 @@ describe('server: per-message compression', { timeout: 10_000 }, () => {
   ];
   for (const c of unaryCases) {
     it(`setResponseCompression before the headers: ${c.name}`, async () => {
-      const response = await peer.request({
+      const response = await raw.client.request({
         path: path('Unary'),
         headers: { 'grpc-encoding': c.encoding, 'grpc-accept-encoding': c.accept },
         body: [c.request],
@@ -105,7 +93,7 @@ describe('server: per-message compression', { timeout: 10_000 }, () => {
   }
 
   it('setResponseCompression after the headers turns compression off and on per message', async () => {
-    const response = await peer.request({
+    const response = await raw.client.request({
       path: path('ServerStream'),
       headers: { 'grpc-accept-encoding': 'identity,gzip' },
       body: [plain('gzip,identity,gzip,identity')],
@@ -117,7 +105,7 @@ describe('server: per-message compression', { timeout: 10_000 }, () => {
 
   it('refuses, after the headers, an encoding other than the one they name', async () => {
     switchError = undefined;
-    const response = await peer.request({
+    const response = await raw.client.request({
       path: path('ServerStream'),
       headers: { 'grpc-accept-encoding': 'identity,deflate,gzip' },
       body: [plain('gzip,deflate,gzip')],
@@ -130,7 +118,7 @@ describe('server: per-message compression', { timeout: 10_000 }, () => {
 
   it('refuses an unknown encoding with a TypeError', async () => {
     switchError = undefined;
-    const response = await peer.request({ path: path('ServerStream'), body: [plain('br')] });
+    const response = await raw.client.request({ path: path('ServerStream'), body: [plain('br')] });
     assert.equal(response.grpcStatus, 0);
     assert.ok(switchError instanceof TypeError);
   });

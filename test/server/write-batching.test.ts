@@ -7,7 +7,7 @@ import { Status } from '../../lib/protocol/status.js';
 import type { ServerHandler } from '../../lib/server/call-context.js';
 import type { ServerOptions } from '../../lib/server/grpc-server.js';
 import { COPIES } from '../../lib/server/response-writer.js';
-import { collectStream, delay, startHarness } from './fixtures.js';
+import { collectStream, delay, startHarness, withHarness } from './fixtures.js';
 import type { Item, StreamOutcome } from './fixtures.js';
 
 const LARGE = 100 * 1024;
@@ -25,13 +25,10 @@ async function unreleasedCopies(): Promise<number> {
 
 /** One ServerStream call to a server answering with `handler`; copies still held are counted before it closes. */
 async function streamFrom(handler: ServerHandler, options?: ServerOptions): Promise<StreamOutcome & { unreleased: number }> {
-  const harness = await startHarness({ ServerStream: handler }, options);
-  try {
+  return withHarness(startHarness({ ServerStream: handler }, options), async (harness) => {
     const outcome = await collectStream(harness.client['ServerStream']!({}));
     return { ...outcome, unreleased: await unreleasedCopies() };
-  } finally {
-    await harness.close();
-  }
+  });
 }
 
 function assertItems(received: Item[], count: number): void {

@@ -6,10 +6,11 @@ import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/com
 import { isObservable, Observable } from 'rxjs';
 import { Metadata } from '../../protocol/metadata.js';
 import type { CallContext } from '../../server/call-context.js';
-import { PropagationPolicy } from './propagation-policy.js';
-import type { RequestContextOptions } from './propagation-policy.js';
-import { GrpcRequestContext } from './request-context.js';
-import type { ServedCallLifetime } from './request-context.js';
+import { PropagationPolicy } from '../../context/propagation-policy.js';
+import type { RequestContextOptions } from '../../context/propagation-policy.js';
+import { GrpcRequestContext } from '../../context/request-context.js';
+import type { ServedCallLifetime } from '../../context/request-context.js';
+import { bindToContext } from '../../context/with-request-context.js';
 
 /** Injection token of the RequestContextOptions the interceptor reads (GrpcRequestContextModule provides it). */
 export const REQUEST_CONTEXT_OPTIONS: unique symbol = Symbol('nestjs-grpc-transport:request-context-options');
@@ -86,13 +87,4 @@ function compatLifetime(call: CompatCall): ServedCallLifetime {
       return signal;
     },
   };
-}
-
-/** The same stream, each notification delivered with `scope` current. */
-function bindToContext<T>(source: Observable<T>, scope: GrpcRequestContext): Observable<T> {
-  return new Observable<T>((subscriber) => source.subscribe({
-    next: (value) => scope.run(() => subscriber.next(value)),
-    error: (err: unknown) => scope.run(() => subscriber.error(err)),
-    complete: () => scope.run(() => subscriber.complete()),
-  }));
 }

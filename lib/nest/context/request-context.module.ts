@@ -4,7 +4,7 @@
 import { Global, Module } from '@nestjs/common';
 import type { DynamicModule, Provider } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
-import type { RequestContextOptions } from './propagation-policy.js';
+import type { RequestContextOptions } from '../../context/propagation-policy.js';
 import { GrpcRequestContextInterceptor, REQUEST_CONTEXT_OPTIONS } from './request-context.interceptor.js';
 import { GrpcRequestContextService } from './request-context.service.js';
 

@@ -3,7 +3,7 @@
 
 import { Injectable } from '@nestjs/common';
 import type { Metadata, MetadataValue } from '../../protocol/metadata.js';
-import { GrpcRequestContext } from './request-context.js';
+import { GrpcRequestContext } from '../../context/request-context.js';
 
 /** Reads and extends the context of the gRPC call being handled. */
 @Injectable()

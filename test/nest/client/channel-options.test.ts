@@ -5,8 +5,8 @@ import { describe, it } from 'node:test';
 import { lastValueFrom } from 'rxjs';
 import { GrpcError } from '../../../lib/protocol/grpc-error.js';
 import { Status } from '../../../lib/protocol/status.js';
-import { withChannelOptions } from '../../../lib/nest/channel-options.js';
-import { GrpcClientProxy } from '../../../lib/nest/client-grpc.js';
+import { withChannelOptions } from '../../../lib/nest/client/channel-options.js';
+import { GrpcClientProxy } from '../../../lib/nest/client/grpc-client.proxy.js';
 import { ROUTES_PROTO, startRoutesServer } from './routes-server.js';
 import type { Item } from './routes-server.js';
 

@@ -12,8 +12,8 @@ import type { ClientGrpc } from '@nestjs/microservices';
 import { firstValueFrom, lastValueFrom, of, toArray } from 'rxjs';
 import type { Observable } from 'rxjs';
 import { Metadata } from '../../../lib/protocol/metadata.js';
-import { GrpcClientProxy } from '../../../lib/nest/client-grpc.js';
-import { GrpcClientModule, InjectGrpcClient } from '../../../lib/nest/grpc-client.module.js';
+import { GrpcClientProxy } from '../../../lib/nest/client/grpc-client.proxy.js';
+import { GrpcClientModule, InjectGrpcClient } from '../../../lib/nest/client/grpc-client.module.js';
 import { ROUTES_PROTO, startRoutesServer } from './routes-server.js';
 import type { Item, RoutesServer } from './routes-server.js';
 

@@ -8,8 +8,8 @@ import { firstValueFrom, lastValueFrom, of, toArray } from 'rxjs';
 import type { Observable } from 'rxjs';
 import { GrpcError } from '../../../lib/protocol/grpc-error.js';
 import { Status } from '../../../lib/protocol/status.js';
-import { GrpcClientProxy } from '../../../lib/nest/client-grpc.js';
-import { parsePattern } from '../../../lib/nest/client-pattern.js';
+import { GrpcClientProxy } from '../../../lib/nest/client/grpc-client.proxy.js';
+import { parsePattern } from '../../../lib/nest/client/grpc-pattern.js';
 import { ROUTES_PROTO, callNamed, startRoutesServer } from './routes-server.js';
 import type { Item, RoutesServer } from './routes-server.js';
 

@@ -9,7 +9,7 @@ import type { Observable } from 'rxjs';
 import { GrpcClient } from '../../../lib/client/grpc-client.js';
 import type { CallOptions } from '../../../lib/client/call-options.js';
 import type { ClientCallResult, ClientInterceptor, OutgoingCall } from '../../../lib/client/client-interceptor.js';
-import { GrpcClientProxy } from '../../../lib/nest/client-grpc.js';
+import { GrpcClientProxy } from '../../../lib/nest/client/grpc-client.proxy.js';
 import { Metadata } from '../../../lib/protocol/metadata.js';
 import { Status } from '../../../lib/protocol/status.js';
 import { GrpcError } from '../../../lib/protocol/grpc-error.js';

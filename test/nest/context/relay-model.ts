@@ -1,7 +1,7 @@
 // The relay service's messages and what one hop reads of its request context, used by every context test.
 import { fileURLToPath } from 'node:url';
 import type { MetadataValue } from '../../../lib/protocol/metadata.js';
-import type { GrpcRequestContext } from '../../../lib/nest/context/request-context.js';
+import type { GrpcRequestContext } from '../../../lib/context/request-context.js';
 
 export const RELAY_PROTO = fileURLToPath(new URL('../../../../test/nest/context/protos/relay.proto', import.meta.url));
 /** Field names as written, for the Nest strategy, the proxy and the standalone client alike. */

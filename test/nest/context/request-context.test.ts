@@ -4,8 +4,8 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GrpcRequestContext } from '../../../lib/nest/context/request-context.js';
-import { PropagationPolicy } from '../../../lib/nest/context/propagation-policy.js';
+import { GrpcRequestContext } from '../../../lib/context/request-context.js';
+import { PropagationPolicy } from '../../../lib/context/propagation-policy.js';
 import { Metadata } from '../../../lib/protocol/metadata.js';
 
 const PATH = '/pkg.Svc/Do';

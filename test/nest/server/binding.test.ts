@@ -8,8 +8,8 @@ import type { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { GrpcMethod, MessagePattern } from '@nestjs/microservices';
 import { GrpcHandler } from '../../../lib/nest/grpc.decorators.js';
-import { GrpcTransportStrategy } from '../../../lib/nest/server-grpc.js';
-import type { GrpcTransportOptions } from '../../../lib/nest/server-grpc.js';
+import { GrpcTransportStrategy } from '../../../lib/nest/server/grpc-transport.strategy.js';
+import type { GrpcTransportOptions } from '../../../lib/nest/server/grpc-transport.strategy.js';
 import { BILLING_PROTO, CATALOG_PROTO, freePort, hostControllers, TEST_TIMEOUT } from './fixtures.js';
 import { GrpcJsPeer } from './grpc-js-peer.js';
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { INestMicroservice, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Transport } from '@nestjs/microservices';
-import { GrpcTransportStrategy } from '../../../lib/nest/server-grpc.js';
+import { GrpcTransportStrategy } from '../../../lib/nest/server/grpc-transport.strategy.js';
 import { freePort, HEROES_PROTO, LOADER } from './fixtures.js';
 import { GrpcJsPeer } from './grpc-js-peer.js';
 import type { Outcome } from './grpc-js-peer.js';

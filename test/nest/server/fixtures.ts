@@ -6,8 +6,8 @@ import type { INestMicroservice, Type } from '@nestjs/common';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { GrpcExceptionFilter } from '../../../lib/nest/grpc-exception.filter.js';
-import { GrpcTransportStrategy } from '../../../lib/nest/server-grpc.js';
-import type { GrpcTransportOptions } from '../../../lib/nest/server-grpc.js';
+import { GrpcTransportStrategy } from '../../../lib/nest/server/grpc-transport.strategy.js';
+import type { GrpcTransportOptions } from '../../../lib/nest/server/grpc-transport.strategy.js';
 
 const protoPath = (name: string): string =>
   fileURLToPath(new URL(`../../../../test/nest/server/protos/${name}`, import.meta.url));

@@ -10,7 +10,7 @@ import { NestFactory } from '@nestjs/core';
 import { Payload } from '@nestjs/microservices';
 import { GrpcHandler } from '../../../lib/nest/grpc.decorators.js';
 import { GrpcExceptionFilter } from '../../../lib/nest/grpc-exception.filter.js';
-import { GrpcTransportStrategy } from '../../../lib/nest/server-grpc.js';
+import { GrpcTransportStrategy } from '../../../lib/nest/server/grpc-transport.strategy.js';
 import { GrpcServer } from '../../../lib/server/grpc-server.js';
 import { CATALOG_PROTO, freePort, hostControllers, LOADER, TEST_TIMEOUT } from './fixtures.js';
 import { GrpcJsPeer } from './grpc-js-peer.js';

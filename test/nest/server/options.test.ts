@@ -9,7 +9,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { GrpcHandler } from '../../../lib/nest/grpc.decorators.js';
-import { GrpcTransportStrategy } from '../../../lib/nest/server-grpc.js';
+import { GrpcTransportStrategy } from '../../../lib/nest/server/grpc-transport.strategy.js';
 import { CATALOG_PROTO, hostControllers, TEST_TIMEOUT } from './fixtures.js';
 import { GrpcJsPeer } from './grpc-js-peer.js';
 import type { Outcome } from './grpc-js-peer.js';

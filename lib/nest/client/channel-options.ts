@@ -1,0 +1,46 @@
+// Nest's Transport.GRPC clients pass grpc-js channel options through `channelOptions`. The few that have an
+// equivalent here are read, so a module switched over keeps its message limits, compression, reconnect delays
+// and TLS name override; the rest (keepalive, load balancing, ...) mean nothing to this client and are ignored.
+import type { EncodingName } from '../../protocol/compression.js';
+import type { ClientOptions } from '../../client/grpc-client.js';
+
+/** grpc-js's grpc.default_compression_algorithm values (its CompressionAlgorithms enum). */
+const COMPRESSION_ALGORITHMS: Readonly<Record<number, EncodingName>> = { 0: 'identity', 1: 'deflate', 2: 'gzip' };
+
+/**
+ * `options` with what `channelOptions` says where `options` itself says nothing: explicit options win, key by key.
+ * A recognised key with a value of the wrong type is a TypeError naming it.
+ */
+export function withChannelOptions(options: ClientOptions, channelOptions: Readonly<Record<string, unknown>> | undefined): ClientOptions {
+  if (channelOptions === undefined) return options;
+  const merged: ClientOptions = { ...options };
+  const read = (key: string): number | undefined => {
+    const value = channelOptions[key];
+    if (value === undefined) return undefined;
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw new TypeError(`channelOptions '${key}' must be a number, got ${String(value)}`);
+    return value;
+  };
+
+  const maxReceive = read('grpc.max_receive_message_length');
+  if (maxReceive !== undefined) merged.maxReceiveMessageLength ??= maxReceive;
+  const maxSend = read('grpc.max_send_message_length');
+  if (maxSend !== undefined) merged.maxSendMessageLength ??= maxSend;
+  const algorithm = read('grpc.default_compression_algorithm');
+  if (algorithm !== undefined && merged.defaultCompression === undefined) {
+    const encoding = COMPRESSION_ALGORITHMS[algorithm];
+    if (encoding === undefined) throw new TypeError(`channelOptions 'grpc.default_compression_algorithm' must be 0, 1 or 2, got ${algorithm}`);
+    merged.defaultCompression = encoding;
+  }
+  const initialMs = read('grpc.initial_reconnect_backoff_ms');
+  const maxMs = read('grpc.max_reconnect_backoff_ms');
+  if (initialMs !== undefined || maxMs !== undefined) {
+    merged.reconnectBackoff = { ...(initialMs === undefined ? {} : { initialMs }), ...(maxMs === undefined ? {} : { maxMs }), ...options.reconnectBackoff };
+  }
+  const servername = channelOptions['grpc.ssl_target_name_override'];
+  // As grpc-js: the override matters only over TLS.
+  if (typeof servername === 'string' && merged.tls !== undefined) {
+    const tls = merged.tls === true ? {} : merged.tls;
+    merged.tls = { ...tls, servername: tls.servername ?? servername };
+  }
+  return merged;
+}

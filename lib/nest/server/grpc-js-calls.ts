@@ -1,0 +1,153 @@
+// The call objects controllers written for Nest's built-in Transport.GRPC receive: the members of
+// grpc-js's ServerUnaryCall / ServerDuplexStream such code uses, over our CallContext.
+import { EventEmitter } from 'node:events';
+import { Duplex } from 'node:stream';
+import { Observable } from 'rxjs';
+import type { Subscriber, Subscription } from 'rxjs';
+import type { Metadata, MetadataInit } from '../../protocol/metadata.js';
+import type { CallContext } from '../../server/call-context.js';
+
+const CONTEXT = Symbol('context');
+
+/**
+ * grpc-js's ServerSurfaceCall members over our CallContext. Both call classes below take them (copied onto
+ * their prototypes after the classes, typed by interface merging), since one extends EventEmitter and the
+ * other Duplex.
+ */
+class SurfaceCall {
+  declare readonly [CONTEXT]: CallContext;
+  get metadata(): Metadata {
+    return this[CONTEXT].metadata;
+  }
+  get cancelled(): boolean {
+    return this[CONTEXT].cancelled;
+  }
+  getPeer(): string {
+    return this[CONTEXT].peer;
+  }
+  getDeadline(): number {
+    return this[CONTEXT].deadline ?? Infinity;
+  }
+  getPath(): string {
+    return this[CONTEXT].method.path;
+  }
+  sendMetadata(metadata: MetadataInit): void {
+    this[CONTEXT].sendMetadata(metadata);
+  }
+}
+
+/** The call object of @GrpcMethod and @GrpcStreamMethod handlers: grpc-js's ServerUnaryCall members. */
+export interface CompatServerCall extends SurfaceCall {}
+export class CompatServerCall extends EventEmitter {
+  constructor(readonly request: unknown, context: CallContext) {
+    super();
+    (this as { [CONTEXT]: CallContext })[CONTEXT] = context;
+    // Hooked on demand: reading `signal` costs an AbortController, and few handlers listen.
+    this.once('newListener', (event) => { if (event === 'cancelled') forwardCancel(this, context); });
+  }
+}
+
+/**
+ * A duplex stream for @GrpcStreamCall handlers: read requests from it, write responses to it,
+ * end() it to finish; emitting or destroying with an error ends the call with that error.
+ */
+export interface CompatDuplexCall extends SurfaceCall {}
+export class CompatDuplexCall extends Duplex {
+  /** What the handler writes, for the transport to send; buffered until the transport subscribes. */
+  readonly responses: Observable<unknown>;
+  readonly #outbox = new Outbox();
+  #requests: Observable<unknown> | undefined;
+  #reading: Subscription | undefined;
+
+  constructor(requests: Observable<unknown>, context: CallContext) {
+    super({ objectMode: true });
+    (this as { [CONTEXT]: CallContext })[CONTEXT] = context;
+    this.#requests = requests;
+    this.responses = new Observable((subscriber) => this.#outbox.attach(subscriber));
+    // grpc-js handlers signal failure with call.emit('error', err); that must not crash the process.
+    this.on('error', (err: unknown) => this.#outbox.fail(err));
+    forwardCancel(this, context);
+  }
+
+  /** Ends the call with `error` as it is (a GrpcError, or a `{ code, message }` payload). */
+  fail(error: unknown): void {
+    this.#outbox.fail(error);
+    this.destroy();
+  }
+
+  override _read(): void {
+    const requests = this.#requests;
+    if (requests === undefined) return;
+    // Requests arrive as an Observable, which cannot be paused: subscribe once and push what comes.
+    this.#requests = undefined;
+    this.#reading = requests.subscribe({
+      next: (request) => { this.push(request); },
+      error: (err: unknown) => this.destroy(err instanceof Error ? err : new Error(String(err))),
+      complete: () => { this.push(null); },
+    });
+  }
+
+  override _write(response: unknown, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.#outbox.next(response);
+    callback();
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    this.#outbox.complete();
+    callback();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.#reading?.unsubscribe();
+    if (error !== null) this.#outbox.fail(error);
+    else this.#outbox.complete();
+    callback(null);
+  }
+}
+
+for (const target of [CompatServerCall.prototype, CompatDuplexCall.prototype]) {
+  for (const [name, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(SurfaceCall.prototype))) {
+    if (name !== 'constructor') Object.defineProperty(target, name, descriptor);
+  }
+}
+
+/** Emits grpc-js's 'cancelled' event when the call is cancelled or times out. */
+function forwardCancel(emitter: EventEmitter, context: CallContext): void {
+  context.signal.addEventListener('abort', () => emitter.emit('cancelled', 'cancelled'), { once: true });
+}
+
+/** Holds values until one subscriber attaches, then passes them through; settles at most once. */
+class Outbox {
+  #queue: Array<{ value: unknown } | { error: unknown } | 'complete'> = [];
+  #subscriber: Subscriber<unknown> | undefined;
+  #settled = false;
+
+  attach(subscriber: Subscriber<unknown>): void {
+    this.#subscriber = subscriber;
+    for (const item of this.#queue) this.#deliver(item);
+    this.#queue = [];
+  }
+  next(value: unknown): void {
+    this.#push({ value });
+  }
+  fail(error: unknown): void {
+    this.#push({ error });
+  }
+  complete(): void {
+    this.#push('complete');
+  }
+
+  #push(item: { value: unknown } | { error: unknown } | 'complete'): void {
+    if (this.#settled) return;
+    if (item === 'complete' || 'error' in item) this.#settled = true;
+    if (this.#subscriber === undefined) this.#queue.push(item);
+    else this.#deliver(item);
+  }
+
+  #deliver(item: { value: unknown } | { error: unknown } | 'complete'): void {
+    const subscriber = this.#subscriber!;
+    if (item === 'complete') subscriber.complete();
+    else if ('error' in item) subscriber.error(item.error);
+    else subscriber.next(item.value);
+  }
+}

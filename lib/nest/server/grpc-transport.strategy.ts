@@ -1,0 +1,147 @@
+// GrpcTransportStrategy: a Nest custom transport that serves .proto services on our GrpcServer.
+// Options follow the built-in Transport.GRPC's names, so switching is a change of the strategy line.
+import type { CustomTransportStrategy } from '@nestjs/microservices';
+import { Server, ServerGrpc } from '@nestjs/microservices';
+import type { SecureServerOptions, ServerOptions as Http2ServerOptions } from 'node:http2';
+import { distinctUntilChanged } from 'rxjs';
+import type { Observable } from 'rxjs';
+import type { EncodingName } from '../../protocol/compression.js';
+import { loadProtos } from '../../schema/load-protos.js';
+import type { LoadOptions } from '../../schema/load-protos.js';
+import { GrpcServer } from '../../server/grpc-server.js';
+import { GRPC_TRANSPORT } from '../grpc.decorators.js';
+import { attachHealth, detachHealth } from '../health/health-registry.js';
+import type { BuiltInServiceOptions } from '../../services/built-in-services.js';
+import { adaptHandler } from './server-handler.adapter.js';
+import { nestLoaderOptions } from '../loader-options.js';
+import { bindHandlers, parseRegistration } from './handler-binding.js';
+import type { HandlerRegistration, NestHandler } from './handler-binding.js';
+
+/**
+ * Options of GrpcTransportStrategy; the first four mean what they mean for Transport.GRPC. `health` and
+ * `reflection` (default off) serve grpc.health.v1 (statuses set through GrpcHealthService) and grpc.reflection.
+ */
+export interface GrpcTransportOptions extends BuiltInServiceOptions {
+  /** 'host:port' to listen on; default 'localhost:5000', as Transport.GRPC. */
+  url?: string;
+  /** One or many .proto files. */
+  protoPath: string | string[];
+  /** Serve only the services of these packages (and their sub-packages); default every service. */
+  package?: string | string[];
+  /** How protos load and what messages look like: @grpc/proto-loader's options, and its defaults for what is unset. */
+  loader?: LoadOptions;
+  /** Finish calls in flight on close (GOAWAY, then drain); default false: drop them, as Transport.GRPC. */
+  gracefulShutdown?: boolean;
+  defaultCompression?: EncodingName;
+  /** Default 4 MiB, measured after decompression. */
+  maxReceiveMessageLength?: number;
+  maxSendMessageLength?: number;
+  /** Passed to node:http2 createServer. */
+  http2?: Http2ServerOptions;
+  /** Serve TLS (h2 by ALPN) with these node:tls options: key, cert, ca, requestCert... (GrpcServer's `tls`). */
+  tls?: SecureServerOptions;
+  /** google.rpc.DebugInfo (stack) on UNKNOWN statuses; default true unless NODE_ENV is 'production'. */
+  debugInfo?: boolean;
+}
+
+type ListenCallback = (error?: unknown, ...info: unknown[]) => void;
+
+/** The events `on()` accepts. */
+export type GrpcTransportEvents = { error: (error: Error) => void };
+
+/** Serves the gRPC methods of the loaded protos with the app's decorated controller methods. */
+export class GrpcTransportStrategy extends Server<GrpcTransportEvents> implements CustomTransportStrategy {
+  readonly #options: GrpcTransportOptions;
+  readonly #server: GrpcServer;
+  readonly #registrations: HandlerRegistration[] = [];
+  readonly #errorListeners: Array<(error: Error) => void> = [];
+  #listening = false;
+
+  constructor(options: GrpcTransportOptions) {
+    super();
+    // Transport.GRPC's credentials are grpc-js ServerCredentials, which this transport cannot read: silently
+    // ignoring them would serve plaintext to a deployment that asked for TLS.
+    if ('credentials' in options) {
+      throw new TypeError('GrpcTransportStrategy does not take grpc-js "credentials"; serve TLS with the "tls" option: { tls: { key, cert } }');
+    }
+    this.#options = options;
+    this.#server = new GrpcServer({
+      defaultCompression: options.defaultCompression,
+      maxReceiveMessageLength: options.maxReceiveMessageLength,
+      maxSendMessageLength: options.maxSendMessageLength,
+      http2: options.http2,
+      tls: options.tls,
+      debugInfo: options.debugInfo,
+      health: options.health,
+      reflection: options.reflection,
+    });
+    // Nest binds a handler to a server when the handler's transport equals the server's transportId,
+    // or either is undefined. Ours must take both @GrpcHandler (GRPC_TRANSPORT) and the built-in
+    // decorators (Transport.GRPC), so while Nest binds handlers (before listen) the id reads undefined;
+    // addHandler keeps only gRPC patterns. From listen on it is GRPC_TRANSPORT, for Nest's hooks.
+    Object.defineProperty(this, 'transportId', {
+      get: () => (this.#listening ? GRPC_TRANSPORT : undefined),
+      set: () => {},
+      enumerable: true,
+      configurable: true,
+    });
+  }
+
+  override addHandler(pattern: unknown, callback: NestHandler & { isEventHandler?: boolean }, isEventHandler = false, extras: Record<string, unknown> = {}): void {
+    const registration = isEventHandler ? undefined : parseRegistration(pattern, callback);
+    if (registration === undefined) return;
+    this.#registrations.push(registration);
+    super.addHandler(pattern, callback as never, isEventHandler, extras);
+  }
+
+  /** Loads the protos, binds every decorated handler (failing with the names it cannot find), listens. */
+  async listen(callback: ListenCallback): Promise<void> {
+    try {
+      const packages = this.#options.package;
+      const schema = loadProtos(this.#options.protoPath, nestLoaderOptions(this.#options.loader));
+      const bound = bindHandlers(this.#registrations, schema, packages === undefined ? undefined : [packages].flat());
+      for (const handler of bound) this.#server.addMethod(handler.method, adaptHandler(handler));
+      // Before listening, so statuses the app set through GrpcHealthService are what the first probe sees.
+      if (this.#server.health !== undefined) attachHealth(this.#server.health);
+      await this.#server.listen(this.#options.url ?? 'localhost:5000');
+      for (const listener of this.#errorListeners) this.#server.http2Server?.on('error', listener);
+      this.#listening = true;
+      this._status$.next('listening');
+      callback();
+    } catch (error) {
+      callback(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#listening = false;
+    // GrpcServer.close() turns every status NOT_SERVING before it lets any connection go.
+    const closing = this.#server.close({ force: this.#options.gracefulShutdown !== true });
+    if (this.#server.health !== undefined) detachHealth(this.#server.health);
+    await closing;
+    this._status$.next('closed');
+  }
+
+  /** 'listening', then 'closed'. (ServerGrpc's own getter, which we inherit, throws.) */
+  override get status(): Observable<string> {
+    return this._status$.asObservable().pipe(distinctUntilChanged());
+  }
+
+  /** The GrpcServer this strategy runs (its `http2Server` once listening). */
+  unwrap<T = GrpcServer>(): T {
+    return this.#server as T;
+  }
+
+  /** Registers a listener for the server's 'error' events. */
+  on<Event extends keyof GrpcTransportEvents>(event: Event, callback: GrpcTransportEvents[Event]): void {
+    if (event !== 'error') throw new Error(`GrpcTransportStrategy emits only 'error', not '${String(event)}'`);
+    this.#errorListeners.push(callback);
+    this.#server.http2Server?.on('error', callback);
+  }
+}
+
+// Nest hands handlers their (data, metadata, call) arguments, as built-in gRPC controllers expect,
+// only when the server is `instanceof ServerGrpc` (ListenersController picks the default argument
+// metadata by that test). ServerGrpc's constructor loads @grpc/grpc-js, so the strategy takes its
+// prototype into the chain without ever running that constructor; every member Nest calls is ours.
+Object.setPrototypeOf(GrpcTransportStrategy.prototype, ServerGrpc.prototype);
