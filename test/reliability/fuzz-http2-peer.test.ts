@@ -7,8 +7,8 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { expectHealthyEcho } from '../bad-input/bad-case.js';
 import { PROBE_PATHS } from '../bad-input/probe-server.js';
-import { RawPeer } from '../bad-input/raw-peer.js';
-import type { RawResponse } from '../bad-input/raw-peer.js';
+import { RawClient } from '../bad-input/raw-client.js';
+import type { RawResponse } from '../bad-input/raw-client.js';
 import { printable, segmentArb, split } from './fuzz-arbitraries.js';
 import { fuzzProbeServer } from './probe-fuzzing.js';
 
@@ -67,7 +67,7 @@ const callArb: fc.Arbitrary<FuzzCall> = fc.record({
 }));
 
 /** Sends one fuzzed call; resolves with its response and whether the peer reset it first. */
-async function send(peer: RawPeer, call: FuzzCall): Promise<{ response: RawResponse; resetByPeer: boolean }> {
+async function send(peer: RawClient, call: FuzzCall): Promise<{ response: RawResponse; resetByPeer: boolean }> {
   const bound = (call.timeoutMs ?? call.resetAfterMs) + CLOSE_MARGIN_MS;
   const open = peer.open({ path: call.path, headers: call.headers, body: call.chunks, endStream: call.endStream, timeoutMs: bound });
   let resetByPeer = false;
@@ -106,7 +106,7 @@ describe('fuzzing our server from a raw node:http2 peer', { timeout: 60_000 }, (
       await fc.assert(
         fc.asyncProperty(fc.array(callArb, { minLength: 1, maxLength: CALLS_PER_RUN }), async (calls) => {
           runs++;
-          const peer = await RawPeer.connect(server.port);
+          const peer = await RawClient.connect(server.port);
           try {
             const healthy = expectHealthyEcho(bystander, `beside fuzz run ${runs}`);
             const results = await Promise.all(calls.map((call) => send(peer, call)));

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { expectHealthyEcho } from '../bad-input/bad-case.js';
 import { PROBE_PATHS } from '../bad-input/probe-server.js';
-import { RawPeer } from '../bad-input/raw-peer.js';
+import { RawClient } from '../bad-input/raw-client.js';
 import { segmentArb, split } from './fuzz-arbitraries.js';
 import { fuzzProbeServer } from './probe-fuzzing.js';
 import { encodeData, encodeFrame, encodeHeaderBlock, FLAG, FRAME, RawFrameConnection } from './raw-frames.js';

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { constants } from 'node:http2';
 import { rawPrefix } from '../bad-input/bad-case.js';
-import { RawPeer } from '../bad-input/raw-peer.js';
-import type { OpenRequest } from '../bad-input/raw-peer.js';
+import { RawClient } from '../bad-input/raw-client.js';
+import type { OpenRequest } from '../bad-input/raw-client.js';
 import { loadOurService } from '../equivalence/our-adapter.js';
 import type { ExampleReply, RequestInit } from '../equivalence/example-service.js';
 import type { MethodDescriptor } from '../../lib/schema/descriptors.js';
@@ -15,7 +15,7 @@ export const UNARY_PATH = unary.path;
 
 /** Streams left waiting for bodies that never come, and how to end them. */
 export interface PrefixFlood {
-  readonly peers: readonly RawPeer[];
+  readonly peers: readonly RawClient[];
   readonly requests: readonly OpenRequest[];
   /** Resets every stream (RST_STREAM CANCEL), waits for each to close, then closes the connections. */
   reset(): Promise<void>;
@@ -23,7 +23,7 @@ export interface PrefixFlood {
 
 /** Opens `perConnection` streams on each of `connections` connections, each sending only a prefix announcing `announced` bytes. */
 export async function floodWithPrefixes(port: number, connections: number, perConnection: number, announced: number): Promise<PrefixFlood> {
-  const peers = await Promise.all(Array.from({ length: connections }, () => RawPeer.connect(port)));
+  const peers = await Promise.all(Array.from({ length: connections }, () => RawClient.connect(port)));
   const requests = peers.flatMap((peer) => Array.from({ length: perConnection }, () =>
     peer.open({ path: UNARY_PATH, body: [rawPrefix(0, announced)], endStream: false, timeoutMs: 60_000 })));
   // The response promises settle when the streams close; a rejection (timeout) must not go unhandled meanwhile.
@@ -41,7 +41,7 @@ export async function floodWithPrefixes(port: number, connections: number, perCo
   };
 }
 
-function ping(peer: RawPeer): Promise<void> {
+function ping(peer: RawClient): Promise<void> {
   return new Promise((resolve, reject) => {
     peer.session.ping((err) => (err === null ? resolve() : reject(err)));
   });
@@ -49,7 +49,7 @@ function ping(peer: RawPeer): Promise<void> {
 
 /** A unary call on a fresh connection: it must be answered OK with its reply. */
 export async function expectHealthyCall(port: number, value: string): Promise<void> {
-  const peer = await RawPeer.connect(port);
+  const peer = await RawClient.connect(port);
   try {
     const frame = unary.serializeRequest({ value }, 5);
     frame[0] = 0;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { expectHealthyEcho } from '../bad-input/bad-case.js';
 import { startProbeServer } from '../bad-input/probe-server.js';
 import type { ProbeServer } from '../bad-input/probe-server.js';
-import { RawPeer } from '../bad-input/raw-peer.js';
+import { RawClient } from '../bad-input/raw-client.js';
 
 const DRAIN_TIMEOUT_MS = 5000;
 
@@ -13,9 +13,9 @@ const DRAIN_TIMEOUT_MS = 5000;
  * `drains` false the server is closed by force after a graceful attempt: for fuzzing that provokes connection
  * errors, after which node:http2 keeps the socket (protocol-error-vanish.test.ts states that gap).
  */
-export async function fuzzProbeServer(fuzz: (server: ProbeServer, bystander: RawPeer) => Promise<void>, drains = true): Promise<void> {
+export async function fuzzProbeServer(fuzz: (server: ProbeServer, bystander: RawClient) => Promise<void>, drains = true): Promise<void> {
   const server = await startProbeServer();
-  const bystander = await RawPeer.connect(server.port);
+  const bystander = await RawClient.connect(server.port);
   let failure: unknown;
   try {
     await fuzz(server, bystander);
