@@ -1,6 +1,6 @@
 // The gRPC server on node:http2: listens (plaintext h2c, or TLS with h2 by ALPN), tracks sessions, routes each
 // stream to a ServerCall, and drains or destroys connections on close.
-import { createSecureServer, createServer } from 'node:http2';
+import { constants, createSecureServer, createServer } from 'node:http2';
 import type {
   Http2SecureServer, Http2Server, Http2Session, IncomingHttpHeaders, SecureServerOptions, ServerHttp2Session,
   ServerHttp2Stream, ServerOptions as Http2ServerOptions,
@@ -135,7 +135,8 @@ export class GrpcServer {
       this.#closed = new Promise<void>((resolve) => server.close(() => resolve()));
     }
     for (const session of this.#sessions) {
-      if (options.force === true) session.destroy();
+      // As grpc-js's forceShutdown: GOAWAY with CANCEL, so the calls cut short end CANCELLED at their clients.
+      if (options.force === true) session.destroy(new Error('Server closed'), constants.NGHTTP2_CANCEL);
       else session.close();
     }
     return this.#closed ?? Promise.resolve();
