@@ -7,11 +7,11 @@ import { distinctUntilChanged } from 'rxjs';
 import type { Observable } from 'rxjs';
 import type { EncodingName } from '../../protocol/compression.js';
 import { loadProtos } from '../../schema/load-protos.js';
-import type { LoadOptions } from '../../schema/load-protos.js';
 import { GrpcServer } from '../../server/grpc-server.js';
 import { GRPC_TRANSPORT } from '../grpc.decorators.js';
 import { adaptHandler } from './server-handler.adapter.js';
-import { nestLoaderOptions } from '../loader-options.js';
+import { loadOptionsOf } from '../nest-loader.js';
+import type { NestLoaderOptions } from '../nest-loader.js';
 import { bindHandlers, parseRegistration } from './handler-binding.js';
 import type { HandlerRegistration, NestHandler } from './handler-binding.js';
 
@@ -19,12 +19,12 @@ import type { HandlerRegistration, NestHandler } from './handler-binding.js';
 export interface GrpcTransportOptions {
   /** 'host:port' to listen on; default 'localhost:5000', as Transport.GRPC. */
   url?: string;
-  /** One or many .proto files. */
-  protoPath: string | string[];
+  /** One or many .proto files; required (optional in the type only so that Nest's GrpcOptions['options'] fit). */
+  protoPath?: string | string[];
   /** Serve only the services of these packages (and their sub-packages); default every service. */
   package?: string | string[];
   /** How protos load and what messages look like: @grpc/proto-loader's options, and its defaults for what is unset. */
-  loader?: LoadOptions;
+  loader?: NestLoaderOptions;
   /** Finish calls in flight on close (GOAWAY, then drain); default false: drop them, as Transport.GRPC. */
   gracefulShutdown?: boolean;
   defaultCompression?: EncodingName;
@@ -59,6 +59,7 @@ export class GrpcTransportStrategy extends Server<GrpcTransportEvents> implement
     if ('credentials' in options) {
       throw new TypeError('GrpcTransportStrategy does not take grpc-js "credentials"; serve TLS with the "tls" option: { tls: { key, cert } }');
     }
+    if (options.protoPath === undefined) throw new TypeError('GrpcTransportStrategy needs the protoPath option');
     this.#options = options;
     this.#server = new GrpcServer({
       defaultCompression: options.defaultCompression,
@@ -91,7 +92,7 @@ export class GrpcTransportStrategy extends Server<GrpcTransportEvents> implement
   async listen(callback: ListenCallback): Promise<void> {
     try {
       const packages = this.#options.package;
-      const schema = loadProtos(this.#options.protoPath, nestLoaderOptions(this.#options.loader));
+      const schema = loadProtos(this.#options.protoPath!, loadOptionsOf(this.#options.loader));
       const bound = bindHandlers(this.#registrations, schema, packages === undefined ? undefined : [packages].flat());
       for (const handler of bound) this.#server.addMethod(handler.method, adaptHandler(handler));
       await this.#server.listen(this.#options.url ?? 'localhost:5000');
