@@ -1,6 +1,7 @@
 // The error a getService() method fails with: grpc-js's ServiceError fields with grpc-js's values, as code
 // written for Nest's ClientGrpc reads them, and the GrpcError behind it under names grpc-js does not use.
 import { GrpcError } from '../../protocol/grpc-error.js';
+import { GRPC_STATUS_DETAILS_HEADER } from '../../protocol/headers.js';
 import type { Metadata } from '../../protocol/metadata.js';
 import type { Status } from '../../protocol/status.js';
 import { statusName } from '../../protocol/status.js';
@@ -21,7 +22,7 @@ export class GrpcServiceError extends Error {
     super(`${error.code} ${statusName(error.code)}: ${error.message}`, { cause: error });
     this.code = error.code;
     this.details = error.message;
-    this.metadata = error.metadata;
+    this.metadata = withStatusDetails(error);
     this.grpcError = error;
   }
 
@@ -29,6 +30,14 @@ export class GrpcServiceError extends Error {
   get rpcStatus(): RpcStatus | undefined {
     return this.grpcError.status;
   }
+}
+
+/** grpc-js leaves grpc-status-details-bin in the error's metadata, where code written for it looks. */
+function withStatusDetails(error: GrpcError): Metadata {
+  if (error.details === undefined || error.metadata.get(GRPC_STATUS_DETAILS_HEADER).length > 0) return error.metadata;
+  const metadata = error.metadata.clone();
+  metadata.set(GRPC_STATUS_DETAILS_HEADER, error.details);
+  return metadata;
 }
 
 /** A failure of a call as a ClientGrpc caller sees it; anything that is not a call status is passed on as is. */
