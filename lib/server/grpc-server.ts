@@ -135,9 +135,11 @@ export class GrpcServer {
       this.#closed = new Promise<void>((resolve) => server.close(() => resolve()));
     }
     for (const session of this.#sessions) {
-      // As grpc-js's forceShutdown: GOAWAY with CANCEL, so the calls cut short end CANCELLED at their clients.
-      if (options.force === true) session.destroy(new Error('Server closed'), constants.NGHTTP2_CANCEL);
-      else session.close();
+      session.close();
+      // As grpc-js's forceShutdown: close (GOAWAY, so no new call is sent here), then destroy with CANCEL, so the
+      // calls cut short end CANCELLED at their clients. Node reads a number first argument as that code (its
+      // typings omit the form; an Error argument would also be emitted).
+      if (options.force === true) Reflect.apply(session.destroy, session, [constants.NGHTTP2_CANCEL]);
     }
     return this.#closed ?? Promise.resolve();
   }
