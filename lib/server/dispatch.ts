@@ -8,6 +8,7 @@ import type { CallContext } from './call-context.js';
 import { grpcErrorOf } from './error-registry.js';
 import type { ErrorDetailOptions } from './error-registry.js';
 import type { Route } from './router.js';
+import type { MethodDescriptor } from '../schema/descriptors.js';
 import type { RequestSink, ServerCall } from './server-call.js';
 
 /**
@@ -98,7 +99,7 @@ function sendSingle(call: ServerCall, result: unknown, errors: ErrorDetailOption
     void lastOf(result).then(
       (outcome) => (outcome.received ? call.finishWith(outcome.last) : fail(call, noResponse(), errors)),
       (err: unknown) => fail(call, err, errors));
-  } else if (result === undefined || result === null) {
+  } else if ((result === undefined || result === null) && !takesNoValue(call.method)) {
     // A forgotten return (a "not found" path) must not reach the caller as an empty success.
     fail(call, new GrpcError(Status.INTERNAL, `${call.method.path}: the handler returned ${String(result)}, not a response message`), errors);
   } else {
@@ -177,6 +178,19 @@ function fail(call: ServerCall, err: unknown, errors: ErrorDetailOptions): void 
 
 function noResponse(): GrpcError {
   return new GrpcError(Status.INTERNAL, 'The handler completed without a response message');
+}
+
+/**
+ * True when the response type has no fields (google.protobuf.Empty): its codec takes undefined, as proto-loader's
+ * does, so nothing is a valid answer. Probed only when a handler answered nothing.
+ */
+export function takesNoValue(method: MethodDescriptor): boolean {
+  try {
+    method.serializeResponse(undefined);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {

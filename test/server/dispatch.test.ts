@@ -29,6 +29,7 @@ describe('unary handlers', () => {
   }
 
   // grpc-js's server fails to serialize undefined (INTERNAL too); a forgotten return is never an empty success.
+  // (A response type without fields, google.protobuf.Empty, still takes undefined: see test/nest/server/no-silent-difference.)
   for (const answer of [undefined, null]) {
     it(`a ${String(answer)} answer is INTERNAL naming the method`, async () => {
       const harness = await startHarness({ Unary: () => answer });

@@ -4,7 +4,7 @@ import type { Observable } from 'rxjs';
 import { GrpcError } from '../../protocol/grpc-error.js';
 import { isStatus, Status } from '../../protocol/status.js';
 import type { CallContext, ServerHandler } from '../../server/call-context.js';
-import { isAsyncIterable, isIterable } from '../../server/dispatch.js';
+import { isAsyncIterable, isIterable, takesNoValue } from '../../server/dispatch.js';
 import { CompatDuplexCall, CompatServerCall } from './grpc-js-calls.js';
 import type { BoundHandler } from './handler-binding.js';
 
@@ -16,7 +16,7 @@ export function adaptHandler(bound: BoundHandler): ServerHandler {
       return (request: unknown, context: CallContext) => settle(handler(request, context));
     case 'unary':
     case 'rx': {
-      const answer = bound.method.responseStream ? settle : settleSingle;
+      const answer = bound.method.responseStream || takesNoValue(bound.method) ? settle : settleSingle;
       return (request: unknown, context: CallContext) =>
         answer(handler(request, context.metadata, new CompatServerCall(style === 'unary' ? request : undefined, context)));
     }
@@ -29,7 +29,8 @@ const NO_MESSAGE = 'Error serializing response';
 
 /**
  * Transport.GRPC hands a unary handler's undefined (a "not found" path that forgot to throw) to grpc-js, which
- * fails to serialize it: INTERNAL 'Error serializing response'. Answer the same, never an empty success.
+ * fails to serialize it: INTERNAL 'Error serializing response'. Answer the same, never an empty success; except
+ * for a response type without fields (google.protobuf.Empty), which proto-loader serializes from nothing.
  */
 function settleSingle(answer: unknown): Promise<unknown> {
   return settle(answer).then((value) => (isObservable(value) ? value.pipe(map(requireMessage)) : requireMessage(value)));
@@ -56,7 +57,7 @@ function passthroughUnary(bound: BoundHandler): ServerHandler {
     const call = new CompatDuplexCall(requests as Observable<unknown>, context);
     const callback = (err: unknown, value?: unknown): void => {
       if (err !== null && err !== undefined) reject(err);
-      else if (value === undefined || value === null) reject(new GrpcError(Status.INTERNAL, NO_MESSAGE));
+      else if ((value === undefined || value === null) && !takesNoValue(bound.method)) reject(new GrpcError(Status.INTERNAL, NO_MESSAGE));
       else resolve(value);
     };
     surfaceFailure(bound.handler(call, callback), reject);

@@ -4,7 +4,10 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { closeAll, hostOnBoth, sameOnBoth } from './both-transports.js';
-import { TEST_TIMEOUT } from './fixtures.js';
+import { GrpcServer } from '../../../lib/server/grpc-server.js';
+import { loadProtos } from '../../../lib/schema/load-protos.js';
+import { freePort, HEROES_PROTO, LOADER, TEST_TIMEOUT } from './fixtures.js';
+import { GrpcJsPeer } from './grpc-js-peer.js';
 import type { Outcome } from './grpc-js-peer.js';
 import { HeroesController } from './heroes.controller.js';
 
@@ -18,6 +21,33 @@ describe('no silent difference from Transport.GRPC', () => {
       assert.deepEqual([outcome.code, outcome.details, outcome.responses], [13, 'Error serializing response', []]);
     } finally {
       await closeAll(hosts);
+    }
+  });
+
+  it('returning nothing for a google.protobuf.Empty response is OK on both', TEST_TIMEOUT, async () => {
+    const hosts = await hostOnBoth([HeroesController]);
+    try {
+      const outcome = await sameOnBoth(hosts, (peer) => peer.unary(`${HEROES}/Forget`, { id: 1 }));
+      assert.deepEqual([outcome.code, outcome.responses], [0, [{}]]);
+    } finally {
+      await closeAll(hosts);
+    }
+  });
+
+  it('a standalone GrpcServer handler returning undefined: INTERNAL naming the method; nothing for Empty is OK', TEST_TIMEOUT, async () => {
+    const server = new GrpcServer();
+    const service = loadProtos(HEROES_PROTO, LOADER).service('hero.HeroesService');
+    server.addService(service, { FindOne: () => undefined, Forget: () => undefined });
+    const address = `127.0.0.1:${await freePort()}`;
+    await server.listen(address);
+    const peer = new GrpcJsPeer(address, HEROES_PROTO);
+    try {
+      const missing = await peer.unary(`${HEROES}/FindOne`, { id: 42 });
+      assert.deepEqual([missing.code, missing.details], [13, '/hero.HeroesService/FindOne: the handler returned undefined, not a response message']);
+      assert.deepEqual((await peer.unary(`${HEROES}/Forget`, { id: 1 })).code, 0);
+    } finally {
+      peer.close();
+      await server.close({ force: true });
     }
   });
 
