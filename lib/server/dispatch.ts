@@ -99,8 +99,9 @@ function sendSingle(call: ServerCall, result: unknown, errors: ErrorDetailOption
     void lastOf(result).then(
       (outcome) => (outcome.received ? call.finishWith(outcome.last) : fail(call, noResponse(), errors)),
       (err: unknown) => fail(call, err, errors));
-  } else if ((result === undefined || result === null) && !takesNoValue(call.method)) {
-    // A forgotten return (a "not found" path) must not reach the caller as an empty success.
+  } else if ((result === undefined || result === null) && call.contextStatus === Status.OK && !takesNoValue(call.method)) {
+    // A forgotten return (a "not found" path) must not reach the caller as an empty success. (A handler that set an
+    // error status through its context answers nothing on purpose.)
     fail(call, new GrpcError(Status.INTERNAL, `${call.method.path}: the handler returned ${String(result)}, not a response message`), errors);
   } else {
     call.finishWith(result);

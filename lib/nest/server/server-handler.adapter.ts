@@ -41,7 +41,6 @@ function requireMessage(value: unknown): unknown {
   return value;
 }
 
-
 /** @GrpcStreamCall with a streamed response: what the handler writes to the duplex is the response. */
 function passthroughStream(bound: BoundHandler): ServerHandler {
   return (requests: unknown, context: CallContext) => {
