@@ -16,6 +16,12 @@ import { AppModule } from './hero.module.js';
 
 const BOUND = { timeout: 20_000 };
 
+/** A caught error as [code, details]; anything else as it is. */
+function fields(outcome: unknown): unknown {
+  const { code, details } = (outcome ?? {}) as { code?: unknown; details?: unknown };
+  return code === undefined ? outcome : [code, details];
+}
+
 type SampleOptions = GrpcOptions | GrpcTransportConfig;
 
 /** The sample's e2e setup, with the HTTP side on a free loopback port. */
@@ -70,26 +76,38 @@ describe("Nest's gRPC sample, as written and switched", BOUND, () => {
     ]);
   });
 
-  it('closing an app whose client has a stream open returns at once, the stream ending CANCELLED', BOUND, async () => {
+  /** Opens a FindMany stream from a second, HTTP-only app (its requests never end), closes that app, and reports. */
+  async function closeWithStreamOpen(grpcClientOptions: (url: string) => SampleOptions): Promise<{ atClose: unknown; atServerClose: unknown }> {
     const url = `127.0.0.1:${await freePort()}`;
-    const server = await startApp(switchedGrpcClientOptions(url));
+    const server = await startApp(grpcClientOptions(url));
+    let ended: Promise<unknown> = Promise.resolve('never started');
+    let atClose: unknown = 'open';
     try {
-      const caller = await startApp(switchedGrpcClientOptions(url), false);
+      const caller = await startApp(grpcClientOptions(url), false);
       const heroes = caller.get<ClientGrpc>('HERO_PACKAGE').getService<HeroesService>('HeroesService');
       const ids$ = new ReplaySubject<{ id: number }>();
       ids$.next({ id: 1 });
       let first!: () => void;
       const answered = new Promise<void>((resolve) => { first = resolve; });
-      const ended = new Promise<unknown>((resolve) => {
+      ended = new Promise<unknown>((resolve) => {
         heroes.findMany(ids$).subscribe({ next: () => first(), error: resolve, complete: () => resolve('completed') });
       });
       await answered;
-      // Bounded by the test's timeout: before the fix this waited for the (never ending) stream.
+      // Bounded by the test's timeout: a close that waited for the (never ending) stream would hang here.
       await caller.close();
-      const err = (await ended) as { code?: unknown; details?: unknown };
-      assert.deepEqual([err.code, err.details], [1, 'Cancelled on client']);
+      await new Promise((resolve) => setImmediate(resolve));
+      atClose = await Promise.race([ended, Promise.resolve('open')]);
     } finally {
       await server.close();
     }
+    return { atClose: fields(atClose), atServerClose: fields(await ended) };
+  }
+
+  it('closing an app whose client has a stream open returns at once, the stream ending CANCELLED', BOUND, async () => {
+    const switched = await closeWithStreamOpen(switchedGrpcClientOptions);
+    assert.deepEqual(switched.atClose, [1, 'Cancelled on client']);
+    // The built-in client's close() returns at once too, but leaves the stream open until its server ends it.
+    const builtIn = await closeWithStreamOpen(builtInGrpcClientOptions);
+    assert.deepEqual(builtIn, { atClose: 'open', atServerClose: [1, 'Call cancelled'] });
   });
 });
