@@ -4,6 +4,7 @@
 import { dirname, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+// A V8 stack frame of Nest's ListenersController: 'at … (file:///…/@nestjs/microservices/listeners-controller.js:34:40)'.
 const LISTENERS_CONTROLLER = /\(?((?:file:\/\/)?[^\s()]*[\\/]@nestjs[\\/]microservices[\\/])listeners-controller\.js:\d+:\d+\)?$/m;
 
 function ownCopy(): string | undefined {
@@ -22,7 +23,7 @@ const OWN_COPY = ownCopy();
  */
 export function foreignNestCopy(): string | undefined {
   const match = LISTENERS_CONTROLLER.exec(new Error().stack ?? '');
-  if (match === undefined || match === null || OWN_COPY === undefined) return undefined;
+  if (match === null || OWN_COPY === undefined) return undefined;
   const path = match[1]!;
   const folder = path.startsWith('file://') ? fileURLToPath(path) : path;
   return folder === OWN_COPY ? undefined : folder;
