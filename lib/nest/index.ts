@@ -1,6 +1,8 @@
 // The NestJS layer's public API (import from 'nestjs-grpc-transport/nest'): named re-exports only.
 export { GrpcTransportStrategy } from './server/grpc-transport.strategy.js';
 export type { GrpcTransportOptions, GrpcTransportEvents } from './server/grpc-transport.strategy.js';
+export { createGrpcTransport } from './grpc-transport.js';
+export type { GrpcTransportConfig, SharedGrpcOptions } from './grpc-transport.js';
 export { GrpcHandler, GRPC_TRANSPORT } from './grpc.decorators.js';
 export type { GrpcHandlerPattern } from './grpc.decorators.js';
 export { GrpcExceptionFilter, GrpcErrorMapper } from './grpc-exception.filter.js';
@@ -12,7 +14,8 @@ export type { GrpcClientProxyOptions } from './client/grpc-client.proxy.js';
 export { GrpcClientModule, InjectGrpcClient } from './client/grpc-client.module.js';
 export type { GrpcClientRegistration, GrpcClientAsyncRegistration } from './client/grpc-client.module.js';
 export type { GrpcPattern } from './client/grpc-pattern.js';
-export type { ProxyMethod, ProxyService, ProxyMetadata } from './client/proxy-service.js';
+export type { ProxyMethod, ProxyService, ProxyMetadata, ProxyCallOptions } from './client/proxy-service.js';
+export { GrpcServiceError } from './client/service-error.js';
 
 export { GrpcHealthService } from './health/grpc-health.service.js';
 export { GrpcHealthModule } from './health/grpc-health.module.js';

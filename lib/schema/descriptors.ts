@@ -125,3 +125,16 @@ function findServices(namespace: NamespaceBase, found: Service[] = []): Service[
   }
   return found;
 }
+
+/**
+ * True when the response type has no fields (google.protobuf.Empty): its codec takes undefined, as proto-loader's
+ * does, so nothing is a valid answer. Probed only when a handler answered nothing.
+ */
+export function takesNoValue(method: MethodDescriptor): boolean {
+  try {
+    method.serializeResponse(undefined);
+    return true;
+  } catch {
+    return false;
+  }
+}

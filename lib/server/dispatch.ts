@@ -179,6 +179,7 @@ function noResponse(): GrpcError {
   return new GrpcError(Status.INTERNAL, 'The handler completed without a response message');
 }
 
+
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
 }

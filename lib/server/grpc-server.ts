@@ -1,6 +1,6 @@
 // The gRPC server on node:http2: listens (plaintext h2c, or TLS with h2 by ALPN), tracks sessions, routes each
 // stream to a ServerCall, and drains or destroys connections on close.
-import { createSecureServer, createServer } from 'node:http2';
+import { constants, createSecureServer, createServer } from 'node:http2';
 import type {
   Http2SecureServer, Http2Server, Http2Session, IncomingHttpHeaders, SecureServerOptions, ServerHttp2Session,
   ServerHttp2Stream, ServerOptions as Http2ServerOptions,
@@ -150,8 +150,11 @@ export class GrpcServer {
       this.#closed = new Promise<void>((resolve) => server.close(() => resolve()));
     }
     for (const session of this.#sessions) {
-      if (options.force === true) session.destroy();
-      else session.close();
+      session.close();
+      // As grpc-js's forceShutdown: close (GOAWAY, so no new call is sent here), then destroy with CANCEL, so the
+      // calls cut short end CANCELLED at their clients. Node reads a number first argument as that code (its
+      // typings omit the form; an Error argument would also be emitted).
+      if (options.force === true) Reflect.apply(session.destroy, session, [constants.NGHTTP2_CANCEL]);
     }
     return this.#closed ?? Promise.resolve();
   }

@@ -13,6 +13,7 @@ import type { ParsedRequestHeaders } from '../protocol/request-headers.js';
 import { buildResponseHeaders, buildTrailers, buildTrailersOnly } from '../protocol/response-headers.js';
 import type { OutgoingHeaders } from '../protocol/response-headers.js';
 import { Status } from '../protocol/status.js';
+import { takesNoValue } from '../schema/descriptors.js';
 import type { MethodDescriptor } from '../schema/descriptors.js';
 import { CallDeadline, cancelledByClient, deadlineExceeded } from './deadline.js';
 import { RequestDecoder } from './request-decoder.js';
@@ -261,6 +262,11 @@ export class ServerCall {
     if (this.#code !== Status.OK) {
       // A handler that set an error status through its context sends no response message.
       this.finish();
+      return;
+    }
+    if ((value === undefined || value === null) && !takesNoValue(this.method)) {
+      // A forgotten return (a "not found" path) must not reach the caller as an empty success.
+      this.fail(new GrpcError(Status.INTERNAL, `${this.method.path}: the handler returned ${String(value)}, not a response message`));
       return;
     }
     const frame = this.#responses!.encode(value);

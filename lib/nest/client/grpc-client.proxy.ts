@@ -4,8 +4,7 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { ClientProxy } from '@nestjs/microservices';
 import type { ClientGrpc, ReadPacket, WritePacket } from '@nestjs/microservices';
-import { catchError, defer, ignoreElements, lastValueFrom, throwError } from 'rxjs';
-import type { Observable } from 'rxjs';
+import { catchError, defer, ignoreElements, lastValueFrom, Observable, throwError } from 'rxjs';
 import { GrpcClient } from '../../client/grpc-client.js';
 import type { ClientOptions } from '../../client/grpc-client.js';
 import type { CallOptions } from '../../client/call-options.js';
@@ -13,12 +12,15 @@ import { createStub } from '../../client/stub.js';
 import type { CallStarter, ServiceStub } from '../../client/stub.js';
 import type { RequestStream } from '../../client/request-writer.js';
 import { withChannelOptions } from './channel-options.js';
-import { nestLoaderOptions } from '../loader-options.js';
+import { loadOptionsOf } from '../nest-loader.js';
+import type { NestLoaderOptions } from '../nest-loader.js';
 import { loadProtos } from '../../schema/load-protos.js';
-import type { LoadOptions } from '../../schema/load-protos.js';
 import type { MethodDescriptor, Schema, ServiceDescriptor } from '../../schema/descriptors.js';
 import { createProxyService } from './proxy-service.js';
-import type { ProxyService } from './proxy-service.js';
+import type { ProxyMetadata, ProxyService } from './proxy-service.js';
+import { GrpcServiceError, toServiceError } from './service-error.js';
+import { GrpcError } from '../../protocol/grpc-error.js';
+import { Status } from '../../protocol/status.js';
 import { parsePattern } from './grpc-pattern.js';
 
 /** Nest's GrpcOptions names where they exist, plus the standalone client's options. */
@@ -27,10 +29,10 @@ export interface GrpcClientProxyOptions extends ClientOptions {
   url?: string;
   /** Package(s) in which getService() resolves short service names. */
   package?: string | string[];
-  /** The .proto file(s) to load. */
-  protoPath: string | string[];
+  /** The .proto file(s) to load; required (optional in the type only so that Nest's GrpcOptions['options'] fit). */
+  protoPath?: string | string[];
   /** How the protos are loaded and messages shaped (proto-loader's option names). */
-  loader?: LoadOptions;
+  loader?: NestLoaderOptions;
   /**
    * grpc-js channel options, as Transport.GRPC takes them: the message limits, grpc.default_compression_algorithm,
    * the reconnect backoff and grpc.ssl_target_name_override are read (explicit options win); the rest are ignored.
@@ -54,9 +56,20 @@ export class GrpcClientProxy extends ClientProxy implements ClientGrpc, OnApplic
   private client: GrpcClient | undefined;
   private readonly services = new Map<string, ProxyService>();
   private readonly stubs = new Map<string, ServiceStub>();
+  // Cancels each call in flight; close() runs them so that a long stream cannot hold the app's shutdown.
+  private readonly inFlight = new Set<() => void>();
   private readonly starter: CallStarter = {
     call: <Req, Res>(method: MethodDescriptor<Req, Res>, request: Req | RequestStream<Req>, options?: CallOptions): Observable<Res> =>
-      this.connected().call(method, request, options),
+      new Observable<Res>((subscriber) => {
+        // Erroring the subscriber runs the teardown below, which unsubscribes: the call is cancelled on the wire.
+        const cancel = (): void => subscriber.error(new GrpcError(Status.CANCELLED, 'Cancelled on client'));
+        this.inFlight.add(cancel);
+        const call = this.connected().call(method, request, options).subscribe(subscriber);
+        return () => {
+          this.inFlight.delete(cancel);
+          call.unsubscribe();
+        };
+      }),
   };
 
   constructor(options: GrpcClientProxyOptions) {
@@ -68,7 +81,7 @@ export class GrpcClientProxy extends ClientProxy implements ClientGrpc, OnApplic
     const { url, package: pkg, protoPath, loader, channelOptions, ...clientOptions } = options;
     this.url = url ?? DEFAULT_URL;
     this.clientOptions = withChannelOptions(clientOptions, channelOptions);
-    this.schema = loadProtos(protoPath, nestLoaderOptions(loader));
+    this.schema = loadProtos(protoPath, loadOptionsOf(loader));
     this.packages = pkg === undefined ? [] : Array.isArray(pkg) ? pkg : [pkg];
     for (const name of this.packages) this.checkPackage(name);
     // Built now so that a bad option (an unknown compression) fails at registration; it connects lazily.
@@ -80,8 +93,9 @@ export class GrpcClientProxy extends ClientProxy implements ClientGrpc, OnApplic
     const service = this.findService(name);
     let proxy = this.services.get(service.name);
     if (proxy === undefined) {
+      // Failures as grpc-js's ServiceError (code, details, metadata, '5 NOT_FOUND: ...' message), as ClientGrpc callers read them.
       proxy = createProxyService(service, (method, request, options) =>
-        this.starter.call(method, request, options).pipe(catchError((err: unknown) => throwError(() => this.serializeError(err)))));
+        this.starter.call(method, request, options).pipe(catchError((err: unknown) => throwError(() => this.serializeError(toServiceError(err))))));
       this.services.set(service.name, proxy);
     }
     return proxy as T;
@@ -104,8 +118,12 @@ export class GrpcClientProxy extends ClientProxy implements ClientGrpc, OnApplic
     this.connected();
   }
 
-  /** Graceful: calls in flight finish first. A later call or connect() opens a new connection. */
+  /**
+   * Ends the calls in flight CANCELLED 'Cancelled on client' (their subscribers see it), then closes the connection:
+   * an app's shutdown never waits on a long stream. A later call or connect() opens a new connection.
+   */
   async close(): Promise<void> {
+    for (const cancel of [...this.inFlight]) cancel();
     const client = this.client;
     this.client = undefined;
     await client?.close();
@@ -145,7 +163,9 @@ export class GrpcClientProxy extends ClientProxy implements ClientGrpc, OnApplic
       const invoke = this.getService(service)[method];
       if (invoke === undefined) throw new Error(`gRPC service ${this.findService(service).name} has no method "${method}"`);
       // The dispatch hook may attach metadata (a trace id, say): it travels as request metadata.
-      return invoke(packet.data, packet.metadata);
+      // send() and emit() fail with the GrpcError itself.
+      return invoke(packet.data, packet.metadata as ProxyMetadata | undefined).pipe(
+        catchError((err: unknown) => throwError(() => (err instanceof GrpcServiceError ? err.grpcError : err))));
     });
   }
 

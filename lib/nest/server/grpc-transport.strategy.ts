@@ -7,14 +7,15 @@ import { distinctUntilChanged } from 'rxjs';
 import type { Observable } from 'rxjs';
 import type { EncodingName } from '../../protocol/compression.js';
 import { loadProtos } from '../../schema/load-protos.js';
-import type { LoadOptions } from '../../schema/load-protos.js';
 import { GrpcServer } from '../../server/grpc-server.js';
 import { GRPC_TRANSPORT } from '../grpc.decorators.js';
 import { attachHealth, detachHealth } from '../health/health-registry.js';
 import type { BuiltInServiceOptions } from '../../services/built-in-services.js';
 import { adaptHandler } from './server-handler.adapter.js';
-import { nestLoaderOptions } from '../loader-options.js';
+import { loadOptionsOf } from '../nest-loader.js';
+import type { NestLoaderOptions } from '../nest-loader.js';
 import { bindHandlers, parseRegistration } from './handler-binding.js';
+import { foreignNestCopy, twoCopiesError } from './nest-copy-check.js';
 import type { HandlerRegistration, NestHandler } from './handler-binding.js';
 
 /**
@@ -24,12 +25,12 @@ import type { HandlerRegistration, NestHandler } from './handler-binding.js';
 export interface GrpcTransportOptions extends BuiltInServiceOptions {
   /** 'host:port' to listen on; default 'localhost:5000', as Transport.GRPC. */
   url?: string;
-  /** One or many .proto files. */
-  protoPath: string | string[];
+  /** One or many .proto files; required (optional in the type only so that Nest's GrpcOptions['options'] fit). */
+  protoPath?: string | string[];
   /** Serve only the services of these packages (and their sub-packages); default every service. */
   package?: string | string[];
   /** How protos load and what messages look like: @grpc/proto-loader's options, and its defaults for what is unset. */
-  loader?: LoadOptions;
+  loader?: NestLoaderOptions;
   /** Finish calls in flight on close (GOAWAY, then drain); default false: drop them, as Transport.GRPC. */
   gracefulShutdown?: boolean;
   defaultCompression?: EncodingName;
@@ -52,10 +53,13 @@ export type GrpcTransportEvents = { error: (error: Error) => void };
 /** Serves the gRPC methods of the loaded protos with the app's decorated controller methods. */
 export class GrpcTransportStrategy extends Server<GrpcTransportEvents> implements CustomTransportStrategy {
   readonly #options: GrpcTransportOptions;
-  readonly #server: GrpcServer;
+  // One run: the handlers of the app being bound, then served; close() starts a fresh run for the next app.
+  #server: GrpcServer;
   readonly #registrations: HandlerRegistration[] = [];
   readonly #errorListeners: Array<(error: Error) => void> = [];
   #listening = false;
+  // The folder of another @nestjs/microservices copy seen binding our handlers, if any.
+  #foreignCopy: string | undefined;
 
   constructor(options: GrpcTransportOptions) {
     super();
@@ -64,23 +68,20 @@ export class GrpcTransportStrategy extends Server<GrpcTransportEvents> implement
     if ('credentials' in options) {
       throw new TypeError('GrpcTransportStrategy does not take grpc-js "credentials"; serve TLS with the "tls" option: { tls: { key, cert } }');
     }
+    if (options.protoPath === undefined) throw new TypeError('GrpcTransportStrategy needs the protoPath option');
     this.#options = options;
-    this.#server = new GrpcServer({
-      defaultCompression: options.defaultCompression,
-      maxReceiveMessageLength: options.maxReceiveMessageLength,
-      maxSendMessageLength: options.maxSendMessageLength,
-      http2: options.http2,
-      tls: options.tls,
-      debugInfo: options.debugInfo,
-      health: options.health,
-      reflection: options.reflection,
-    });
+    this.#server = this.#createServer();
     // Nest binds a handler to a server when the handler's transport equals the server's transportId,
     // or either is undefined. Ours must take both @GrpcHandler (GRPC_TRANSPORT) and the built-in
     // decorators (Transport.GRPC), so while Nest binds handlers (before listen) the id reads undefined;
     // addHandler keeps only gRPC patterns. From listen on it is GRPC_TRANSPORT, for Nest's hooks.
+    // Nest's ListenersController reads it while binding: that is when a second copy of Nest shows in the stack.
     Object.defineProperty(this, 'transportId', {
-      get: () => (this.#listening ? GRPC_TRANSPORT : undefined),
+      get: () => {
+        if (this.#listening) return GRPC_TRANSPORT;
+        this.#foreignCopy ??= foreignNestCopy();
+        return undefined;
+      },
       set: () => {},
       enumerable: true,
       configurable: true,
@@ -90,6 +91,7 @@ export class GrpcTransportStrategy extends Server<GrpcTransportEvents> implement
   override addHandler(pattern: unknown, callback: NestHandler & { isEventHandler?: boolean }, isEventHandler = false, extras: Record<string, unknown> = {}): void {
     const registration = isEventHandler ? undefined : parseRegistration(pattern, callback);
     if (registration === undefined) return;
+    if (this.#listening) throw alreadyServing();
     this.#registrations.push(registration);
     super.addHandler(pattern, callback as never, isEventHandler, extras);
   }
@@ -97,8 +99,10 @@ export class GrpcTransportStrategy extends Server<GrpcTransportEvents> implement
   /** Loads the protos, binds every decorated handler (failing with the names it cannot find), listens. */
   async listen(callback: ListenCallback): Promise<void> {
     try {
+      if (this.#listening) throw alreadyServing();
+      if (this.#foreignCopy !== undefined) throw twoCopiesError(this.#foreignCopy);
       const packages = this.#options.package;
-      const schema = loadProtos(this.#options.protoPath, nestLoaderOptions(this.#options.loader));
+      const schema = loadProtos(this.#options.protoPath!, loadOptionsOf(this.#options.loader));
       const bound = bindHandlers(this.#registrations, schema, packages === undefined ? undefined : [packages].flat());
       for (const handler of bound) this.#server.addMethod(handler.method, adaptHandler(handler));
       // Before listening, so statuses the app set through GrpcHealthService are what the first probe sees.
@@ -113,13 +117,32 @@ export class GrpcTransportStrategy extends Server<GrpcTransportEvents> implement
     }
   }
 
+  /** Closes the server; the strategy may then serve another app (an e2e test's next app, say). */
   async close(): Promise<void> {
+    const server = this.#server;
     this.#listening = false;
+    this.#server = this.#createServer();
+    this.#registrations.length = 0;
+    this.messageHandlers.clear();
     // GrpcServer.close() turns every status NOT_SERVING before it lets any connection go.
-    const closing = this.#server.close({ force: this.#options.gracefulShutdown !== true });
-    if (this.#server.health !== undefined) detachHealth(this.#server.health);
+    const closing = server.close({ force: this.#options.gracefulShutdown !== true });
+    if (server.health !== undefined) detachHealth(server.health);
     await closing;
     this._status$.next('closed');
+  }
+
+  #createServer(): GrpcServer {
+    const options = this.#options;
+    return new GrpcServer({
+      defaultCompression: options.defaultCompression,
+      maxReceiveMessageLength: options.maxReceiveMessageLength,
+      maxSendMessageLength: options.maxSendMessageLength,
+      http2: options.http2,
+      tls: options.tls,
+      debugInfo: options.debugInfo,
+      health: options.health,
+      reflection: options.reflection,
+    });
   }
 
   /** 'listening', then 'closed'. (ServerGrpc's own getter, which we inherit, throws.) */
@@ -138,6 +161,11 @@ export class GrpcTransportStrategy extends Server<GrpcTransportEvents> implement
     this.#errorListeners.push(callback);
     this.#server.http2Server?.on('error', callback);
   }
+}
+
+function alreadyServing(): Error {
+  return new Error('GrpcTransportStrategy already serves a running app: create one strategy per app '
+    + '(new GrpcTransportStrategy(options) in each createMicroservice or connectMicroservice call), or close the first app before');
 }
 
 // Nest hands handlers their (data, metadata, call) arguments, as built-in gRPC controllers expect,

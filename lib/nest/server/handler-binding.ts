@@ -58,7 +58,7 @@ export function bindHandlers(registrations: readonly HandlerRegistration[], sche
     } else if (mismatch(registration.style, method) !== undefined) {
       problems.push(`${where}: ${mismatch(registration.style, method)}`);
     } else if (bound.has(method.path)) {
-      problems.push(`${where}: ${method.path} already has a handler`);
+      problems.push(`${where}: ${method.path} already has a handler (two handlers for one method, or one GrpcTransportStrategy given to two apps at once: create a strategy per app)`);
     } else {
       bound.set(method.path, { method, style: registration.style, handler: registration.handler });
     }

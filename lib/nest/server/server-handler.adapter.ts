@@ -1,9 +1,10 @@
 // Turns a bound Nest handler into an engine ServerHandler, giving it the arguments its decorator promises.
-import { catchError, concatMap, from, isObservable, of, throwError } from 'rxjs';
+import { catchError, concatMap, from, isObservable, map, of, throwError } from 'rxjs';
 import type { Observable } from 'rxjs';
 import { GrpcError } from '../../protocol/grpc-error.js';
 import { isStatus, Status } from '../../protocol/status.js';
 import type { CallContext, ServerHandler } from '../../server/call-context.js';
+import { takesNoValue } from '../../schema/descriptors.js';
 import { isAsyncIterable, isIterable } from '../../server/dispatch.js';
 import { CompatDuplexCall, CompatServerCall } from './grpc-js-calls.js';
 import type { BoundHandler } from './handler-binding.js';
@@ -15,12 +16,30 @@ export function adaptHandler(bound: BoundHandler): ServerHandler {
     case 'native':
       return (request: unknown, context: CallContext) => settle(handler(request, context));
     case 'unary':
-    case 'rx':
+    case 'rx': {
+      const answer = bound.method.responseStream || takesNoValue(bound.method) ? settle : settleSingle;
       return (request: unknown, context: CallContext) =>
-        settle(handler(request, context.metadata, new CompatServerCall(style === 'unary' ? request : undefined, context)));
+        answer(handler(request, context.metadata, new CompatServerCall(style === 'unary' ? request : undefined, context)));
+    }
     case 'passthrough':
       return bound.method.responseStream ? passthroughStream(bound) : passthroughUnary(bound);
   }
+}
+
+const NO_MESSAGE = 'Error serializing response';
+
+/**
+ * Transport.GRPC hands a unary handler's undefined (a "not found" path that forgot to throw) to grpc-js, which
+ * fails to serialize it: INTERNAL 'Error serializing response'. Answer the same, never an empty success; except
+ * for a response type without fields (google.protobuf.Empty), which proto-loader serializes from nothing.
+ */
+function settleSingle(answer: unknown): Promise<unknown> {
+  return settle(answer).then((value) => (isObservable(value) ? value.pipe(map(requireMessage)) : requireMessage(value)));
+}
+
+function requireMessage(value: unknown): unknown {
+  if (value === undefined || value === null) throw new GrpcError(Status.INTERNAL, NO_MESSAGE);
+  return value;
 }
 
 /** @GrpcStreamCall with a streamed response: what the handler writes to the duplex is the response. */
@@ -36,7 +55,11 @@ function passthroughStream(bound: BoundHandler): ServerHandler {
 function passthroughUnary(bound: BoundHandler): ServerHandler {
   return (requests: unknown, context: CallContext) => new Promise((resolve, reject) => {
     const call = new CompatDuplexCall(requests as Observable<unknown>, context);
-    const callback = (err: unknown, value?: unknown): void => (err === null || err === undefined ? resolve(value) : reject(err));
+    const callback = (err: unknown, value?: unknown): void => {
+      if (err !== null && err !== undefined) reject(err);
+      else if ((value === undefined || value === null) && !takesNoValue(bound.method)) reject(new GrpcError(Status.INTERNAL, NO_MESSAGE));
+      else resolve(value);
+    };
     surfaceFailure(bound.handler(call, callback), reject);
   });
 }

@@ -13,6 +13,7 @@ import { GrpcClient } from '../../../lib/client/grpc-client.js';
 import type { ServiceStub } from '../../../lib/client/stub.js';
 import type { CallOptions } from '../../../lib/client/call-options.js';
 import { GrpcClientProxy } from '../../../lib/nest/client/grpc-client.proxy.js';
+import { GrpcServiceError } from '../../../lib/nest/client/service-error.js';
 import type { ProxyMetadata } from '../../../lib/nest/client/proxy-service.js';
 import { freePort, sleep } from '../../client/fixtures.js';
 import { OTHER_PROTO, ROUTES_PROTO, RoutesClient, callNamed, startRoutesServer } from './routes-server.js';
@@ -37,9 +38,10 @@ function collect<T>(source: Observable<T>): Promise<T[]> {
   return lastValueFrom(source.pipe(toArray()));
 }
 
-async function grpcErrorOf(source: Observable<unknown>): Promise<GrpcError> {
+/** getService() methods fail as grpc-js's client does: a ServiceError-shaped error over the GrpcError. */
+async function grpcErrorOf(source: Observable<unknown>): Promise<GrpcServiceError> {
   const err = await lastValueFrom(source).then(() => undefined, (e: unknown) => e);
-  assert.ok(err instanceof GrpcError, `expected a GrpcError, got ${String(err)}`);
+  assert.ok(err instanceof GrpcServiceError && err.grpcError instanceof GrpcError, `expected a GrpcServiceError, got ${String(err)}`);
   return err;
 }
 
@@ -107,10 +109,10 @@ describe('GrpcClientProxy', BOUND, () => {
     assert.equal(byDate.code, Status.DEADLINE_EXCEEDED);
   });
 
-  it('passes server errors on as GrpcError with code and message', async () => {
+  it('passes server errors on with code, details and message as grpc-js words them, the GrpcError as grpcError', async () => {
     const err = await grpcErrorOf(routes.getItem({ name: 'missing' }));
-    assert.equal(err.code, Status.NOT_FOUND);
-    assert.equal(err.message, 'no such item');
+    assert.deepEqual([err.code, err.details, err.message], [Status.NOT_FOUND, 'no such item', '5 NOT_FOUND: no such item']);
+    assert.deepEqual([err.grpcError.code, err.grpcError.message], [Status.NOT_FOUND, 'no such item']);
   });
 
   it('compresses requests when the options say so', async () => {

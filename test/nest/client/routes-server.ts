@@ -4,6 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { encodeRpcStatus, packDetail } from '../../../lib/protocol/status-details.js';
 
 export const ROUTES_PROTO = fileURLToPath(new URL('../../../../test/nest/client/protos/routes.proto', import.meta.url));
 export const OTHER_PROTO = fileURLToPath(new URL('../../../../test/nest/client/protos/other.proto', import.meta.url));
@@ -54,11 +55,21 @@ function item(name: string, count: number, metadata: Record<string, string> = {}
   return { name, count, metadata };
 }
 
+/** Trailing metadata of a rich failure: a custom key and a google.rpc.Status with an ErrorInfo detail. */
+function richTrailers(): grpc.Metadata {
+  const metadata = new grpc.Metadata();
+  metadata.set('x-reason', 'quota');
+  const details = [packDetail('ErrorInfo', { reason: 'QUOTA', domain: 'routes.test' })];
+  metadata.set('grpc-status-details-bin', encodeRpcStatus({ code: grpc.status.INVALID_ARGUMENT, message: 'bad item', details }));
+  return metadata;
+}
+
 function handlers(calls: CallRecord[]): grpc.UntypedServiceImplementation {
   return {
     GetItem(call: grpc.ServerUnaryCall<Item, Item>, callback: grpc.sendUnaryData<Item>) {
       const metadata = record(calls, 'GetItem', call.request.name, call);
       if (call.request.name === 'missing') callback({ code: grpc.status.NOT_FOUND, details: 'no such item' });
+      else if (call.request.name === 'rich') callback({ code: grpc.status.INVALID_ARGUMENT, details: 'bad item', metadata: richTrailers() });
       else callback(null, item(`got ${call.request.name}`, call.request.count, metadata));
     },
     list_items(call: grpc.ServerWritableStream<Item, Item>) {

@@ -106,6 +106,10 @@ export class HeroesController {
     throw new Error(`hero ${data.id} exploded`);
   }
 
+  /** Answers nothing for a google.protobuf.Empty response: fine on both transports, as proto-loader serializes it. */
+  @GrpcMethod('HeroesService')
+  forget(_data: HeroById): void {}
+
   @GrpcMethod('HeroesService')
   watch(_data: HeroById, _metadata: Metadata, call: ServerWritableStream<HeroById, Hero>): Observable<Hero> {
     call.on('cancelled', () => this.watched.push({ event: 'cancelled', cancelled: call.cancelled }));
