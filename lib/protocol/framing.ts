@@ -74,10 +74,18 @@ export function encodeFrame(message: Uint8Array, compressed: boolean): Buffer {
   return frame;
 }
 
+// A held part costs a Buffer object (about 100 bytes of heap) besides its bytes: a peer trickling 1-byte DATA
+// frames would make memory grow ten times faster than its bytes. A run of this many parts averaging under
+// SMALL_PART bytes is copied into one; every byte is copied so at most once before the final join.
+const COALESCE_RUN = 64;
+const SMALL_PART = 256;
+
 /**
  * Incremental decoder for one direction of one stream. A frame that lies inside a single chunk is returned as a
- * subarray of it (zero-copy); one that spans chunks is copied once into a buffer of its exact size, allocated
- * only after its length passed the max check. After an error the decoder stays failed.
+ * subarray of it (zero-copy). One that spans chunks is held as the slices of chunks that arrived and joined once
+ * when complete (one copy; none when its body came in one chunk; runs of tiny slices are merged on the way):
+ * memory follows the bytes received, never the length a prefix announces, so five bytes cannot reserve
+ * megabytes. After an error the decoder stays failed.
  */
 export class FrameDecoder {
   private readonly maxMessageLength: number;
@@ -86,13 +94,23 @@ export class FrameDecoder {
   // split one, and a decoder is made per call); prefixFilled counts its bytes so far.
   private prefix: Buffer | undefined;
   private prefixFilled = 0;
-  // The body of a frame that spans chunks, and how much of it has arrived.
-  private body: Buffer | undefined;
-  private bodyFilled = 0;
+  // The body of a frame that spans chunks: the slices that arrived (undefined when none is pending), their
+  // total length, and what its prefix announced. parts[runStart..] is the run not yet considered for
+  // coalescing, runLength its bytes.
+  private parts: Buffer[] | undefined;
+  private partsLength = 0;
+  private runStart = 0;
+  private runLength = 0;
+  private bodyLength = 0;
   private bodyCompressed = false;
 
   constructor(maxMessageLength = Infinity) {
     this.maxMessageLength = maxMessageLength;
+  }
+
+  /** Bytes of an incomplete frame held now (prefix and body); never more than the bytes pushed. */
+  get bufferedLength(): number {
+    return this.prefixFilled + this.partsLength;
   }
 
   /** Feeds one chunk; returns the frames it completed, in order, or the error that failed the stream. */
@@ -102,14 +120,16 @@ export class FrameDecoder {
     const end = chunk.length;
     let offset = 0;
     while (offset < end) {
-      if (this.body !== undefined) {
-        const take = Math.min(this.body.length - this.bodyFilled, end - offset);
-        chunk.copy(this.body, this.bodyFilled, offset, offset + take);
-        this.bodyFilled += take;
+      if (this.parts !== undefined) {
+        const take = Math.min(this.bodyLength - this.partsLength, end - offset);
+        this.holdPart(this.parts, take === end ? chunk : chunk.subarray(offset, offset + take));
         offset += take;
-        if (this.bodyFilled < this.body.length) break;
-        frames.push({ compressed: this.bodyCompressed, data: this.body });
-        this.body = undefined;
+        if (this.partsLength < this.bodyLength) break;
+        frames.push({ compressed: this.bodyCompressed, data: this.joinParts(this.parts) });
+        this.parts = undefined;
+        this.partsLength = 0;
+        this.runStart = 0;
+        this.runLength = 0;
         continue;
       }
       let flag: number;
@@ -136,8 +156,9 @@ export class FrameDecoder {
         frames.push({ compressed: flag === 1, data: chunk.subarray(offset, offset + length) });
         offset += length;
       } else {
-        this.body = Buffer.allocUnsafe(length);
-        this.bodyFilled = 0;
+        // Only the announced length is remembered; the body's bytes are held as they come.
+        this.parts = [];
+        this.bodyLength = length;
         this.bodyCompressed = flag === 1;
       }
     }
@@ -147,10 +168,25 @@ export class FrameDecoder {
   /** Call at end of stream: INTERNAL if a frame (prefix or body) was left incomplete. */
   end(): GrpcError | undefined {
     if (this.failure !== undefined) return this.failure;
-    if (this.prefixFilled > 0 || this.body !== undefined) {
+    if (this.prefixFilled > 0 || this.parts !== undefined) {
       this.failure = new GrpcError(Status.INTERNAL, 'Stream ended in the middle of a gRPC message');
     }
     return this.failure;
+  }
+
+  private holdPart(parts: Buffer[], part: Buffer): void {
+    parts.push(part);
+    this.partsLength += part.length;
+    this.runLength += part.length;
+    if (parts.length - this.runStart < COALESCE_RUN) return;
+    if (this.runLength < COALESCE_RUN * SMALL_PART) parts.push(Buffer.concat(parts.splice(this.runStart), this.runLength));
+    this.runStart = parts.length;
+    this.runLength = 0;
+  }
+
+  // A body that arrived in one slice (its prefix ended a chunk) is that slice, uncopied; else one exact-size copy.
+  private joinParts(parts: Buffer[]): Buffer {
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts, this.bodyLength);
   }
 
   private check(flag: number, length: number): GrpcError | undefined {
