@@ -86,6 +86,7 @@ export function describeBehindProxy(name: ProxyName): void {
       drainScenario(() => ({
         backends,
         proxyLog: () => proxy?.log() ?? '',
+        retire: (backend) => proxy?.retire(backend) ?? Promise.resolve(false),
         clients: CLIENT_KINDS.map((kind) => {
           const client = kind.create(proxyAddress());
           closers.push(() => client.close());

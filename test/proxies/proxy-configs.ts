@@ -6,6 +6,7 @@ export interface ProxySetup {
   readonly dir: string;                    // a temp dir of its own: pid, logs, temp files
   readonly port: number;                   // the loopback port it listens on
   readonly backends: readonly string[];    // 'host:port' of each backend
+  readonly down?: readonly string[];       // backends taken out of rotation (nginx: `down`)
   readonly runsAsRoot: boolean;
 }
 
@@ -25,7 +26,7 @@ export function nginxConfig(setup: ProxySetup, http2Directive: boolean): string 
   return `# nginx in front of gRPC backends (grpc_pass over HTTP/2 cleartext)
 ${setup.runsAsRoot ? 'user root;\n' : ''}worker_processes 1;
 pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
+error_log ${dir}/error.log notice;
 events { worker_connections 512; }
 http {
   access_log off;
@@ -37,7 +38,7 @@ http {
 
   upstream grpc_backends {
     # round-robin is nginx's default balancing
-${setup.backends.map((backend) => `    server ${backend};`).join('\n')}
+${setup.backends.map((backend) => `    server ${backend}${setup.down?.includes(backend) ? ' down' : ''};`).join('\n')}
     keepalive 16;
   }
 
@@ -51,9 +52,9 @@ ${setup.backends.map((backend) => `    server ${backend};`).join('\n')}
     client_body_timeout 1h;
     location / {
       grpc_pass grpc://grpc_backends;
-      # A draining backend (GOAWAY, then its port closed) fails the next call to it with an error before any
-      # answer: nginx then passes the call to the next backend, for POST too (non_idempotent).
-      grpc_next_upstream error timeout non_idempotent;
+      # A connection refused or failed before the call is sent goes to the next backend (the default, spelled
+      # out). A call already sent is never retried: nginx streams gRPC request bodies unbuffered (see README).
+      grpc_next_upstream error timeout;
       grpc_next_upstream_tries 3;
     }
   }

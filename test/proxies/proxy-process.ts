@@ -18,6 +18,12 @@ export interface RunningProxy {
   readonly version: string;
   /** What the proxy wrote to its log and stderr so far, for failure messages. */
   log(): string;
+  /**
+   * What an operator does at the proxy before closing a backend; true when that took it out of rotation. nginx
+   * marks it `down` and reloads (old workers finish their calls); HAProxy needs nothing (false): its retries send
+   * a call the closing backend refused elsewhere.
+   */
+  retire(backend: string): Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -43,11 +49,16 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
+function writeNginxConfig(setup: ProxySetup, version: string): string {
+  const file = join(setup.dir, 'nginx.conf');
+  writeFileSync(file, nginxConfig(setup, nginxHasHttp2Directive(version)));
+  return file;
+}
+
 // Each proxy in the foreground, its files in `dir`: nginx's -e keeps it off /var/log before the config is read.
-function command(name: ProxyName, path: string, setup: ProxySetup, version: string): string[] {
+function command(name: ProxyName, setup: ProxySetup, version: string): string[] {
   if (name === 'nginx') {
-    const file = join(setup.dir, 'nginx.conf');
-    writeFileSync(file, nginxConfig(setup, nginxHasHttp2Directive(version)));
+    const file = writeNginxConfig(setup, version);
     return ['-p', `${setup.dir}/`, '-e', join(setup.dir, 'error.log'), '-c', file, '-g', 'daemon off;'];
   }
   const file = join(setup.dir, 'haproxy.cfg');
@@ -68,7 +79,7 @@ export async function startProxy(name: ProxyName, backends: readonly string[]): 
   const version = versionOf(binary.path, '-v');
   const dir = mkdtempSync(join(tmpdir(), `grpc-${name}-`));
   const setup: ProxySetup = { dir, port: await freePort(), backends, runsAsRoot: process.getuid?.() === 0 };
-  const child = spawn(binary.path, command(name, binary.path, setup, version), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(binary.path, command(name, setup, version), { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
   child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
@@ -84,6 +95,19 @@ export async function startProxy(name: ProxyName, backends: readonly string[]): 
     clearTimeout(killer);
     rmSync(dir, { recursive: true, force: true });
   };
+  // nginx logs (at notice) each worker it starts: a reload is done once a worker started after it.
+  const retire = async (backend: string): Promise<boolean> => {
+    if (name !== 'nginx') return false;
+    const workersBefore = log().split('start worker process ').length;
+    writeNginxConfig({ ...setup, down: [backend] }, version);
+    child.kill('SIGHUP');
+    const reloaded = Date.now() + READY_TIMEOUT_MS;
+    while (log().split('start worker process ').length === workersBefore) {
+      if (Date.now() > reloaded) throw new Error(`nginx did not reload: ${log()}`);
+      await delay(10);
+    }
+    return true;
+  };
   const until = Date.now() + READY_TIMEOUT_MS;
   while (!(await accepts(setup.port))) {
     if (child.exitCode !== null || Date.now() > until) {
@@ -92,5 +116,5 @@ export async function startProxy(name: ProxyName, backends: readonly string[]): 
     }
     await delay(20);
   }
-  return { address: `127.0.0.1:${setup.port}`, version, log, stop };
+  return { address: `127.0.0.1:${setup.port}`, version, log, retire, stop };
 }
