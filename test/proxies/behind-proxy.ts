@@ -44,11 +44,13 @@ const CLIENT_KINDS = [
 
 export function describeBehindProxy(name: ProxyName): void {
   const binary = findProxyBinary(name);
-  if ('missing' in binary && process.env.CI === 'true') {
-    it(`${name} is installed (CI installs it in .ci/run)`, () => assert.fail(binary.missing));
+  if ('missing' in binary) {
+    // One case, so the run's summary counts it as skipped (a skipped suite counts nothing); under CI a failure.
+    if (process.env.CI === 'true') it(`behind ${name}: ${name} is installed (.ci/run installs it)`, () => assert.fail(binary.missing));
+    else it(`behind ${name}`, { skip: binary.missing }, () => {});
     return;
   }
-  describe(`behind ${name}`, { skip: 'missing' in binary ? binary.missing : false }, () => {
+  describe(`behind ${name}`, () => {
     let backends: Backend[] = [];
     let proxy: RunningProxy | undefined;
     const closers: Array<() => Promise<void>> = [];
