@@ -2,6 +2,7 @@
 // each with its own Recorder, so a scenario can tell which backend served a call and what it saw.
 import { GrpcServer } from '../../lib/index.js';
 import { createExampleService } from '../equivalence/example-service.js';
+import { hostExampleInNest } from '../equivalence/nest-adapter.js';
 import { loadOurService, toOurHandler } from '../equivalence/our-adapter.js';
 import { Recorder } from '../equivalence/recorder.js';
 import type { CallRecord } from '../equivalence/recorder.js';
@@ -13,8 +14,11 @@ const BACKEND_MAX_RECEIVE = 16 * 1024 * 1024;
 export interface Backend {
   readonly name: string;
   readonly address: string;
-  readonly server: GrpcServer;
   readonly recorder: Recorder;
+  /** Graceful: GrpcServer.close(), open calls finish. */
+  close(): Promise<void>;
+  /** Closes by force, for after(). */
+  stop(): Promise<void>;
 }
 
 export async function startBackend(name: string): Promise<Backend> {
@@ -25,7 +29,14 @@ export async function startBackend(name: string): Promise<Backend> {
     server.addMethod(service.methods.get(method)!, toOurHandler(impl));
   }
   const port = await server.listen('127.0.0.1:0');
-  return { name, address: `127.0.0.1:${port}`, server, recorder };
+  return { name, address: `127.0.0.1:${port}`, recorder, close: () => server.close(), stop: () => server.close({ force: true }) };
+}
+
+/** The same service under Nest (GrpcTransportStrategy, as the equivalence matrix hosts it; health off). */
+export async function startNestBackend(name: string): Promise<Backend> {
+  const recorder = new Recorder();
+  const host = await hostExampleInNest(createExampleService(recorder), BACKEND_MAX_RECEIVE);
+  return { name, address: host.address, recorder, close: () => host.stop(), stop: () => host.stop() };
 }
 
 export function startBackends(count: number): Promise<Backend[]> {

@@ -74,7 +74,7 @@ export function drainScenario(get: () => DrainSetup): void {
     // Out of rotation, a backend still gets the calls clients sent on connections the proxy was already closing.
     if (await retire(draining.address)) await untilQuiet(draining);
     assert.ok(draining.recorder.calls.some((c) => c.tag.startsWith('long-') && !c.finished), 'calls are in flight as it closes');
-    await draining.server.close();
+    await draining.close();
     const drainedAt = draining.recorder.calls.length;
     await delay(LOAD_AFTER_DRAIN_MS);
     loading = false;
