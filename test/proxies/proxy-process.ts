@@ -15,7 +15,6 @@ export type ProxyName = 'nginx' | 'haproxy';
 
 export interface RunningProxy {
   readonly address: string;
-  readonly version: string;
   /** What the proxy wrote to its log and stderr so far, for failure messages. */
   log(): string;
   /**
@@ -116,5 +115,5 @@ export async function startProxy(name: ProxyName, backends: readonly string[]): 
     }
     await delay(20);
   }
-  return { address: `127.0.0.1:${setup.port}`, version, log, retire, stop };
+  return { address: `127.0.0.1:${setup.port}`, log, retire, stop };
 }
