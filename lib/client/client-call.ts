@@ -20,7 +20,8 @@ import type { ResolvedCallOptions } from './call-options.js';
 import { DONE, NO_RESPONSE, openState, STARTING } from './call-state.js';
 import type { CallState, Open } from './call-state.js';
 import type { InterceptedCall } from './client-interceptor.js';
-import type { Connection, ReadyWaiter } from './connection.js';
+import type { CallChannel } from './call-channel.js';
+import type { ReadyWaiter } from './connection.js';
 import { grpcErrorFromNodeError, grpcErrorFromStreamClose } from './node-errors.js';
 import { encodeRequest, RequestWriter, RETRY_BUFFER_BYTES } from './request-writer.js';
 import type { RequestStream } from './request-writer.js';
@@ -29,7 +30,7 @@ import type { ServerEncodings } from './server-encodings.js';
 
 /** What every call of one client shares. */
 export interface CallEnvironment {
-  readonly connection: Connection;
+  readonly connection: CallChannel;
   /** What the server said it can read; responses note it, new calls read it. */
   readonly serverEncodings: ServerEncodings;
   readonly maxReceiveMessageLength: number;
@@ -97,7 +98,7 @@ export class ClientCall<Req, Res> implements ReadyWaiter {
       this.abortListener = () => this.onAbort();
       signal.addEventListener('abort', this.abortListener, { once: true });
     }
-    if (this.options.waitForReady && !this.env.connection.waitForReady(this)) this.state = { kind: 'waiting', request };
+    if (!this.env.connection.admit(this, this.options.waitForReady)) this.state = { kind: 'waiting', request };
     else this.open(headers, request);
     // The deadline runs from subscribe, so it also bounds a wait for the connection. Armed once the request is
     // out: a deadline already passed expires at once, after the server was told ('0n') and before any answer.

@@ -15,7 +15,12 @@ import { ClientCall } from './client-call.js';
 import type { CallEnvironment, CallSink } from './client-call.js';
 import { ambientContext, interceptCall, propagateAmbientContext } from './client-interceptor.js';
 import type { ClientInterceptor, PropagateOptions } from './client-interceptor.js';
-import { Connection } from './connection.js';
+import { createChannel } from './balancer/create-channel.js';
+import { ConnectivityState, StateWatchers } from './balancer/connectivity-state.js';
+import type { LoadBalancingPolicyName } from './balancer/policy.js';
+import type { CallChannel } from './call-channel.js';
+import { parseServiceConfig } from './retry/service-config.js';
+import type { ServiceConfig } from './retry/service-config.js';
 import type { ReconnectBackoffOptions } from './connection-backoff.js';
 import { ServerEncodings } from './server-encodings.js';
 import { createStub } from './stub.js';
@@ -57,6 +62,15 @@ export interface ClientOptions {
   reconnectBackoff?: ReconnectBackoffOptions;
   /** Default of CallOptions.waitForReady for every call (false, as grpc-js). */
   waitForReady?: boolean;
+  /**
+   * The service config, as JSON text (grpc-js's grpc.service_config) or the parsed object: loadBalancingConfig
+   * ([{ round_robin: {} }] or pick_first) and methodConfig (timeout, waitForReady, retryPolicy, hedgingPolicy).
+   */
+  serviceConfig?: string | object;
+  /** 'pick_first' (default, as grpc-js) or 'round_robin'; wins over the service config's loadBalancingConfig. */
+  loadBalancingPolicy?: LoadBalancingPolicyName;
+  /** Shortest time between two DNS resolutions of a dns: target (default 30000; grpc.dns_min_time_between_resolutions_ms). */
+  dnsMinTimeBetweenResolutionsMs?: number;
 }
 
 const DEFAULT_MAX_RECEIVE_MESSAGE_LENGTH = 4 * 1024 * 1024;
@@ -79,9 +93,16 @@ function limit(value: number | undefined, fallback: number): number {
   return value < 0 ? Infinity : value;
 }
 
-/** A gRPC client of one server address ('host:port'), over plaintext HTTP/2 or TLS. */
+/**
+ * A gRPC client of a target, over plaintext HTTP/2 or TLS: `host:port`, `dns:///host:port` (every address of the
+ * name), `ipv4:a:p,b:p`, `ipv6:[a]:p`, `unix:path`, or a scheme a resolver was registered for (registerResolver).
+ */
 export class GrpcClient {
-  private readonly connection: Connection;
+  private readonly connection: CallChannel;
+  private readonly watchers = new StateWatchers();
+  private readonly authority: string;
+  /** The validated service config, when one was given. */
+  readonly serviceConfig: ServiceConfig | undefined;
   private readonly env: CallEnvironment;
   private readonly callDefaults: CallDefaults;
   /** What a call without options resolves to: the same every time, so it is resolved once. */
@@ -92,19 +113,29 @@ export class GrpcClient {
   /** The chain for calls made while a call is served: propagation first, so user hooks see and may change it. */
   private readonly inheritingInterceptors: readonly ClientInterceptor[] | undefined;
 
-  constructor(private readonly address: string, options: ClientOptions = {}) {
-    // Throws TypeError now rather than failing every call later.
-    if (!/^[^/:\s]+:\d+$|^\[[0-9a-fA-F:.]+\]:\d+$/.test(address)) {
-      throw new TypeError(`GrpcClient address must be 'host:port', got '${String(address)}'`);
-    }
+  /** Throws TypeError for a target, service config or option it cannot use, rather than failing every call later. */
+  constructor(target: string, options: ClientOptions = {}) {
     this.scheme = options.tls === undefined ? 'http' : 'https';
-    // As grpc-js: :authority stays the address; a servername override changes only SNI and the identity check.
-    this.connection = new Connection(`${this.scheme}://${address}`, {
-      http2: options.http2,
-      tls: options.tls === true ? {} : options.tls,
-      connectionWindowSize: options.connectionWindowSize,
-      reconnectBackoff: options.reconnectBackoff,
+    this.serviceConfig = options.serviceConfig === undefined ? undefined : parseServiceConfig(options.serviceConfig);
+    const minInterval = options.dnsMinTimeBetweenResolutionsMs ?? 30_000;
+    if (typeof minInterval !== 'number' || !(minInterval >= 0)) {
+      throw new TypeError(`dnsMinTimeBetweenResolutionsMs must be a number >= 0, got ${String(minInterval)}`);
+    }
+    // As grpc-js: :authority stays the target's; a servername override changes only SNI and the identity check.
+    const { channel, authority } = createChannel(target, {
+      scheme: this.scheme,
+      policy: options.loadBalancingPolicy ?? this.serviceConfig?.loadBalancingPolicy ?? 'pick_first',
+      connection: {
+        http2: options.http2,
+        tls: options.tls === true ? {} : options.tls,
+        connectionWindowSize: options.connectionWindowSize,
+        reconnectBackoff: options.reconnectBackoff,
+      },
+      minTimeBetweenResolutionsMs: minInterval,
+      onStateChange: (state) => this.watchers.changed(state),
     });
+    this.connection = channel;
+    this.authority = authority;
     // Fail at construction, not at the first call, on an unknown default encoding.
     resolveCodec(options.defaultCompression);
     this.callDefaults = { compression: options.defaultCompression, waitForReady: options.waitForReady };
@@ -165,6 +196,20 @@ export class GrpcClient {
     return this.connection.close(options?.force === true);
   }
 
+  /** The client's connectivity state; `tryToConnect` leaves IDLE (grpc-js's channel.getConnectivityState). */
+  getConnectivityState(tryToConnect: boolean): ConnectivityState {
+    if (tryToConnect) this.connection.connect();
+    return this.connection.connectivity;
+  }
+
+  /**
+   * Calls `callback()` once the state is no longer `currentState`, or `callback(error)` at `deadline` (Date or epoch
+   * ms) if it still is, as grpc-js's channel.watchConnectivityState.
+   */
+  watchConnectivityState(currentState: ConnectivityState, deadline: Date | number, callback: (error?: Error) => void): void {
+    this.watchers.watch(this.connection.connectivity, currentState, deadline, callback);
+  }
+
   /**
    * Where every call starts, whichever way it delivers (Observable, promise or pulled). A call made while a call is served
    * inherits its context and delivers in its subscriber's async context; any other call takes the plain road.
@@ -193,7 +238,7 @@ export class GrpcClient {
   private templateFor(method: MethodDescriptor): RequestHeaders {
     let template = this.templates.get(method);
     if (template === undefined) {
-      template = buildRequestHeaderTemplate({ scheme: this.scheme, authority: this.address, path: method.path, userAgent: USER_AGENT });
+      template = buildRequestHeaderTemplate({ scheme: this.scheme, authority: this.authority, path: method.path, userAgent: USER_AGENT });
       this.templates.set(method, template);
     }
     return template;

@@ -1,0 +1,90 @@
+// Our client and grpc-js's, each given the same target and service config, as one shape for the balancing tests.
+
+import * as grpc from '@grpc/grpc-js';
+import { GrpcClient } from '../../lib/client/grpc-client.js';
+import type { ClientOptions } from '../../lib/client/grpc-client.js';
+import { GrpcError } from '../../lib/protocol/grpc-error.js';
+import { WhereClient, whereService } from './where-server.js';
+import type { WhoReply } from './where-server.js';
+
+/** The outcome of one unary call: the reply, or the status code it failed with. */
+export type Outcome = { readonly reply: WhoReply } | { readonly code: number };
+
+export interface BalanceClient {
+  who(options?: { waitForReady?: boolean; timeoutMs?: number }): Promise<Outcome>;
+  state(tryToConnect: boolean): number;
+  close(): void;
+}
+
+export interface BalanceClientKind {
+  readonly name: string;
+  create(target: string, serviceConfig: object, extra?: { backoffMs?: number }): BalanceClient;
+}
+
+const who = whereService.methods.get('Who')!;
+
+export const ours: BalanceClientKind = {
+  name: 'ours',
+  create(target, serviceConfig, extra) {
+    const options: ClientOptions = { serviceConfig };
+    if (extra?.backoffMs !== undefined) options.reconnectBackoff = { initialMs: extra.backoffMs, maxMs: extra.backoffMs };
+    const client = new GrpcClient(target, options);
+    return {
+      who: (callOptions) => client.callForResponse(who, { tag: '' }, {
+        waitForReady: callOptions?.waitForReady,
+        timeout: callOptions?.timeoutMs,
+      }).then((reply) => ({ reply: reply as WhoReply }), (err: unknown) => ({ code: err instanceof GrpcError ? err.code : -1 })),
+      state: (tryToConnect) => client.getConnectivityState(tryToConnect),
+      close: () => void client.close(),
+    };
+  },
+};
+
+export const grpcJs: BalanceClientKind = {
+  name: 'grpc-js',
+  create(target, serviceConfig, extra) {
+    const options: grpc.ChannelOptions = { 'grpc.service_config': JSON.stringify(serviceConfig) };
+    if (extra?.backoffMs !== undefined) {
+      options['grpc.initial_reconnect_backoff_ms'] = extra.backoffMs;
+      options['grpc.max_reconnect_backoff_ms'] = extra.backoffMs;
+    }
+    const client = new WhereClient(target, grpc.credentials.createInsecure(), options);
+    return {
+      who: (callOptions) => new Promise<Outcome>((resolve) => {
+        const deadline = callOptions?.timeoutMs === undefined ? Infinity : Date.now() + callOptions.timeoutMs;
+        const call = client['Who'] as (req: object, md: grpc.Metadata, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, reply?: WhoReply) => void) => void;
+        call.call(client, { tag: '' }, new grpc.Metadata(), { deadline, waitForReady: callOptions?.waitForReady }, (err, reply) => {
+          resolve(err === null ? { reply: reply! } : { code: err.code });
+        });
+      }),
+      state: (tryToConnect) => client.getChannel().getConnectivityState(tryToConnect),
+      close: () => client.close(),
+    };
+  },
+};
+
+export const clientKinds: readonly BalanceClientKind[] = [ours, grpcJs];
+
+/** Runs `total` calls, `concurrency` at a time, and returns their outcomes in order of completion. */
+export async function runCalls(client: BalanceClient, total: number, concurrency: number, options?: { waitForReady?: boolean; timeoutMs?: number }): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  let started = 0;
+  const worker = async (): Promise<void> => {
+    while (started < total) {
+      started++;
+      outcomes.push(await client.who(options));
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return outcomes;
+}
+
+/** Replies of the successful outcomes. */
+export function repliesOf(outcomes: readonly Outcome[]): WhoReply[] {
+  return outcomes.flatMap((outcome) => ('reply' in outcome ? [outcome.reply] : []));
+}
+
+/** Codes of the failed outcomes. */
+export function failuresOf(outcomes: readonly Outcome[]): number[] {
+  return outcomes.flatMap((outcome) => ('code' in outcome ? [outcome.code] : []));
+}
