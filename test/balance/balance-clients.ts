@@ -53,7 +53,9 @@ export const grpcJs: BalanceClientKind = {
       who: (callOptions) => new Promise<Outcome>((resolve) => {
         const deadline = callOptions?.timeoutMs === undefined ? Infinity : Date.now() + callOptions.timeoutMs;
         const call = client['Who'] as (req: object, md: grpc.Metadata, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, reply?: WhoReply) => void) => void;
-        call.call(client, { tag: '' }, new grpc.Metadata(), { deadline, waitForReady: callOptions?.waitForReady }, (err, reply) => {
+        // grpc-js takes waitForReady as a metadata option, not a call option.
+        const metadata = new grpc.Metadata({ waitForReady: callOptions?.waitForReady === true });
+        call.call(client, { tag: '' }, metadata, { deadline }, (err, reply) => {
           resolve(err === null ? { reply: reply! } : { code: err.code });
         });
       }),
