@@ -69,6 +69,12 @@ export interface ClientOptions {
   serviceConfig?: string | object;
   /** 'pick_first' (default, as grpc-js) or 'round_robin'; wins over the service config's loadBalancingConfig. */
   loadBalancingPolicy?: LoadBalancingPolicyName;
+  /** Retries and hedging as the service config's methodConfig says (default true; grpc-js's grpc.enable_retries). */
+  enableRetries?: boolean;
+  /** Request bytes held for retries over all calls of the client (default 16 MiB; grpc.retry_buffer_size). */
+  retryBufferSize?: number;
+  /** Request bytes held for retries per call; past it the call is no longer retried (default 1 MiB; grpc.per_rpc_retry_buffer_size). */
+  perRpcRetryBufferSize?: number;
   /** Shortest time between two DNS resolutions of a dns: target (default 30000; grpc.dns_min_time_between_resolutions_ms). */
   dnsMinTimeBetweenResolutionsMs?: number;
 }
