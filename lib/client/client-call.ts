@@ -140,7 +140,10 @@ export class ClientCall<Req, Res> implements ReadyWaiter {
   private requestHeaders(): RequestHeaders {
     const deadline = this.options.deadline;
     const timeLeft = deadline === Infinity ? Infinity : deadline - Date.now();
-    return buildRequestHeaders(this.template, timeLeft, this.codec?.name, this.options.metadata);
+    const headers = buildRequestHeaders(this.template, timeLeft, this.codec?.name, this.options.metadata);
+    const previous = this.options.previousAttempts;
+    // A reserved name, so not metadata: only the retrying call sets it.
+    return previous === undefined || previous === 0 ? headers : { ...headers, 'grpc-previous-rpc-attempts': String(previous) };
   }
 
   private open(headers: RequestHeaders, request: Req | RequestStream<Req>): void {
@@ -251,6 +254,8 @@ export class ClientCall<Req, Res> implements ReadyWaiter {
     const state = this.state;
     if (state.kind !== 'open') return;
     state.serverEnded = true;
+    const pushback = headers['grpc-retry-pushback-ms'];
+    this.options.onPushback?.(pushback === undefined ? [] : [pushback].flat());
     // Only the code of an OK status is read unless a hook sees the status: its metadata is then decoded lazily.
     const eagerMetadata = this.options.onStatus !== undefined || this.intercepted !== undefined;
     const status = parseResponseTrailers(headers, state.httpStatus, eagerMetadata);

@@ -19,8 +19,11 @@ import { createChannel } from './balancer/create-channel.js';
 import { ConnectivityState, StateWatchers } from './balancer/connectivity-state.js';
 import type { LoadBalancingPolicyName } from './balancer/policy.js';
 import type { CallChannel } from './call-channel.js';
-import { parseServiceConfig } from './retry/service-config.js';
-import type { ServiceConfig } from './retry/service-config.js';
+import { RetryingCall } from './retry/retrying-call.js';
+import type { AttemptCall, CallPolicy, RetryEnvironment } from './retry/retrying-call.js';
+import { RetryBuffer, RetryThrottle } from './retry/retry-throttle.js';
+import { methodConfigFor, parseServiceConfig } from './retry/service-config.js';
+import type { MethodConfig, ServiceConfig } from './retry/service-config.js';
 import type { ReconnectBackoffOptions } from './connection-backoff.js';
 import { ServerEncodings } from './server-encodings.js';
 import { createStub } from './stub.js';
@@ -80,6 +83,9 @@ export interface ClientOptions {
 }
 
 const DEFAULT_MAX_RECEIVE_MESSAGE_LENGTH = 4 * 1024 * 1024;
+// grpc-js's grpc.retry_buffer_size and grpc.per_rpc_retry_buffer_size defaults.
+const DEFAULT_RETRY_BUFFER = 16 * 1024 * 1024;
+const DEFAULT_PER_RPC_RETRY_BUFFER = 1024 * 1024;
 const USER_AGENT = `nestjs-grpc-transport/${readVersion()}`;
 
 function readVersion(): string {
@@ -114,6 +120,10 @@ export class GrpcClient {
   /** What a call without options resolves to: the same every time, so it is resolved once. */
   private readonly noOptions: ResolvedCallOptions;
   private readonly templates = new WeakMap<MethodDescriptor, RequestHeaders>();
+  /** Each method's entry of the service config (null: none), looked up once. */
+  private readonly methodConfigs = new WeakMap<MethodDescriptor, MethodConfig | null>();
+  /** Throttle and buffers of retried calls; undefined when retries are off or no config asks for them. */
+  private readonly retryEnv: RetryEnvironment | undefined;
   private readonly scheme: 'http' | 'https';
   private readonly interceptors: readonly ClientInterceptor[];
   /** The chain for calls made while a call is served: propagation first, so user hooks see and may change it. */
@@ -142,6 +152,12 @@ export class GrpcClient {
     });
     this.connection = channel;
     this.authority = authority;
+    const throttling = this.serviceConfig?.retryThrottling;
+    this.retryEnv = options.enableRetries === false || this.serviceConfig === undefined ? undefined : {
+      throttle: throttling === undefined ? undefined : new RetryThrottle(throttling.maxTokens, throttling.tokenRatio),
+      buffer: new RetryBuffer(options.retryBufferSize ?? DEFAULT_RETRY_BUFFER),
+      perCallBufferBytes: options.perRpcRetryBufferSize ?? DEFAULT_PER_RPC_RETRY_BUFFER,
+    };
     // Fail at construction, not at the first call, on an unknown default encoding.
     resolveCodec(options.defaultCompression);
     this.callDefaults = { compression: options.defaultCompression, waitForReady: options.waitForReady };
@@ -226,19 +242,41 @@ export class GrpcClient {
     request: Req | RequestStream<Req>,
     options: CallOptions | undefined,
     sink: CallSink<Res>,
-  ): ClientCall<Req, Res> {
+  ): AttemptCall {
     let chain = this.interceptors;
     // Read at subscribe time: the call belongs to whichever served call subscribes, not to whoever built it.
     if (this.inheritingInterceptors !== undefined && ambientContext.getStore() !== undefined) {
       chain = this.inheritingInterceptors;
       sink = new ScopedSink(sink);
     }
-    const resolved = options === undefined ? this.noOptions : resolveCallOptions(options, this.callDefaults, Date.now());
+    let resolved = options === undefined ? this.noOptions : resolveCallOptions(options, this.callDefaults, Date.now());
+    const config = this.serviceConfig === undefined ? undefined : this.methodConfig(method);
+    if (config !== undefined) resolved = withMethodConfig(resolved, config, options);
     // No interceptor, no cost: the options go out as resolved.
     const intercepted = chain.length > 0 ? interceptCall(chain, method, resolved) : undefined;
-    const call = new ClientCall<Req, Res>(method, sink, intercepted?.options ?? resolved, this.env, this.templateFor(method), intercepted);
+    const template = this.templateFor(method);
+    const policy = this.retryEnv === undefined || config === undefined || method.requestStream ? undefined : callPolicy(config);
+    if (policy !== undefined) {
+      const call = new RetryingCall<Req, Res>(sink, intercepted?.options ?? resolved, policy, this.retryEnv!, (attemptSink, attemptOptions) => {
+        const attempt = new ClientCall<Req, Res>(method, attemptSink, attemptOptions, this.env, template, undefined);
+        attempt.start(request);
+        return attempt;
+      }, intercepted);
+      call.start(requestSize(method, request as Req));
+      return call;
+    }
+    const call = new ClientCall<Req, Res>(method, sink, intercepted?.options ?? resolved, this.env, template, intercepted);
     call.start(request);
     return call;
+  }
+
+  private methodConfig(method: MethodDescriptor): MethodConfig | undefined {
+    let config = this.methodConfigs.get(method);
+    if (config === undefined) {
+      config = methodConfigFor(this.serviceConfig!, method.path) ?? null;
+      this.methodConfigs.set(method, config);
+    }
+    return config ?? undefined;
   }
 
   private templateFor(method: MethodDescriptor): RequestHeaders {
@@ -248,6 +286,29 @@ export class GrpcClient {
       this.templates.set(method, template);
     }
     return template;
+  }
+}
+
+/** The service config's timeout (the earlier deadline wins) and waitForReady (unless the call sets its own). */
+function withMethodConfig(resolved: ResolvedCallOptions, config: MethodConfig, options: CallOptions | undefined): ResolvedCallOptions {
+  const deadline = config.timeoutMs === undefined ? resolved.deadline : Math.min(resolved.deadline, Date.now() + config.timeoutMs);
+  const waitForReady = options?.waitForReady ?? config.waitForReady ?? resolved.waitForReady;
+  if (deadline === resolved.deadline && waitForReady === resolved.waitForReady) return resolved;
+  return { ...resolved, deadline, waitForReady };
+}
+
+function callPolicy(config: MethodConfig): CallPolicy | undefined {
+  if (config.retryPolicy !== undefined) return { kind: 'retry', policy: config.retryPolicy };
+  if (config.hedgingPolicy !== undefined) return { kind: 'hedge', policy: config.hedgingPolicy };
+  return undefined;
+}
+
+/** The serialized request's size, for the retry buffers; a request that fails to serialize fails its attempt anyway. */
+function requestSize<Req>(method: MethodDescriptor<Req, unknown>, request: Req): number {
+  try {
+    return method.serializeRequest(request).length;
+  } catch {
+    return 0;
   }
 }
 

@@ -11,14 +11,21 @@ import type { WhoReply } from './where-server.js';
 export type Outcome = { readonly reply: WhoReply } | { readonly code: number };
 
 export interface BalanceClient {
-  who(options?: { waitForReady?: boolean; timeoutMs?: number }): Promise<Outcome>;
+  who(options?: { waitForReady?: boolean; timeoutMs?: number; tag?: string }): Promise<Outcome>;
   state(tryToConnect: boolean): number;
   close(): void;
 }
 
+/** Client settings beside the service config, each with its grpc-js channel option. */
+export interface Extra {
+  readonly backoffMs?: number;
+  /** grpc.per_rpc_retry_buffer_size */
+  readonly perRpcRetryBufferSize?: number;
+}
+
 export interface BalanceClientKind {
   readonly name: string;
-  create(target: string, serviceConfig: object, extra?: { backoffMs?: number }): BalanceClient;
+  create(target: string, serviceConfig: object, extra?: Extra): BalanceClient;
 }
 
 const who = whereService.methods.get('Who')!;
@@ -28,9 +35,10 @@ export const ours: BalanceClientKind = {
   create(target, serviceConfig, extra) {
     const options: ClientOptions = { serviceConfig };
     if (extra?.backoffMs !== undefined) options.reconnectBackoff = { initialMs: extra.backoffMs, maxMs: extra.backoffMs };
+    if (extra?.perRpcRetryBufferSize !== undefined) options.perRpcRetryBufferSize = extra.perRpcRetryBufferSize;
     const client = new GrpcClient(target, options);
     return {
-      who: (callOptions) => client.callForResponse(who, { tag: '' }, {
+      who: (callOptions) => client.callForResponse(who, { tag: callOptions?.tag ?? '' }, {
         waitForReady: callOptions?.waitForReady,
         timeout: callOptions?.timeoutMs,
       }).then((reply) => ({ reply: reply as WhoReply }), (err: unknown) => ({ code: err instanceof GrpcError ? err.code : -1 })),
@@ -48,6 +56,7 @@ export const grpcJs: BalanceClientKind = {
       options['grpc.initial_reconnect_backoff_ms'] = extra.backoffMs;
       options['grpc.max_reconnect_backoff_ms'] = extra.backoffMs;
     }
+    if (extra?.perRpcRetryBufferSize !== undefined) options['grpc.per_rpc_retry_buffer_size'] = extra.perRpcRetryBufferSize;
     const client = new WhereClient(target, grpc.credentials.createInsecure(), options);
     return {
       who: (callOptions) => new Promise<Outcome>((resolve) => {
@@ -55,7 +64,7 @@ export const grpcJs: BalanceClientKind = {
         const call = client['Who'] as (req: object, md: grpc.Metadata, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, reply?: WhoReply) => void) => void;
         // grpc-js takes waitForReady as a metadata option, not a call option.
         const metadata = new grpc.Metadata({ waitForReady: callOptions?.waitForReady === true });
-        call.call(client, { tag: '' }, metadata, { deadline }, (err, reply) => {
+        call.call(client, { tag: callOptions?.tag ?? '' }, metadata, { deadline }, (err, reply) => {
           resolve(err === null ? { reply: reply! } : { code: err.code });
         });
       }),

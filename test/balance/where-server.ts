@@ -39,10 +39,12 @@ export interface WhereServer {
 }
 
 export function whereImplementation(name: string, behaviour: Behaviour, calls: number[]): grpc.UntypedServiceImplementation {
-  const answer = (metadata: grpc.Metadata, done: (error: grpc.ServiceError | null, reply?: WhoReply) => void): void => {
-    const previous = Number(metadata.get('grpc-previous-rpc-attempts')[0] ?? 0);
+  const answer = (call: { metadata: grpc.Metadata; cancelled: boolean }, done: (error: grpc.ServiceError | null, reply?: WhoReply) => void): void => {
+    const previous = Number(call.metadata.get('grpc-previous-rpc-attempts')[0] ?? 0);
     calls.push(previous);
     const respond = (): void => {
+      // A hedged attempt cancelled while it waited must not take a failure meant for a later call.
+      if (call.cancelled) return;
       if (behaviour.failNext > 0) {
         behaviour.failNext--;
         const error = Object.assign(new Error(`${name} fails`), { code: behaviour.failCode, details: `${name} fails`, metadata: new grpc.Metadata() });
@@ -55,8 +57,8 @@ export function whereImplementation(name: string, behaviour: Behaviour, calls: n
     else respond();
   };
   return {
-    Who: (call: grpc.ServerUnaryCall<WhoRequest, WhoReply>, callback: grpc.sendUnaryData<WhoReply>) => answer(call.metadata, callback),
-    Stream: (call: grpc.ServerWritableStream<WhoRequest, WhoReply>) => answer(call.metadata, (error, reply) => {
+    Who: (call: grpc.ServerUnaryCall<WhoRequest, WhoReply>, callback: grpc.sendUnaryData<WhoReply>) => answer(call, callback),
+    Stream: (call: grpc.ServerWritableStream<WhoRequest, WhoReply>) => answer(call, (error, reply) => {
       if (error !== null) return call.emit('error', error);
       call.write(reply!);
       call.write(reply!);
