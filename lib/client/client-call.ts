@@ -225,8 +225,8 @@ export class ClientCall<Req, Res> implements ReadyWaiter {
     this[CALL]?.onError(err);
   }
 
-  private static onStreamFrameError(this: CallStream, type: number): void {
-    this[CALL]?.onFrameError(type);
+  private static onStreamFrameError(this: CallStream, type: number, code: number): void {
+    this[CALL]?.onFrameError(type, code);
   }
 
   private static onStreamClose(this: CallStream): void {
@@ -296,13 +296,17 @@ export class ClientCall<Req, Res> implements ReadyWaiter {
   }
 
   /**
-   * node:http2 did not send a frame of ours. Our request headers (HEADERS = 1): refused locally, never seen by the
-   * server, so said as such rather than as the REFUSED_STREAM node:http2 closes the stream with.
+   * node:http2 did not send a frame of ours. Our request headers (HEADERS = 1) over its header-block limit
+   * (FRAME_SIZE_ERROR): refused locally, never seen by the server, so said as such rather than as the REFUSED_STREAM
+   * node:http2 closes the stream with. Either way no new call goes on that session.
    */
-  private onFrameError(type: number): void {
+  private onFrameError(type: number, code: number): void {
     const state = this.state;
     if (state.kind !== 'open' || type !== HEADERS_FRAME || state.httpStatus !== undefined) return;
     this.env.connection.retire(state.slot);
+    // Any other refusal: the session had a GOAWAY that node:http2 had not yet reported when the stream was opened.
+    // The server never saw the call; 'close' retries it on another session (REFUSED_STREAM).
+    if (code !== constants.NGHTTP2_FRAME_SIZE_ERROR) return;
     this.fail(new GrpcError(Status.RESOURCE_EXHAUSTED,
       'Request headers not sent: node:http2 refused the header block (metadata too large for http2.maxSendHeaderBlockLength)'));
   }

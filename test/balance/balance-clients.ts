@@ -8,7 +8,7 @@ import { WhereClient, whereService } from './where-server.js';
 import type { WhoReply } from './where-server.js';
 
 /** The outcome of one unary call: the reply, or the status code it failed with. */
-export type Outcome = { readonly reply: WhoReply } | { readonly code: number };
+export type Outcome = { readonly reply: WhoReply } | { readonly code: number; readonly message?: string };
 
 export interface BalanceClient {
   who(options?: { waitForReady?: boolean; timeoutMs?: number; tag?: string }): Promise<Outcome>;
@@ -30,6 +30,13 @@ export interface BalanceClientKind {
 
 const who = whereService.methods.get('Who')!;
 
+/** The code of a failed call; its message is kept out of deep-equal comparisons but shows in assertion output. */
+function failure(err: unknown): Outcome {
+  const outcome = { code: err instanceof GrpcError ? err.code : -1 };
+  Object.defineProperty(outcome, 'message', { value: (err as Error).message, enumerable: false });
+  return outcome;
+}
+
 export const ours: BalanceClientKind = {
   name: 'ours',
   create(target, serviceConfig, extra) {
@@ -41,7 +48,7 @@ export const ours: BalanceClientKind = {
       who: (callOptions) => client.callForResponse(who, { tag: callOptions?.tag ?? '' }, {
         waitForReady: callOptions?.waitForReady,
         timeout: callOptions?.timeoutMs,
-      }).then((reply) => ({ reply: reply as WhoReply }), (err: unknown) => ({ code: err instanceof GrpcError ? err.code : -1 })),
+      }).then((reply) => ({ reply: reply as WhoReply }), (err: unknown) => failure(err)),
       state: (tryToConnect) => client.getConnectivityState(tryToConnect),
       close: () => void client.close(),
     };
