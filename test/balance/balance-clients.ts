@@ -1,6 +1,7 @@
 // Our client and grpc-js's, each given the same target and service config, as one shape for the balancing tests.
 
 import * as grpc from '@grpc/grpc-js';
+import { lastValueFrom, toArray } from 'rxjs';
 import { GrpcClient } from '../../lib/client/grpc-client.js';
 import type { ClientOptions } from '../../lib/client/grpc-client.js';
 import { GrpcError } from '../../lib/protocol/grpc-error.js';
@@ -12,6 +13,8 @@ export type Outcome = { readonly reply: WhoReply } | { readonly code: number; re
 
 export interface BalanceClient {
   who(options?: { waitForReady?: boolean; timeoutMs?: number; tag?: string }): Promise<Outcome>;
+  /** The server-streaming method: its two replies, or the code it failed with. */
+  stream(): Promise<Outcome[] | { readonly code: number }>;
   state(tryToConnect: boolean): number;
   close(): void;
 }
@@ -29,6 +32,7 @@ export interface BalanceClientKind {
 }
 
 const who = whereService.methods.get('Who')!;
+const stream = whereService.methods.get('Stream')!;
 
 /** The code of a failed call; its message is kept out of deep-equal comparisons but shows in assertion output. */
 function failure(err: unknown): Outcome {
@@ -49,6 +53,9 @@ export const ours: BalanceClientKind = {
         waitForReady: callOptions?.waitForReady,
         timeout: callOptions?.timeoutMs,
       }).then((reply) => ({ reply: reply as WhoReply }), (err: unknown) => failure(err)),
+      stream: () => lastValueFrom(client.call(stream, { tag: '' }).pipe(toArray())).then(
+        (replies) => replies.map((reply) => ({ reply: reply as WhoReply })),
+        (err: unknown) => failure(err) as { code: number }),
       state: (tryToConnect) => client.getConnectivityState(tryToConnect),
       close: () => void client.close(),
     };
@@ -74,6 +81,13 @@ export const grpcJs: BalanceClientKind = {
         call.call(client, { tag: callOptions?.tag ?? '' }, metadata, { deadline }, (err, reply) => {
           resolve(err === null ? { reply: reply! } : { code: err.code });
         });
+      }),
+      stream: () => new Promise((resolve) => {
+        const replies: Outcome[] = [];
+        const call = (client['Stream'] as (req: object) => grpc.ClientReadableStream<WhoReply>).call(client, { tag: '' });
+        call.on('data', (reply: WhoReply) => replies.push({ reply }));
+        call.on('error', (err: grpc.ServiceError) => resolve({ code: err.code }));
+        call.on('end', () => resolve(replies));
       }),
       state: (tryToConnect) => client.getChannel().getConnectivityState(tryToConnect),
       close: () => client.close(),

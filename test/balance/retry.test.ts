@@ -50,7 +50,7 @@ describe('retries and hedging', { timeout: 90_000 }, () => {
   afterEach(() => {
     for (const client of clients.splice(0)) client.close();
     for (const server of servers) {
-      Object.assign(server.behaviour, { failNext: 0, failCode: Status.UNAVAILABLE, delayMs: 0 });
+      Object.assign(server.behaviour, { failNext: 0, failCode: Status.UNAVAILABLE, delayMs: 0, pushback: undefined, headersFirst: false });
       server.calls.length = 0;
     }
   });
@@ -92,6 +92,32 @@ describe('retries and hedging', { timeout: 90_000 }, () => {
         first.behaviour.failNext = 1;
         assert.deepEqual(await client.who({ tag: 'x'.repeat(64) }), { code: Status.UNAVAILABLE });
         assert.deepEqual(first.calls, [0]);
+      });
+
+      it('does not retry once the server has sent response headers: the call is committed', async () => {
+        const client = open(kind, first.address, RETRY);
+        Object.assign(first.behaviour, { failNext: 1, headersFirst: true });
+        assert.deepEqual(await client.who(), { code: Status.UNAVAILABLE });
+        assert.deepEqual(first.calls, [0]);
+      });
+
+      it('a server-streaming call is retried while nothing came back', async () => {
+        const client = open(kind, first.address, RETRY);
+        first.behaviour.failNext = 1;
+        assert.deepEqual(await client.stream(), [{ reply: { server: 'a', previous_attempts: 1 } }, { reply: { server: 'a', previous_attempts: 1 } }]);
+      });
+
+      it('honours server pushback: a negative value stops retrying, a delay defers the next attempt', async () => {
+        const client = open(kind, first.address, RETRY);
+        Object.assign(first.behaviour, { failNext: 1, pushback: '-1' });
+        assert.deepEqual(await client.who(), { code: Status.UNAVAILABLE });
+        assert.deepEqual(first.calls, [0]);
+        first.calls.length = 0;
+        Object.assign(first.behaviour, { failNext: 1, pushback: '300' });
+        const start = performance.now();
+        assert.deepEqual(await client.who(), { reply: { server: 'a', previous_attempts: 1 } });
+        // The policy's own backoff is at most 10 ms; only the pushback makes it wait this long.
+        assert.ok(performance.now() - start >= 250, `retried after ${(performance.now() - start).toFixed(0)} ms`);
       });
 
       it('throttling stops retrying when most calls fail', async () => {

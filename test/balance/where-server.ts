@@ -23,6 +23,10 @@ export interface Behaviour {
   failCode: grpc.status;
   /** Answer after this many milliseconds. */
   delayMs: number;
+  /** A failure carries this grpc-retry-pushback-ms trailer. */
+  pushback?: string;
+  /** A failure comes after response headers (the client has committed the call by then). */
+  headersFirst?: boolean;
 }
 
 export interface WhereServer {
@@ -39,7 +43,7 @@ export interface WhereServer {
 }
 
 export function whereImplementation(name: string, behaviour: Behaviour, calls: number[]): grpc.UntypedServiceImplementation {
-  const answer = (call: { metadata: grpc.Metadata; cancelled: boolean }, done: (error: grpc.ServiceError | null, reply?: WhoReply) => void): void => {
+  const answer = (call: { metadata: grpc.Metadata; cancelled: boolean; sendMetadata(metadata: grpc.Metadata): void }, done: (error: grpc.ServiceError | null, reply?: WhoReply) => void): void => {
     const previous = Number(call.metadata.get('grpc-previous-rpc-attempts')[0] ?? 0);
     calls.push(previous);
     const respond = (): void => {
@@ -47,7 +51,10 @@ export function whereImplementation(name: string, behaviour: Behaviour, calls: n
       if (call.cancelled) return;
       if (behaviour.failNext > 0) {
         behaviour.failNext--;
-        const error = Object.assign(new Error(`${name} fails`), { code: behaviour.failCode, details: `${name} fails`, metadata: new grpc.Metadata() });
+        const trailers = new grpc.Metadata();
+        if (behaviour.pushback !== undefined) trailers.set('grpc-retry-pushback-ms', behaviour.pushback);
+        if (behaviour.headersFirst === true) call.sendMetadata(new grpc.Metadata());
+        const error = Object.assign(new Error(`${name} fails`), { code: behaviour.failCode, details: `${name} fails`, metadata: trailers });
         done(error as grpc.ServiceError);
       } else {
         done(null, { server: name, previous_attempts: previous });
