@@ -24,6 +24,8 @@ export interface Extra {
   readonly backoffMs?: number;
   /** grpc.per_rpc_retry_buffer_size */
   readonly perRpcRetryBufferSize?: number;
+  /** grpc.retry_buffer_size */
+  readonly retryBufferSize?: number;
 }
 
 export interface BalanceClientKind {
@@ -47,6 +49,7 @@ export const ours: BalanceClientKind = {
     const options: ClientOptions = { serviceConfig };
     if (extra?.backoffMs !== undefined) options.reconnectBackoff = { initialMs: extra.backoffMs, maxMs: extra.backoffMs };
     if (extra?.perRpcRetryBufferSize !== undefined) options.perRpcRetryBufferSize = extra.perRpcRetryBufferSize;
+    if (extra?.retryBufferSize !== undefined) options.retryBufferSize = extra.retryBufferSize;
     const client = new GrpcClient(target, options);
     return {
       who: (callOptions) => client.callForResponse(who, { tag: callOptions?.tag ?? '' }, {
@@ -71,6 +74,7 @@ export const grpcJs: BalanceClientKind = {
       options['grpc.max_reconnect_backoff_ms'] = extra.backoffMs;
     }
     if (extra?.perRpcRetryBufferSize !== undefined) options['grpc.per_rpc_retry_buffer_size'] = extra.perRpcRetryBufferSize;
+    if (extra?.retryBufferSize !== undefined) options['grpc.retry_buffer_size'] = extra.retryBufferSize;
     const client = new WhereClient(target, grpc.credentials.createInsecure(), options);
     return {
       who: (callOptions) => new Promise<Outcome>((resolve) => {

@@ -5,7 +5,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Status } from '../../lib/protocol/status.js';
 import { clientKinds, failuresOf, repliesOf } from './balance-clients.js';
-import type { BalanceClient, BalanceClientKind, Outcome } from './balance-clients.js';
+import type { BalanceClient, BalanceClientKind, Extra, Outcome } from './balance-clients.js';
 import { ipv4Target, startThree } from './where-server.js';
 import type { WhereServer } from './where-server.js';
 
@@ -38,7 +38,7 @@ describe('retries and hedging', { timeout: 90_000 }, () => {
   let servers: WhereServer[];
   let first: WhereServer;
   const clients: BalanceClient[] = [];
-  const open = (kind: BalanceClientKind, target: string, config: object, extra?: { perRpcRetryBufferSize?: number }): BalanceClient => {
+  const open = (kind: BalanceClientKind, target: string, config: object, extra?: Extra): BalanceClient => {
     const client = kind.create(target, config, extra);
     clients.push(client);
     return client;
@@ -118,6 +118,23 @@ describe('retries and hedging', { timeout: 90_000 }, () => {
         assert.deepEqual(await client.who(), { reply: { server: 'a', previous_attempts: 1 } });
         // The policy's own backoff is at most 10 ms; only the pushback makes it wait this long.
         assert.ok(performance.now() - start >= 250, `retried after ${(performance.now() - start).toFixed(0)} ms`);
+      });
+
+      it('does not retry a call whose request does not fit in the client-wide retry buffer', async () => {
+        const client = open(kind, first.address, RETRY, { retryBufferSize: 16 });
+        first.behaviour.failNext = 2;
+        assert.deepEqual(await client.who({ tag: 'x'.repeat(64) }), { code: Status.UNAVAILABLE });
+        assert.deepEqual(first.calls, [0]);
+        assert.deepEqual(await client.who({ tag: 'x' }), { reply: { server: 'a', previous_attempts: 1 } }, 'a small request still fits');
+      });
+
+      it('applies the methodConfig timeout: the earlier deadline wins', async () => {
+        const config = { methodConfig: [{ name: [{ service: SERVICE, method: 'Who' }], timeout: '0.1s' }] };
+        const client = open(kind, first.address, config);
+        first.behaviour.delayMs = 1000;
+        const start = performance.now();
+        assert.deepEqual(await client.who({ timeoutMs: 5000 }), { code: Status.DEADLINE_EXCEEDED });
+        assert.ok(performance.now() - start < 900, 'ended at the config\'s timeout, not the server\'s answer');
       });
 
       it('throttling stops retrying when most calls fail', async () => {

@@ -5,8 +5,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { GrpcClient } from '../../lib/client/grpc-client.js';
 import { registerResolver } from '../../lib/client/resolver/resolver.js';
+import type { ResolverListener } from '../../lib/client/resolver/resolver.js';
 import { clientKinds, failuresOf, repliesOf, runCalls } from './balance-clients.js';
-import { countByServer, ipv4Target, startThree } from './where-server.js';
+import { countByServer, ipv4Target, startThree, whereService } from './where-server.js';
 import type { WhereServer } from './where-server.js';
 
 const ROUND_ROBIN = { loadBalancingConfig: [{ round_robin: {} }] };
@@ -58,7 +59,7 @@ describe('load balancing over three servers', { timeout: 60_000 }, () => {
       return { refresh: () => { refreshed++; }, close: () => { closed = true; } };
     });
     const client = new GrpcClient('balancetest:three', { loadBalancingPolicy: 'round_robin' });
-    const who = (await import('./where-server.js')).whereService.methods.get('Who')!;
+    const who = whereService.methods.get('Who')!;
     const replies = [];
     for (let wave = 0; wave < CALLS / 30; wave++) {
       replies.push(...await Promise.all(Array.from({ length: 30 }, () => client.callForResponse(who, { tag: '' }))));
@@ -67,6 +68,33 @@ describe('load balancing over three servers', { timeout: 60_000 }, () => {
     assert.equal(refreshed, 0, 'no connection dropped, so no re-resolution was asked for');
     await client.close();
     assert.equal(closed, true, 'closing the client closes its resolver');
+  });
+
+  it('client=ours follows the resolver\'s updates: a removed address takes no more calls, an added one does', async () => {
+    let listener: ResolverListener | undefined;
+    registerResolver('balanceupdate', (_target, resolverListener) => {
+      listener = resolverListener;
+      listener.onAddresses(servers.slice(0, 2).map((server) => ({ host: server.host, port: server.port })));
+      return { refresh: () => {}, close: () => {} };
+    });
+    const client = new GrpcClient('balanceupdate:x', { loadBalancingPolicy: 'round_robin' });
+    const who = whereService.methods.get('Who')!;
+    const serversOf = async (calls: number): Promise<Set<string>> => {
+      const names = new Set<string>();
+      for (let i = 0; i < calls; i++) names.add((await client.callForResponse(who, { tag: '' }) as { server: string }).server);
+      return names;
+    };
+    try {
+      assert.deepEqual(await serversOf(20), new Set(['a', 'b']));
+      listener!.onAddresses(servers.slice(1).map((server) => ({ host: server.host, port: server.port })));
+      // The new address connects in the background; until then b takes the calls.
+      const until = Date.now() + 5000;
+      let seen = await serversOf(20);
+      while (!seen.has('c') && Date.now() < until) seen = await serversOf(20);
+      assert.ok(!seen.has('a') && seen.has('c'), `calls went to ${[...seen].join(',')}`);
+    } finally {
+      await client.close();
+    }
   });
 
   it('a bad target is a TypeError at construction, for a known scheme too', () => {
