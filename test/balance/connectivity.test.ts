@@ -9,11 +9,14 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { ConnectivityState } from '../../lib/client/balancer/connectivity-state.js';
 import { GrpcClient } from '../../lib/client/grpc-client.js';
+import { GrpcError } from '../../lib/protocol/grpc-error.js';
 import { Status } from '../../lib/protocol/status.js';
+import { registerResolver } from '../../lib/client/resolver/resolver.js';
+import type { ResolverListener } from '../../lib/client/resolver/resolver.js';
 import { freePort, sleep, within } from '../client/fixtures.js';
 import { clientKinds, failuresOf, repliesOf, runCalls } from './balance-clients.js';
 import type { BalanceClient } from './balance-clients.js';
-import { startWhereServer, startThree, WhereClient, whereImplementation } from './where-server.js';
+import { startWhereServer, startThree, WhereClient, whereImplementation, whereService } from './where-server.js';
 import type { WhereServer } from './where-server.js';
 
 const ROUND_ROBIN = { loadBalancingConfig: [{ round_robin: {} }] };
@@ -52,6 +55,18 @@ describe('connectivity of a balanced client', { timeout: 60_000 }, () => {
           const outcomes = await runCalls(client, 60, 6);
           assert.deepEqual(failuresOf(outcomes), []);
           assert.deepEqual(new Set(repliesOf(outcomes).map((reply) => reply.server)), new Set(['b', 'c']));
+        } finally {
+          client.close();
+        }
+      });
+
+      it('pick_first skips a first address where nothing listens and keeps to the next', async () => {
+        const dead = await freePort();
+        const client = kind.create(`ipv4:127.0.0.1:${dead},${servers[1]!.address},${servers[2]!.address}`, PICK_FIRST, { backoffMs: 200 });
+        try {
+          const outcomes = await runCalls(client, 30, 3, { waitForReady: true, timeoutMs: 4000 });
+          assert.deepEqual(failuresOf(outcomes), []);
+          assert.deepEqual(new Set(repliesOf(outcomes).map((reply) => reply.server)), new Set(['b']));
         } finally {
           client.close();
         }
@@ -104,6 +119,27 @@ describe('connectivity of a balanced client', { timeout: 60_000 }, () => {
       });
     });
   }
+
+  it('client=ours a failing resolver: calls fail UNAVAILABLE saying why, waitForReady calls wait for its addresses', async () => {
+    let listener: ResolverListener | undefined;
+    registerResolver('balancefail', (_target, resolverListener) => {
+      listener = resolverListener;
+      queueMicrotask(() => resolverListener.onError(new Error('registry unreachable')));
+      return { refresh: () => {}, close: () => {} };
+    });
+    const client = new GrpcClient('balancefail:x');
+    const who = whereService.methods.get('Who')!;
+    try {
+      await assert.rejects(client.callForResponse(who, { tag: '' }), (err: GrpcError) =>
+        err.code === Status.UNAVAILABLE && err.message.includes('registry unreachable'));
+      const waiting = client.callForResponse(who, { tag: '' }, { waitForReady: true, timeout: 4000 });
+      await sleep(50);
+      listener!.onAddresses([{ host: servers[2]!.host, port: servers[2]!.port }]);
+      assert.deepEqual(await waiting, { server: 'c', previous_attempts: 0 });
+    } finally {
+      await client.close();
+    }
+  });
 
   it('client=ours watchConnectivityState: told of the change from IDLE, or of the deadline; SHUTDOWN after close', async () => {
     const client = new GrpcClient(`ipv4:${servers[0]!.address}`, { loadBalancingPolicy: 'round_robin' });

@@ -1,8 +1,10 @@
 // dns: targets as grpc-js resolves them: every A and AAAA record of the name (dns.lookup with all), resolved again
-// when the client asks (a connection dropped) but never sooner than the minimum interval after the last resolution.
+// when the client asks (a connection dropped) but never sooner than the minimum interval after the last resolution;
+// a failed lookup is tried again on the connection-backoff schedule, as grpc-js retries it.
 
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { ConnectionBackoff } from '../connection-backoff.js';
 import type { Address } from './address.js';
 import type { Resolver, ResolverListener, ResolverOptions } from './resolver.js';
 import { DEFAULT_PORT, parseHostPort } from './target.js';
@@ -16,6 +18,7 @@ export class DnsResolver implements Resolver {
   private pending: NodeJS.Timeout | undefined;
   private running = false;
   private closed = false;
+  private readonly failures = new ConnectionBackoff();
 
   /** Throws TypeError for an endpoint that is not host[:port]. */
   constructor(target: ParsedTarget, private readonly listener: ResolverListener, private readonly options: ResolverOptions) {
@@ -55,14 +58,25 @@ export class DnsResolver implements Resolver {
       (records) => {
         this.running = false;
         if (this.closed) return;
-        if (records.length === 0) return this.listener.onError(new Error(`DNS: no address for ${this.host}`));
+        if (records.length === 0) return this.fail(new Error(`DNS: no address for ${this.host}`));
+        this.failures.reset();
         this.listener.onAddresses(records.map((record) => ({ host: record.address, port: this.port })));
       },
       (err: unknown) => {
         this.running = false;
         if (this.closed) return;
-        this.listener.onError(new Error(`DNS resolution of ${this.host} failed: ${(err as Error).message}`));
+        this.fail(new Error(`DNS resolution of ${this.host} failed: ${(err as Error).message}`));
       },
     );
+  }
+
+  private fail(error: Error): void {
+    this.listener.onError(error);
+    clearTimeout(this.pending);
+    this.pending = setTimeout(() => {
+      this.pending = undefined;
+      this.resolve();
+    }, this.failures.nextDelay());
+    this.pending.unref();
   }
 }
