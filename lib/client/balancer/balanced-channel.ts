@@ -156,7 +156,8 @@ export class BalancedChannel implements CallChannel, ResolverListener {
       // Sticky failure (as grpc-js): a channel that failed stays failed while its subchannels retry, until one is ready.
       if (this.state === ConnectivityState.TRANSIENT_FAILURE && state === ConnectivityState.CONNECTING) state = this.state;
     }
-    if (state === ConnectivityState.IDLE) this.wanted = false;
+    // A connection asked for has been made (or the policy went idle): after a drop, pick_first waits for the next call, as grpc-js.
+    if (state === ConnectivityState.READY || state === ConnectivityState.IDLE) this.wanted = false;
     this.setState(state);
     if (this.waiters.size === 0) return;
     const ready = this.hasReady();
