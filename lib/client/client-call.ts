@@ -1,8 +1,9 @@
 // One client call = one HTTP/2 stream (a second when the server refused the first): request headers and frames out,
-// frames and final status in. PROTOCOL-HTTP2 "Requests"/"Responses"; edge cases and the retry as grpc-js.
+// frames and final status in. PROTOCOL-HTTP2 "Requests"/"Responses"; edge cases and the retry as grpc-js. Under a
+// retry or hedging policy each attempt is one ClientCall, and retry/retrying-call.ts is the call over them.
 
 import { constants } from 'node:http2';
-import type { ClientHttp2Stream, IncomingHttpHeaders, IncomingHttpStatusHeader } from 'node:http2';
+import type { IncomingHttpHeaders } from 'node:http2';
 import type { Codec } from '../protocol/compression.js';
 import type { Frame } from '../protocol/framing.js';
 import { GrpcError } from '../protocol/grpc-error.js';
@@ -26,6 +27,8 @@ import { grpcErrorFromNodeError, grpcErrorFromStreamClose } from './node-errors.
 import { encodeRequest, RequestWriter, RETRY_BUFFER_BYTES } from './request-writer.js';
 import type { RequestStream } from './request-writer.js';
 import { ResponseDecoder } from './response-decoder.js';
+import { detachStream, listenToStream } from './stream-events.js';
+import type { ResponseHeaders, StreamEventTarget } from './stream-events.js';
 import type { ServerEncodings } from './server-encodings.js';
 
 /** What every call of one client shares. */
@@ -44,19 +47,11 @@ export interface CallSink<Res> {
   complete(): void;
 }
 
-type Headers = IncomingHttpHeaders & IncomingHttpStatusHeader;
-
 /** HTTP/2 frame type of HEADERS (RFC 9113 §6.2), as node:http2's 'frameError' reports it. */
 const HEADERS_FRAME = 1;
 
-// The call a stream belongs to, until the call ends. The stream listeners are shared by every call and find their
-// call here: no closure per event and call. Clearing it at the end also takes the call's objects out of the
-// stream's graph: node:http2 streams often survive a scavenge or two, and what hangs off them is promoted with them.
-const CALL = Symbol('ClientCall');
-type CallStream = ClientHttp2Stream & { [CALL]?: ClientCall<unknown, unknown> };
-
 /** Drives one call; doubles as the Observable's teardown, so unsubscribe() is the client-side cancel. */
-export class ClientCall<Req, Res> implements ReadyWaiter {
+export class ClientCall<Req, Res> implements ReadyWaiter, StreamEventTarget {
   private state: CallState = STARTING;
   private deadlineTimer: DeadlineTimer | undefined;
   /** Listens on options.signal while the call runs; removed at the end, so a long-lived signal collects none. */
@@ -172,15 +167,7 @@ export class ClientCall<Req, Res> implements ReadyWaiter {
     }
     this.state = state;
     const stream = state.stream;
-    (stream as CallStream)[CALL] = this as ClientCall<unknown, unknown>;
-    stream.on('response', ClientCall.onStreamResponse);
-    stream.on('trailers', ClientCall.onStreamTrailers);
-    stream.on('data', ClientCall.onStreamData);
-    stream.on('end', ClientCall.onStreamEnd);
-    // Stays after the call ends: an 'error' without a listener would throw.
-    stream.on('error', ClientCall.onStreamError);
-    stream.on('frameError', ClientCall.onStreamFrameError);
-    stream.on('close', ClientCall.onStreamClose);
+    listenToStream(stream, this);
     return state;
   }
 
@@ -190,7 +177,7 @@ export class ClientCall<Req, Res> implements ReadyWaiter {
    */
   private retryRefused(state: Open): void {
     this.retried = true;
-    (state.stream as CallStream)[CALL] = undefined;
+    detachStream(state.stream);
     state.slot.release();
     this.state = STARTING;
     const writer = state.writer;
@@ -205,35 +192,9 @@ export class ClientCall<Req, Res> implements ReadyWaiter {
     }
   }
 
-  private static onStreamResponse(this: CallStream, headers: Headers, flags: number): void {
-    this[CALL]?.onResponse(headers, flags);
-  }
+  // StreamEventTarget: the stream's events, in the order node:http2 emits them.
 
-  private static onStreamTrailers(this: CallStream, headers: IncomingHttpHeaders): void {
-    this[CALL]?.onTrailers(headers);
-  }
-
-  private static onStreamData(this: CallStream, chunk: Buffer): void {
-    this[CALL]?.onData(chunk);
-  }
-
-  private static onStreamEnd(this: CallStream): void {
-    this[CALL]?.onEnd();
-  }
-
-  private static onStreamError(this: CallStream, err: unknown): void {
-    this[CALL]?.onError(err);
-  }
-
-  private static onStreamFrameError(this: CallStream, type: number, code: number): void {
-    this[CALL]?.onFrameError(type, code);
-  }
-
-  private static onStreamClose(this: CallStream): void {
-    this[CALL]?.onClose();
-  }
-
-  private onResponse(headers: Headers, flags: number): void {
+  onResponse(headers: ResponseHeaders, flags: number): void {
     const state = this.state;
     if (state.kind !== 'open') return;
     state.httpStatus = headers[':status'];
@@ -250,7 +211,7 @@ export class ClientCall<Req, Res> implements ReadyWaiter {
     this.options.onMetadata?.(metadataFromHeaders(headers));
   }
 
-  private onTrailers(headers: IncomingHttpHeaders): void {
+  onTrailers(headers: IncomingHttpHeaders): void {
     const state = this.state;
     if (state.kind !== 'open') return;
     state.serverEnded = true;
@@ -263,7 +224,7 @@ export class ClientCall<Req, Res> implements ReadyWaiter {
     else state.status = status;
   }
 
-  private onData(chunk: Buffer): void {
+  onData(chunk: Buffer): void {
     if (this.state.kind !== 'open') return;
     const frames = this.decoder.push(chunk);
     if (frames instanceof GrpcError) return this.fail(frames);
@@ -279,7 +240,7 @@ export class ClientCall<Req, Res> implements ReadyWaiter {
     state.response = message;
   }
 
-  private onEnd(): void {
+  onEnd(): void {
     const state = this.state;
     if (state.kind !== 'open') return;
     state.serverEnded = true;
@@ -290,7 +251,7 @@ export class ClientCall<Req, Res> implements ReadyWaiter {
     else this.finish(state.status);
   }
 
-  private onError(err: unknown): void {
+  onError(err: unknown): void {
     const state = this.state;
     if (state.kind === 'open') state.error = err;
   }
@@ -300,7 +261,7 @@ export class ClientCall<Req, Res> implements ReadyWaiter {
    * (FRAME_SIZE_ERROR): refused locally, never seen by the server, so said as such rather than as the REFUSED_STREAM
    * node:http2 closes the stream with. Either way no new call goes on that session.
    */
-  private onFrameError(type: number, code: number): void {
+  onFrameError(type: number, code: number): void {
     const state = this.state;
     if (state.kind !== 'open' || type !== HEADERS_FRAME || state.httpStatus !== undefined) return;
     this.env.connection.retire(state.slot);
@@ -311,7 +272,7 @@ export class ClientCall<Req, Res> implements ReadyWaiter {
       'Request headers not sent: node:http2 refused the header block (metadata too large for http2.maxSendHeaderBlockLength)'));
   }
 
-  private onClose(): void {
+  onClose(): void {
     const state = this.state;
     if (state.kind !== 'open') return;
     if (state.status !== undefined) {
@@ -389,7 +350,7 @@ export class ClientCall<Req, Res> implements ReadyWaiter {
     state.writer?.stop();
     const stream = state.stream;
     // Later events of the stream find no call; they would be ignored anyway (done).
-    (stream as CallStream)[CALL] = undefined;
+    detachStream(stream);
     if (!stream.destroyed) {
       // After the server ended the stream an RST is redundant: just half-close our side.
       if (state.serverEnded) {
