@@ -1,11 +1,10 @@
-// The standalone client: one shared HTTP/2 connection, cold Observable calls, per-service stubs.
+// The standalone client: its channel (one HTTP/2 connection, or one per resolved address under a balancing policy),
+// cold Observable calls, per-service stubs.
 // Every call, Observable or promise, starts in one place (start); request headers come from protocol/request-headers.ts.
 
 import { AsyncResource } from 'node:async_hooks';
 import { createRequire } from 'node:module';
-import type { ClientSessionOptions, SecureClientSessionOptions } from 'node:http2';
 import { Observable } from 'rxjs';
-import type { EncodingName } from '../protocol/compression.js';
 import { buildRequestHeaderTemplate } from '../protocol/request-headers.js';
 import type { RequestHeaders } from '../protocol/request-headers.js';
 import type { MethodDescriptor, ServiceDescriptor } from '../schema/descriptors.js';
@@ -14,73 +13,24 @@ import type { CallDefaults, CallOptions, ResolvedCallOptions } from './call-opti
 import { ClientCall } from './client-call.js';
 import type { CallEnvironment, CallSink } from './client-call.js';
 import { ambientContext, interceptCall, propagateAmbientContext } from './client-interceptor.js';
-import type { ClientInterceptor, PropagateOptions } from './client-interceptor.js';
+import type { ClientInterceptor } from './client-interceptor.js';
+import type { ClientOptions } from './client-options.js';
 import { createChannel } from './balancer/create-channel.js';
 import { ConnectivityState, StateWatchers } from './balancer/connectivity-state.js';
-import type { LoadBalancingPolicyName } from './balancer/policy.js';
 import type { CallChannel } from './call-channel.js';
 import { RetryingCall } from './retry/retrying-call.js';
-import type { AttemptCall, CallPolicy, RetryEnvironment } from './retry/retrying-call.js';
+import type { AttemptCall, RetryEnvironment } from './retry/retrying-call.js';
+import { callPolicy, requestSize, withMethodConfig } from './retry/method-policy.js';
 import { RetryBuffer, RetryThrottle } from './retry/retry-throttle.js';
 import { methodConfigFor, parseServiceConfig } from './retry/service-config.js';
 import type { MethodConfig, ServiceConfig } from './retry/service-config.js';
-import type { ReconnectBackoffOptions } from './connection-backoff.js';
 import { ServerEncodings } from './server-encodings.js';
 import { createStub } from './stub.js';
 import type { ServiceStub } from './stub.js';
 import type { RequestStream } from './request-writer.js';
 import { ResponseStream } from './response-stream.js';
 
-/** Client-wide options. */
-export interface ClientOptions {
-  /** Compression of request messages unless a call says otherwise (default identity). */
-  defaultCompression?: EncodingName;
-  /** Largest response message accepted, after decompression (default 4 MiB, as grpc-js; -1 = unlimited). */
-  maxReceiveMessageLength?: number;
-  /** Largest request message sent, before compression (default unlimited, as grpc-js). */
-  maxSendMessageLength?: number;
-  /** node:http2 session options; settings.initialWindowSize defaults to 4 MiB. */
-  http2?: ClientSessionOptions;
-  /** Connection-level receive window in bytes (default 16 MiB). */
-  connectionWindowSize?: number;
-  /**
-   * Connect with TLS: `true` trusts the system's CAs; an object gives node:tls options: `ca`, `cert` and `key`
-   * (mutual TLS), `servername` (the name sent by SNI and checked against the certificate, as grpc-js's
-   * grpc.ssl_target_name_override), `checkServerIdentity`. Default: plaintext HTTP/2.
-   */
-  tls?: true | SecureClientSessionOptions;
-  /** Hooks around every call: change request metadata before it goes out, observe the status and duration. */
-  interceptors?: readonly ClientInterceptor[];
-  /**
-   * Pass the context of the call being served on to the calls made while serving it: its metadata (call-id stack,
-   * context data, trace headers), its deadline and its cancellation. `true` (the default) all three, `false`
-   * none, or choose: `{ metadata, deadline, cancellation }`, each defaulting to true.
-   */
-  propagateContext?: boolean | PropagateOptions;
-  /**
-   * Delays between failed connection attempts (gRPC's connection-backoff spec): `initialMs` (1000), `maxMs`
-   * (120000), `multiplier` (1.6), `jitter` (0.2), `minConnectTimeoutMs` (20000). grpc-js's channel options
-   * grpc.initial_reconnect_backoff_ms and grpc.max_reconnect_backoff_ms are `initialMs` and `maxMs`.
-   */
-  reconnectBackoff?: ReconnectBackoffOptions;
-  /** Default of CallOptions.waitForReady for every call (false, as grpc-js). */
-  waitForReady?: boolean;
-  /**
-   * The service config, as JSON text (grpc-js's grpc.service_config) or the parsed object: loadBalancingConfig
-   * ([{ round_robin: {} }] or pick_first) and methodConfig (timeout, waitForReady, retryPolicy, hedgingPolicy).
-   */
-  serviceConfig?: string | object;
-  /** 'pick_first' (default, as grpc-js) or 'round_robin'; wins over the service config's loadBalancingConfig. */
-  loadBalancingPolicy?: LoadBalancingPolicyName;
-  /** Retries and hedging as the service config's methodConfig says (default true; grpc-js's grpc.enable_retries). */
-  enableRetries?: boolean;
-  /** Request bytes held for retries over all calls of the client (default 16 MiB; grpc.retry_buffer_size). */
-  retryBufferSize?: number;
-  /** Request bytes held for retries per call; past it the call is no longer retried (default 1 MiB; grpc.per_rpc_retry_buffer_size). */
-  perRpcRetryBufferSize?: number;
-  /** Shortest time between two DNS resolutions of a dns: target (default 30000; grpc.dns_min_time_between_resolutions_ms). */
-  dnsMinTimeBetweenResolutionsMs?: number;
-}
+export type { ClientOptions } from './client-options.js';
 
 const DEFAULT_MAX_RECEIVE_MESSAGE_LENGTH = 4 * 1024 * 1024;
 // grpc-js's grpc.retry_buffer_size and grpc.per_rpc_retry_buffer_size defaults.
@@ -286,29 +236,6 @@ export class GrpcClient {
       this.templates.set(method, template);
     }
     return template;
-  }
-}
-
-/** The service config's timeout (the earlier deadline wins) and waitForReady (unless the call sets its own). */
-function withMethodConfig(resolved: ResolvedCallOptions, config: MethodConfig, options: CallOptions | undefined): ResolvedCallOptions {
-  const deadline = config.timeoutMs === undefined ? resolved.deadline : Math.min(resolved.deadline, Date.now() + config.timeoutMs);
-  const waitForReady = options?.waitForReady ?? config.waitForReady ?? resolved.waitForReady;
-  if (deadline === resolved.deadline && waitForReady === resolved.waitForReady) return resolved;
-  return { ...resolved, deadline, waitForReady };
-}
-
-function callPolicy(config: MethodConfig): CallPolicy | undefined {
-  if (config.retryPolicy !== undefined) return { kind: 'retry', policy: config.retryPolicy };
-  if (config.hedgingPolicy !== undefined) return { kind: 'hedge', policy: config.hedgingPolicy };
-  return undefined;
-}
-
-/** The serialized request's size, for the retry buffers; a request that fails to serialize fails its attempt anyway. */
-function requestSize<Req>(method: MethodDescriptor<Req, unknown>, request: Req): number {
-  try {
-    return method.serializeRequest(request).length;
-  } catch {
-    return 0;
   }
 }
 
