@@ -51,4 +51,29 @@ describe('Nest proxy over many servers', { timeout: 30_000 }, () => {
       await proxy.close();
     }
   });
+
+  it('retries from grpc.service_config, and none with grpc.enable_retries 0', async () => {
+    const serviceConfig = JSON.stringify({
+      methodConfig: [{
+        name: [{ service: 'balancetest.Where' }],
+        retryPolicy: { maxAttempts: 2, initialBackoff: '0.01s', maxBackoff: '0.01s', backoffMultiplier: 1, retryableStatusCodes: ['UNAVAILABLE'] },
+      }],
+    });
+    const first = servers[0]!;
+    const call = async (channelOptions: Record<string, unknown>): Promise<WhoReply | number> => {
+      const proxy = new GrpcClientProxy({ url: first.address, package: 'balancetest', protoPath: WHERE_PROTO, channelOptions });
+      try {
+        const where = proxy.getService<{ who(request: object): Observable<WhoReply> }>('Where');
+        return await lastValueFrom(where.who({ tag: '' })).catch((err: { code: number }) => err.code);
+      } finally {
+        await proxy.close();
+      }
+    };
+    first.behaviour.failNext = 1;
+    // Nest's loader defaults camel-case the fields.
+    assert.deepEqual(await call({ 'grpc.service_config': serviceConfig }), { server: 'a', previousAttempts: 1 });
+    first.behaviour.failNext = 1;
+    assert.equal(await call({ 'grpc.service_config': serviceConfig, 'grpc.enable_retries': 0 }), 14);
+    first.behaviour.failNext = 0;
+  });
 });
