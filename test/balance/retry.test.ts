@@ -3,10 +3,13 @@
 
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { GrpcClient } from '../../lib/client/grpc-client.js';
+import type { GrpcError } from '../../lib/protocol/grpc-error.js';
 import { Status } from '../../lib/protocol/status.js';
+import { sleep } from '../client/fixtures.js';
 import { clientKinds, failuresOf, repliesOf } from './balance-clients.js';
 import type { BalanceClient, BalanceClientKind, Extra, Outcome } from './balance-clients.js';
-import { ipv4Target, startThree } from './where-server.js';
+import { ipv4Target, startThree, whereService } from './where-server.js';
 import type { WhereServer } from './where-server.js';
 
 const SERVICE = 'balancetest.Where';
@@ -165,6 +168,23 @@ describe('retries and hedging', { timeout: 90_000 }, () => {
       });
     });
   }
+
+  it('client=ours a cancel signal set by an interceptor ends a call waiting to retry, at once', async () => {
+    const controller = new AbortController();
+    const slow = { ...RETRY, methodConfig: [{ ...RETRY.methodConfig[0]!, retryPolicy: { ...RETRY.methodConfig[0]!.retryPolicy, initialBackoff: '5s', maxBackoff: '5s' } }] };
+    const client = new GrpcClient(first.address, { serviceConfig: slow, interceptors: [{ onStart: (call) => { call.signal = controller.signal; } }] });
+    first.behaviour.failNext = 1;
+    // The retry's backoff is random in [0, 5 s): the cancel comes as soon as the first attempt has failed.
+    const outcome = client.callForResponse(whereService.methods.get('Who')!, { tag: '' }).catch((err: GrpcError) => err.code);
+    while (first.calls.length === 0) await sleep(5);
+    await sleep(20);
+    const start = performance.now();
+    controller.abort();
+    const code = await outcome;
+    assert.ok(code === Status.CANCELLED || (typeof code === 'object' && first.calls.length === 2), `ended with ${JSON.stringify(code)}`);
+    assert.ok(performance.now() - start < 1000);
+    await client.close();
+  });
 
   it('ours and grpc-js attempt the same calls', () => {
     for (const [scenario, byKind] of results) {

@@ -63,6 +63,7 @@ export class RetryingCall<Req, Res> implements AttemptCall {
   /** The request is held for further attempts: within the buffer limits and not committed. */
   private replayable = false;
   private paused = false;
+  private abortListener: (() => void) | undefined;
 
   constructor(
     private readonly sink: CallSink<Res>,
@@ -79,6 +80,12 @@ export class RetryingCall<Req, Res> implements AttemptCall {
     if (requestBytes <= this.env.perCallBufferBytes && this.env.buffer.hold(requestBytes)) {
       this.held = requestBytes;
       this.replayable = true;
+    }
+    // A running attempt sees the signal itself; between attempts (a backoff) the call does.
+    const signal = this.options.signal;
+    if (signal !== undefined && !signal.aborted) {
+      this.abortListener = () => { if (this.running.size === 0) this.failBetweenAttempts(); };
+      signal.addEventListener('abort', this.abortListener, { once: true });
     }
     this.launch();
   }
@@ -200,8 +207,18 @@ export class RetryingCall<Req, Res> implements AttemptCall {
     else this.sink.complete();
   }
 
+  /** The served call this one belongs to ended while waiting to retry (as ClientCall.onAbort says it). */
+  private failBetweenAttempts(): void {
+    if (this.done) return;
+    const error = Date.now() >= this.options.deadline
+      ? new GrpcError(Status.DEADLINE_EXCEEDED, 'Deadline exceeded')
+      : new GrpcError(Status.CANCELLED, 'Cancelled by parent call');
+    this.finish(new Attempt<Res>(this as RetryingCall<unknown, Res>), error);
+  }
+
   private end(): void {
     this.done = true;
+    if (this.abortListener !== undefined) this.options.signal?.removeEventListener('abort', this.abortListener);
     clearTimeout(this.timer);
     this.releaseBuffer();
     for (const attempt of this.running) attempt.call?.unsubscribe();
