@@ -1,6 +1,7 @@
 // One HTTP/2 connection to one address (a client's only one, or a balancer's subchannel) in gRPC's connectivity
 // states (doc/connectivity-semantics-and-api.md): idle -> connecting -> ready. A failed attempt is a transient
-// failure, retried after a backoff (doc/connection-backoff.md); a ready connection that drops goes idle and the next call reconnects (as grpc-js).
+// failure, retried after a backoff (doc/connection-backoff.md); a ready connection that drops goes idle and the
+// next call reconnects (as grpc-js).
 
 import { connect } from 'node:http2';
 import type { ClientHttp2Stream, ClientSessionOptions, OutgoingHttpHeaders, SecureClientSessionOptions } from 'node:http2';
