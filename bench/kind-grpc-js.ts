@@ -50,7 +50,7 @@ async function writeAll<T>(call: ServerWritableStream<unknown, T>, values: Itera
   call.end();
 }
 
-export function connectGrpcJsClient(address: string): BenchClient {
+export function connectGrpcJsClient(address: string, serviceConfig?: string): BenchClient {
   const service = loadGrpcJsService();
   const unary = grpcJsMethod<Msg, Msg>(service, 'Unary');
   const stream = grpcJsMethod<StreamRequest, Msg>(service, 'ServerStream');
@@ -58,7 +58,8 @@ export function connectGrpcJsClient(address: string): BenchClient {
   const upload = grpcJsMethod<Chunk, Count>(service, 'Upload');
   const clientStream = grpcJsMethod<Msg, Count>(service, 'ClientStream');
   const bidi = grpcJsMethod<Msg, Msg>(service, 'Bidi');
-  const client = new grpc.Client(address, grpc.credentials.createInsecure());
+  const client = new grpc.Client(address, grpc.credentials.createInsecure(),
+    serviceConfig === undefined ? {} : { 'grpc.service_config': serviceConfig });
   return {
     unary: (request) => new Promise((resolve, reject) => {
       client.makeUnaryRequest(unary.path, unary.requestSerialize, unary.responseDeserialize, request,

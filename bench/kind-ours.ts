@@ -36,8 +36,8 @@ interface BenchStub {
   Upload: UnaryResponseStubMethod<Chunk, Count>;
 }
 
-export function connectOursClient(address: string): BenchClient {
-  const client = new GrpcClient(address);
+export function connectOursClient(address: string, serviceConfig?: string): BenchClient {
+  const client = new GrpcClient(address, serviceConfig === undefined ? {} : { serviceConfig });
   const stub = client.getService<BenchStub>(loadProtos(PROTO_PATH).service(SERVICE_NAME));
   return {
     unary: (request) => stub.Unary.promise(request),

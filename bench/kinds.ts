@@ -36,8 +36,11 @@ export interface BenchClient {
 export interface ClientKind {
   readonly name: string;
   readonly description: string;
-  /** Opens a client of `address` ('host:port') over one HTTP/2 connection, as its users would. */
-  connect(address: string): BenchClient;
+  /**
+   * Opens a client of `address` ('host:port', one HTTP/2 connection) as its users would; or of a target such as
+   * 'ipv4:a:p,b:p' with a service config (grpc.service_config JSON), one connection per address.
+   */
+  connect(address: string, serviceConfig?: string): BenchClient;
 }
 
 // Imported when started, so a server process loads only its own stack (and its memory is its own).

@@ -1,5 +1,6 @@
 // `npm run bench [-- --quick] [--servers=a,b] [--clients=a,b] [--only=unary,upload] [--profile[=ours,nest]] [--no-pin] [--no-h2load]`:
 // every server kind in a pinned child process, every workload against it, then one table of ratios and the targets.
+// `--only=unary round_robin` (or `--only=unary`) includes the balanced workload: three servers per kind, round_robin.
 import { LOOPBACK, parseFlags, UNARY_REQUEST } from './bench-proto.js';
 import { H2LOAD_WORKLOADS, h2loadVersion, measureH2load, runH2load } from './h2load.js';
 import type { H2loadSettings } from './h2load.js';
@@ -9,6 +10,7 @@ import { MEMORY_KINDS, slowReaderGrowth, unaryRetention } from './memory.js';
 import { profileKinds } from './profile.js';
 import { formatHeadline, formatTable } from './report.js';
 import type { Figure } from './report.js';
+import { balancedUnary, BALANCED_WORKLOAD } from './balance.js';
 import { canPin, pinSelf, spawnServer } from './server.js';
 import type { ServerProcess } from './server.js';
 import { formatTargets } from './targets.js';
@@ -70,6 +72,14 @@ async function main(): Promise<void> {
       }
     } finally {
       await child.stop();
+    }
+  }
+
+  if (only({ name: BALANCED_WORKLOAD })) {
+    for (const server of servers) {
+      await balancedUnary(clients, server.name, settings, serverCpu, (driver, name, readings) => {
+        for (const r of readings) figures.push(report({ ...r, driver, server: name }));
+      });
     }
   }
 

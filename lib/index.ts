@@ -38,6 +38,12 @@ export type { BuiltInServiceOptions } from './services/built-in-services.js';
 export type { ErrorMapping, ErrorClass, ErrorDetailOptions } from './server/error-registry.js';
 
 export { GrpcClient } from './client/grpc-client.js';
+export { ConnectivityState } from './client/balancer/connectivity-state.js';
+export type { LoadBalancingPolicyName } from './client/balancer/policy.js';
+export { registerResolver } from './client/resolver/resolver.js';
+export type { Resolver, ResolverFactory, ResolverListener, ResolverOptions } from './client/resolver/resolver.js';
+export type { Address } from './client/resolver/address.js';
+export type { ParsedTarget } from './client/resolver/target.js';
 export type { ClientOptions } from './client/grpc-client.js';
 export type { CallOptions } from './client/call-options.js';
 export { sendUncompressed } from './client/request-writer.js';

@@ -45,6 +45,10 @@ export interface ResolvedCallOptions {
   readonly waitForReady: boolean;
   /** Cancels the call when it aborts; set by interceptors (the served call's, by the built-in propagation). */
   readonly signal: AbortSignal | undefined;
+  /** Set on the attempts of a retried or hedged call: sent as grpc-previous-rpc-attempts (gRFC A6). */
+  readonly previousAttempts?: number;
+  /** Set on those attempts: told the trailers' grpc-retry-pushback-ms values (a reserved name, so not in metadata). */
+  readonly onPushback?: (values: readonly unknown[]) => void;
 }
 
 const NO_OPTIONS: CallOptions = {};

@@ -1,8 +1,9 @@
 // One client call = one HTTP/2 stream (a second when the server refused the first): request headers and frames out,
-// frames and final status in. PROTOCOL-HTTP2 "Requests"/"Responses"; edge cases and the retry as grpc-js.
+// frames and final status in. PROTOCOL-HTTP2 "Requests"/"Responses"; edge cases and the retry as grpc-js. Under a
+// retry or hedging policy each attempt is one ClientCall, and retry/retrying-call.ts is the call over them.
 
 import { constants } from 'node:http2';
-import type { ClientHttp2Stream, IncomingHttpHeaders, IncomingHttpStatusHeader } from 'node:http2';
+import type { IncomingHttpHeaders } from 'node:http2';
 import type { Codec } from '../protocol/compression.js';
 import type { Frame } from '../protocol/framing.js';
 import { GrpcError } from '../protocol/grpc-error.js';
@@ -20,16 +21,19 @@ import type { ResolvedCallOptions } from './call-options.js';
 import { DONE, NO_RESPONSE, openState, STARTING } from './call-state.js';
 import type { CallState, Open } from './call-state.js';
 import type { InterceptedCall } from './client-interceptor.js';
-import type { Connection, ReadyWaiter } from './connection.js';
+import type { CallChannel } from './call-channel.js';
+import type { ReadyWaiter } from './connection.js';
 import { grpcErrorFromNodeError, grpcErrorFromStreamClose } from './node-errors.js';
 import { encodeRequest, RequestWriter, RETRY_BUFFER_BYTES } from './request-writer.js';
 import type { RequestStream } from './request-writer.js';
 import { ResponseDecoder } from './response-decoder.js';
+import { detachStream, listenToStream } from './stream-events.js';
+import type { ResponseHeaders, StreamEventTarget } from './stream-events.js';
 import type { ServerEncodings } from './server-encodings.js';
 
 /** What every call of one client shares. */
 export interface CallEnvironment {
-  readonly connection: Connection;
+  readonly connection: CallChannel;
   /** What the server said it can read; responses note it, new calls read it. */
   readonly serverEncodings: ServerEncodings;
   readonly maxReceiveMessageLength: number;
@@ -43,19 +47,11 @@ export interface CallSink<Res> {
   complete(): void;
 }
 
-type Headers = IncomingHttpHeaders & IncomingHttpStatusHeader;
-
 /** HTTP/2 frame type of HEADERS (RFC 9113 §6.2), as node:http2's 'frameError' reports it. */
 const HEADERS_FRAME = 1;
 
-// The call a stream belongs to, until the call ends. The stream listeners are shared by every call and find their
-// call here: no closure per event and call. Clearing it at the end also takes the call's objects out of the
-// stream's graph: node:http2 streams often survive a scavenge or two, and what hangs off them is promoted with them.
-const CALL = Symbol('ClientCall');
-type CallStream = ClientHttp2Stream & { [CALL]?: ClientCall<unknown, unknown> };
-
 /** Drives one call; doubles as the Observable's teardown, so unsubscribe() is the client-side cancel. */
-export class ClientCall<Req, Res> implements ReadyWaiter {
+export class ClientCall<Req, Res> implements ReadyWaiter, StreamEventTarget {
   private state: CallState = STARTING;
   private deadlineTimer: DeadlineTimer | undefined;
   /** Listens on options.signal while the call runs; removed at the end, so a long-lived signal collects none. */
@@ -97,7 +93,7 @@ export class ClientCall<Req, Res> implements ReadyWaiter {
       this.abortListener = () => this.onAbort();
       signal.addEventListener('abort', this.abortListener, { once: true });
     }
-    if (this.options.waitForReady && !this.env.connection.waitForReady(this)) this.state = { kind: 'waiting', request };
+    if (!this.env.connection.admit(this, this.options.waitForReady)) this.state = { kind: 'waiting', request };
     else this.open(headers, request);
     // The deadline runs from subscribe, so it also bounds a wait for the connection. Armed once the request is
     // out: a deadline already passed expires at once, after the server was told ('0n') and before any answer.
@@ -139,7 +135,10 @@ export class ClientCall<Req, Res> implements ReadyWaiter {
   private requestHeaders(): RequestHeaders {
     const deadline = this.options.deadline;
     const timeLeft = deadline === Infinity ? Infinity : deadline - Date.now();
-    return buildRequestHeaders(this.template, timeLeft, this.codec?.name, this.options.metadata);
+    const headers = buildRequestHeaders(this.template, timeLeft, this.codec?.name, this.options.metadata);
+    const previous = this.options.previousAttempts;
+    // A reserved name, so not metadata: only the retrying call sets it.
+    return previous === undefined || previous === 0 ? headers : { ...headers, 'grpc-previous-rpc-attempts': String(previous) };
   }
 
   private open(headers: RequestHeaders, request: Req | RequestStream<Req>): void {
@@ -168,15 +167,7 @@ export class ClientCall<Req, Res> implements ReadyWaiter {
     }
     this.state = state;
     const stream = state.stream;
-    (stream as CallStream)[CALL] = this as ClientCall<unknown, unknown>;
-    stream.on('response', ClientCall.onStreamResponse);
-    stream.on('trailers', ClientCall.onStreamTrailers);
-    stream.on('data', ClientCall.onStreamData);
-    stream.on('end', ClientCall.onStreamEnd);
-    // Stays after the call ends: an 'error' without a listener would throw.
-    stream.on('error', ClientCall.onStreamError);
-    stream.on('frameError', ClientCall.onStreamFrameError);
-    stream.on('close', ClientCall.onStreamClose);
+    listenToStream(stream, this);
     return state;
   }
 
@@ -186,7 +177,7 @@ export class ClientCall<Req, Res> implements ReadyWaiter {
    */
   private retryRefused(state: Open): void {
     this.retried = true;
-    (state.stream as CallStream)[CALL] = undefined;
+    detachStream(state.stream);
     state.slot.release();
     this.state = STARTING;
     const writer = state.writer;
@@ -201,35 +192,9 @@ export class ClientCall<Req, Res> implements ReadyWaiter {
     }
   }
 
-  private static onStreamResponse(this: CallStream, headers: Headers, flags: number): void {
-    this[CALL]?.onResponse(headers, flags);
-  }
+  // StreamEventTarget: the stream's events, in the order node:http2 emits them.
 
-  private static onStreamTrailers(this: CallStream, headers: IncomingHttpHeaders): void {
-    this[CALL]?.onTrailers(headers);
-  }
-
-  private static onStreamData(this: CallStream, chunk: Buffer): void {
-    this[CALL]?.onData(chunk);
-  }
-
-  private static onStreamEnd(this: CallStream): void {
-    this[CALL]?.onEnd();
-  }
-
-  private static onStreamError(this: CallStream, err: unknown): void {
-    this[CALL]?.onError(err);
-  }
-
-  private static onStreamFrameError(this: CallStream, type: number): void {
-    this[CALL]?.onFrameError(type);
-  }
-
-  private static onStreamClose(this: CallStream): void {
-    this[CALL]?.onClose();
-  }
-
-  private onResponse(headers: Headers, flags: number): void {
+  onResponse(headers: ResponseHeaders, flags: number): void {
     const state = this.state;
     if (state.kind !== 'open') return;
     state.httpStatus = headers[':status'];
@@ -246,10 +211,12 @@ export class ClientCall<Req, Res> implements ReadyWaiter {
     this.options.onMetadata?.(metadataFromHeaders(headers));
   }
 
-  private onTrailers(headers: IncomingHttpHeaders): void {
+  onTrailers(headers: IncomingHttpHeaders): void {
     const state = this.state;
     if (state.kind !== 'open') return;
     state.serverEnded = true;
+    const pushback = headers['grpc-retry-pushback-ms'];
+    this.options.onPushback?.(pushback === undefined ? [] : [pushback].flat());
     // Only the code of an OK status is read unless a hook sees the status: its metadata is then decoded lazily.
     const eagerMetadata = this.options.onStatus !== undefined || this.intercepted !== undefined;
     const status = parseResponseTrailers(headers, state.httpStatus, eagerMetadata);
@@ -257,7 +224,7 @@ export class ClientCall<Req, Res> implements ReadyWaiter {
     else state.status = status;
   }
 
-  private onData(chunk: Buffer): void {
+  onData(chunk: Buffer): void {
     if (this.state.kind !== 'open') return;
     const frames = this.decoder.push(chunk);
     if (frames instanceof GrpcError) return this.fail(frames);
@@ -273,7 +240,7 @@ export class ClientCall<Req, Res> implements ReadyWaiter {
     state.response = message;
   }
 
-  private onEnd(): void {
+  onEnd(): void {
     const state = this.state;
     if (state.kind !== 'open') return;
     state.serverEnded = true;
@@ -284,24 +251,28 @@ export class ClientCall<Req, Res> implements ReadyWaiter {
     else this.finish(state.status);
   }
 
-  private onError(err: unknown): void {
+  onError(err: unknown): void {
     const state = this.state;
     if (state.kind === 'open') state.error = err;
   }
 
   /**
-   * node:http2 did not send a frame of ours. Our request headers (HEADERS = 1): refused locally, never seen by the
-   * server, so said as such rather than as the REFUSED_STREAM node:http2 closes the stream with.
+   * node:http2 did not send a frame of ours. Our request headers (HEADERS = 1) over its header-block limit
+   * (FRAME_SIZE_ERROR): refused locally, never seen by the server, so said as such rather than as the REFUSED_STREAM
+   * node:http2 closes the stream with. Either way no new call goes on that session.
    */
-  private onFrameError(type: number): void {
+  onFrameError(type: number, code: number): void {
     const state = this.state;
     if (state.kind !== 'open' || type !== HEADERS_FRAME || state.httpStatus !== undefined) return;
     this.env.connection.retire(state.slot);
+    // Any other refusal: the session had a GOAWAY that node:http2 had not yet reported when the stream was opened.
+    // The server never saw the call; 'close' retries it on another session (REFUSED_STREAM).
+    if (code !== constants.NGHTTP2_FRAME_SIZE_ERROR) return;
     this.fail(new GrpcError(Status.RESOURCE_EXHAUSTED,
       'Request headers not sent: node:http2 refused the header block (metadata too large for http2.maxSendHeaderBlockLength)'));
   }
 
-  private onClose(): void {
+  onClose(): void {
     const state = this.state;
     if (state.kind !== 'open') return;
     if (state.status !== undefined) {
@@ -379,7 +350,7 @@ export class ClientCall<Req, Res> implements ReadyWaiter {
     state.writer?.stop();
     const stream = state.stream;
     // Later events of the stream find no call; they would be ignored anyway (done).
-    (stream as CallStream)[CALL] = undefined;
+    detachStream(stream);
     if (!stream.destroyed) {
       // After the server ended the stream an RST is redundant: just half-close our side.
       if (state.serverEnded) {

@@ -1,11 +1,15 @@
-// The client's one shared HTTP/2 connection in gRPC's connectivity states (doc/connectivity-semantics-and-api.md):
-// idle -> connecting -> ready. A failed attempt is a transient failure, retried after a backoff
-// (doc/connection-backoff.md); a ready connection that drops goes idle and the next call reconnects (as grpc-js).
+// One HTTP/2 connection to one address (a client's only one, or a balancer's subchannel) in gRPC's connectivity
+// states (doc/connectivity-semantics-and-api.md): idle -> connecting -> ready. A failed attempt is a transient
+// failure, retried after a backoff (doc/connection-backoff.md); a ready connection that drops goes idle and the
+// next call reconnects (as grpc-js).
 
 import { connect } from 'node:http2';
 import type { ClientHttp2Stream, ClientSessionOptions, OutgoingHttpHeaders, SecureClientSessionOptions } from 'node:http2';
+import type { Duplex } from 'node:stream';
 import { GrpcError } from '../protocol/grpc-error.js';
 import { Status } from '../protocol/status.js';
+import { ConnectivityState } from './balancer/connectivity-state.js';
+import type { CallChannel } from './call-channel.js';
 import { ConnectionBackoff } from './connection-backoff.js';
 import type { ReconnectBackoffOptions } from './connection-backoff.js';
 import { grpcErrorFromConnectFailure, isStaleSessionError } from './node-errors.js';
@@ -23,6 +27,10 @@ export interface ConnectionOptions {
   connectionWindowSize?: number;
   /** Delays between failed connection attempts. */
   reconnectBackoff?: ReconnectBackoffOptions;
+  /** Opens the socket instead of the url's host and port (a Unix domain socket). */
+  createConnection?: () => Duplex;
+  /** Told after every change of connectivity state (a balancer's subchannel). */
+  onStateChange?: (connection: Connection) => void;
 }
 
 /** A call waiting for a ready connection (waitForReady); the connection runs one of these, once. */
@@ -53,6 +61,14 @@ type ConnectionState =
 
 const IDLE: ConnectionState = { kind: 'idle' };
 
+const CONNECTIVITY: Readonly<Record<ConnectionState['kind'], ConnectivityState>> = {
+  idle: ConnectivityState.IDLE,
+  connecting: ConnectivityState.CONNECTING,
+  ready: ConnectivityState.READY,
+  'transient-failure': ConnectivityState.TRANSIENT_FAILURE,
+  closed: ConnectivityState.SHUTDOWN,
+};
+
 function shutdownError(): GrpcError {
   return new GrpcError(Status.UNAVAILABLE, 'Channel has been shut down');
 }
@@ -61,14 +77,18 @@ function connectTimeoutError(ms: number): Error {
   return Object.assign(new Error(`Connection attempt timed out after ${ms} ms`), { code: 'ETIMEDOUT' });
 }
 
-/** Owns the sessions of one client; a session that is going away stays alive for the calls still on it. */
-export class Connection {
+/**
+ * Owns the sessions to one address (a client's only one, or one subchannel of a balancer); a session that is going
+ * away stays alive for the calls still on it.
+ */
+export class Connection implements CallChannel {
   private state: ConnectionState = IDLE;
   private readonly live = new Set<SessionSlot>();
   private readonly waiters = new Set<ReadyWaiter>();
   private readonly backoff: ConnectionBackoff;
   private readonly sessionOptions: SecureClientSessionOptions;
   private readonly connectionWindow: number;
+  private readonly onStateChange: ((connection: Connection) => void) | undefined;
 
   /** Throws TypeError on bad reconnectBackoff settings. */
   constructor(private readonly url: string, options: ConnectionOptions = {}) {
@@ -79,11 +99,29 @@ export class Connection {
       maxSendHeaderBlockLength: Number.MAX_SAFE_INTEGER,
       maxSessionMemory: Number.MAX_SAFE_INTEGER,
       ...options.tls,
+      ...(options.createConnection === undefined ? {} : { createConnection: options.createConnection }),
       ...options.http2,
       settings: { initialWindowSize: DEFAULT_STREAM_WINDOW, ...options.http2?.settings },
     };
     this.connectionWindow = options.connectionWindowSize ?? DEFAULT_CONNECTION_WINDOW;
     this.backoff = new ConnectionBackoff(options.reconnectBackoff);
+    this.onStateChange = options.onStateChange;
+  }
+
+  /** gRPC's connectivity state of this connection. */
+  get connectivity(): ConnectivityState {
+    return CONNECTIVITY[this.state.kind];
+  }
+
+  /** Starts connecting if idle (grpc-js's getConnectivityState(true), a round_robin subchannel); else nothing. */
+  connect(): void {
+    if (this.state.kind === 'idle') this.startAttempt();
+  }
+
+  /** Why the last attempt failed, as the UNAVAILABLE a call would get; undefined unless in transient failure. */
+  failure(): GrpcError | undefined {
+    const state = this.state;
+    return state.kind === 'transient-failure' ? grpcErrorFromConnectFailure(state.reason) : undefined;
   }
 
   /**
@@ -121,6 +159,11 @@ export class Connection {
     return false;
   }
 
+  /** A call without waitForReady goes out at once, on a connecting session too (node:http2 holds it until connected). */
+  admit(waiter: ReadyWaiter, waitForReady: boolean): boolean {
+    return !waitForReady || this.waitForReady(waiter);
+  }
+
   /** A waiting call ended first (deadline, cancel). */
   stopWaiting(waiter: ReadyWaiter): void {
     if (this.waiters.delete(waiter)) this.holdProcessWhileWaiting();
@@ -135,7 +178,7 @@ export class Connection {
     const state = this.state;
     if ((state.kind === 'ready' || state.kind === 'connecting') && state.slot === slot) {
       if (state.kind === 'connecting') clearTimeout(state.timeout);
-      this.state = IDLE;
+      this.enter(IDLE);
     }
     slot.endWhenIdle();
   }
@@ -152,7 +195,7 @@ export class Connection {
     if (state.kind === 'transient-failure') clearTimeout(state.retry);
     const slots = [...this.live];
     const done = Promise.all(slots.map((slot) => slot.ended)).then(() => undefined);
-    this.state = { kind: 'closed', done };
+    this.enter({ kind: 'closed', done });
     const waiting = [...this.waiters];
     this.waiters.clear();
     for (const waiter of waiting) waiter.onShutdown(shutdownError());
@@ -189,7 +232,7 @@ export class Connection {
       this.onSessionGone(slot, connectTimeoutError(timeoutMs));
       slot.end();
     }, timeoutMs);
-    this.state = { kind: 'connecting', slot, retryAt: Date.now() + delay, timeout };
+    this.enter({ kind: 'connecting', slot, retryAt: Date.now() + delay, timeout });
     this.holdProcessWhileWaiting();
     session.once('connect', () => {
       try {
@@ -216,7 +259,7 @@ export class Connection {
     if (state.kind !== 'connecting' || state.slot !== slot) return;
     clearTimeout(state.timeout);
     this.backoff.reset();
-    this.state = { kind: 'ready', slot };
+    this.enter({ kind: 'ready', slot });
     const waiting = [...this.waiters];
     this.waiters.clear();
     for (const waiter of waiting) waiter.onReady();
@@ -226,11 +269,11 @@ export class Connection {
   private onSessionGone(slot: SessionSlot, error: unknown): void {
     const state = this.state;
     if (state.kind === 'ready' && state.slot === slot) {
-      this.state = IDLE;
+      this.enter(IDLE);
     } else if (state.kind === 'connecting' && state.slot === slot) {
       clearTimeout(state.timeout);
       const retry = setTimeout(() => this.retry(), Math.max(0, state.retryAt - Date.now()));
-      this.state = { kind: 'transient-failure', reason: error, retry };
+      this.enter({ kind: 'transient-failure', reason: error, retry });
       this.holdProcessWhileWaiting();
     }
   }
@@ -238,6 +281,12 @@ export class Connection {
   /** As grpc-js's pick-first: a connection in transient failure retries on its backoff until it connects or closes. */
   private retry(): void {
     if (this.state.kind === 'transient-failure') this.startAttempt();
+  }
+
+  private enter(state: ConnectionState): void {
+    const changed = state.kind !== this.state.kind;
+    this.state = state;
+    if (changed) this.onStateChange?.(this);
   }
 
   /**

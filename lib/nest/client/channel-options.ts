@@ -1,6 +1,7 @@
 // Nest's Transport.GRPC clients pass grpc-js channel options through `channelOptions`. The few that have an
 // equivalent here are read, so a module switched over keeps its message limits, compression, reconnect delays
-// and TLS name override; the rest (keepalive, load balancing, ...) mean nothing to this client and are ignored.
+// TLS name override, service config (load balancing, retries, hedging), DNS and retry settings; the rest
+// (keepalive, ...) mean nothing to this client and are ignored.
 import type { EncodingName } from '../../protocol/compression.js';
 import type { ClientOptions } from '../../client/grpc-client.js';
 
@@ -36,6 +37,25 @@ export function withChannelOptions(options: ClientOptions, channelOptions: Reado
   if (initialMs !== undefined || maxMs !== undefined) {
     merged.reconnectBackoff = { ...(initialMs === undefined ? {} : { initialMs }), ...(maxMs === undefined ? {} : { maxMs }), ...options.reconnectBackoff };
   }
+  const serviceConfig = channelOptions['grpc.service_config'];
+  if (serviceConfig !== undefined) {
+    if (typeof serviceConfig !== 'string') throw new TypeError(`channelOptions 'grpc.service_config' must be a JSON string, got ${typeof serviceConfig}`);
+    merged.serviceConfig ??= serviceConfig;
+  }
+  // C-core's option; grpc-js reads only the service config, where loadBalancingConfig says the same.
+  const policy = channelOptions['grpc.lb_policy_name'];
+  if (policy !== undefined) {
+    if (policy !== 'pick_first' && policy !== 'round_robin') throw new TypeError(`channelOptions 'grpc.lb_policy_name' must be 'pick_first' or 'round_robin', got ${String(policy)}`);
+    merged.loadBalancingPolicy ??= policy;
+  }
+  const enableRetries = read('grpc.enable_retries');
+  if (enableRetries !== undefined) merged.enableRetries ??= enableRetries !== 0;
+  const retryBuffer = read('grpc.retry_buffer_size');
+  if (retryBuffer !== undefined) merged.retryBufferSize ??= retryBuffer;
+  const perRpcBuffer = read('grpc.per_rpc_retry_buffer_size');
+  if (perRpcBuffer !== undefined) merged.perRpcRetryBufferSize ??= perRpcBuffer;
+  const dnsInterval = read('grpc.dns_min_time_between_resolutions_ms');
+  if (dnsInterval !== undefined) merged.dnsMinTimeBetweenResolutionsMs ??= dnsInterval;
   const servername = channelOptions['grpc.ssl_target_name_override'];
   // As grpc-js: the override matters only over TLS.
   if (typeof servername === 'string' && merged.tls !== undefined) {

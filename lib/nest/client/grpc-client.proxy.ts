@@ -25,7 +25,7 @@ import { parsePattern } from './grpc-pattern.js';
 
 /** Nest's GrpcOptions names where they exist, plus the standalone client's options. */
 export interface GrpcClientProxyOptions extends ClientOptions {
-  /** Server address 'host:port' (default 'localhost:5000', as Nest). */
+  /** Target, as the standalone client takes it: 'host:port', 'dns:///host:port', 'ipv4:a:p,b:p'... (default 'localhost:5000', as Nest). */
   url?: string;
   /** Package(s) in which getService() resolves short service names. */
   package?: string | string[];
@@ -35,7 +35,8 @@ export interface GrpcClientProxyOptions extends ClientOptions {
   loader?: NestLoaderOptions;
   /**
    * grpc-js channel options, as Transport.GRPC takes them: the message limits, grpc.default_compression_algorithm,
-   * the reconnect backoff and grpc.ssl_target_name_override are read (explicit options win); the rest are ignored.
+   * the reconnect backoff, grpc.ssl_target_name_override, grpc.service_config, grpc.lb_policy_name, grpc.enable_retries,
+   * the retry buffer sizes and grpc.dns_min_time_between_resolutions_ms are read (explicit options win); the rest are ignored.
    */
   channelOptions?: Readonly<Record<string, unknown>>;
 }
