@@ -91,13 +91,22 @@ export class FrameBatch {
    * longer than `maxLength` is not kept: the server's RESOURCE_EXHAUSTED (messageTooLarge) comes back instead.
    */
   append(type: Type, message: Message<{}> | Record<string, never>, maxLength: number): number | GrpcError {
+    return this.#appendWith((writer) => type.encode(message, writer), maxLength);
+  }
+
+  /** As append(), for a body some other serializer already encoded (a grpc-js service definition's, say). */
+  appendEncoded(body: Uint8Array, maxLength: number): number | GrpcError {
+    return this.#appendWith((writer) => writer.raw(body), maxLength);
+  }
+
+  #appendWith(encode: (writer: PartsWriter) => void, maxLength: number): number | GrpcError {
     const writer = (this.#writer ??= new PartsWriter(this.pool));
     writer.ensureBuffer();
     const [start, parts, before] = [writer.pos, writer.parts.length, this.byteLength];
     // Placeholders, patched below: a zero varint is one byte, and fixed32 reserves four.
     writer.uint32(0).fixed32(0);
     try {
-      type.encode(message, writer);
+      encode(writer);
     } catch (err) {
       // Nothing of a message that failed half-way stays in the batch.
       rewind(writer, start, parts, before, this.pool);

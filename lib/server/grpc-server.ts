@@ -18,6 +18,8 @@ import { ServerCallContext } from './call-context.js';
 import type { ServerHandler } from './call-context.js';
 import { dispatch } from './dispatch.js';
 import type { ErrorDetailOptions } from './error-registry.js';
+import { createGrpcJsHandlers, describeGrpcJsService, isGrpcJsServiceDefinition } from './grpc-js-service.js';
+import type { GrpcJsImplementation, GrpcJsServiceDefinition } from './grpc-js-service.js';
 import { Router } from './router.js';
 import { ServerCall } from './server-call.js';
 import type { ServerCallEnvironment } from './server-call.js';
@@ -83,8 +85,19 @@ export class GrpcServer {
   }
 
   /** Serves `handlers`, keyed by proto method name, for `service`. */
-  addService(service: ServiceDescriptor, handlers: Readonly<Record<string, ServerHandler>>): void {
-    const wrapped = Object.entries(handlers).map(([name, handler]) => [name, this.#wrapHandler(handler)] as const);
+  addService(service: ServiceDescriptor, handlers: Readonly<Record<string, ServerHandler>>): void;
+  /**
+   * Serves a service written for grpc-js, as grpc-js's Server.addService does: its definition's own
+   * serialize/deserialize functions, and an implementation taking grpc-js call objects and callbacks.
+   */
+  addService(service: GrpcJsServiceDefinition, implementation: GrpcJsImplementation): void;
+  addService(service: ServiceDescriptor | GrpcJsServiceDefinition, handlers: object): void {
+    if (isGrpcJsServiceDefinition(service)) {
+      const descriptor = describeGrpcJsService(service);
+      this.addService(descriptor, createGrpcJsHandlers(descriptor, service, handlers));
+      return;
+    }
+    const wrapped = Object.entries(handlers as Readonly<Record<string, ServerHandler>>).map(([name, handler]) => [name, this.#wrapHandler(handler)] as const);
     this.#router.addService(service, Object.fromEntries(wrapped));
   }
 
