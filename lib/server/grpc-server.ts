@@ -14,12 +14,14 @@ import { isGrpcRequest, parseRequestHeaders } from '../protocol/request-headers.
 import { buildTrailers, buildTrailersOnly, UNSUPPORTED_MEDIA_TYPE } from '../protocol/response-headers.js';
 import { Status } from '../protocol/status.js';
 import type { MethodDescriptor, ServiceDescriptor } from '../schema/descriptors.js';
+import { describeGrpcJsService, isGrpcJsServiceDefinition } from '../schema/grpc-js-definition.js';
+import type { GrpcJsServiceDefinition } from '../schema/grpc-js-definition.js';
 import { ServerCallContext } from './call-context.js';
 import type { ServerHandler } from './call-context.js';
 import { dispatch } from './dispatch.js';
 import type { ErrorDetailOptions } from './error-registry.js';
-import { createGrpcJsHandlers, describeGrpcJsService, isGrpcJsServiceDefinition } from './grpc-js-service.js';
-import type { GrpcJsImplementation, GrpcJsServiceDefinition } from './grpc-js-service.js';
+import { createGrpcJsHandlers } from './grpc-js-service.js';
+import type { GrpcJsImplementation } from './grpc-js-service.js';
 import { Router } from './router.js';
 import { ServerCall } from './server-call.js';
 import type { ServerCallEnvironment } from './server-call.js';
