@@ -13,8 +13,9 @@ import { createStub } from '../../client/stub.js';
 import type { CallStarter, ServiceStub } from '../../client/stub.js';
 import type { RequestStream } from '../../client/request-writer.js';
 import { withChannelOptions } from './channel-options.js';
-import { nestLoaderOptions } from '../loader-options.js';
-import { loadProtos } from '../../schema/load-protos.js';
+import { tlsOfChannelCredentials } from '../grpc-js-credentials.js';
+import { loadProtoSource } from '../proto-source.js';
+import type { PackageDefinition } from '../../schema/grpc-js-definition.js';
 import type { LoadOptions } from '../../schema/load-protos.js';
 import type { MethodDescriptor, Schema, ServiceDescriptor } from '../../schema/descriptors.js';
 import { createProxyService } from './proxy-service.js';
@@ -27,8 +28,12 @@ export interface GrpcClientProxyOptions extends ClientOptions {
   url?: string;
   /** Package(s) in which getService() resolves short service names. */
   package?: string | string[];
-  /** The .proto file(s) to load. */
-  protoPath: string | string[];
+  /** The .proto file(s) to load; or give `packageDefinition`. */
+  protoPath?: string | string[];
+  /** A @grpc/proto-loader PackageDefinition to call with instead of `protoPath`, with its own message shapes. */
+  packageDefinition?: PackageDefinition;
+  /** grpc-js ChannelCredentials (createInsecure, createSsl, createFromSecureContext), read as `tls`. */
+  credentials?: unknown;
   /** How the protos are loaded and messages shaped (proto-loader's option names). */
   loader?: LoadOptions;
   /**
@@ -39,11 +44,6 @@ export interface GrpcClientProxyOptions extends ClientOptions {
 }
 
 const DEFAULT_URL = 'localhost:5000';
-// Nest options that would silently change meaning here: refuse them, saying what to use instead.
-const UNSUPPORTED_OPTIONS = {
-  credentials: 'grpc-js ChannelCredentials cannot be read here; connect with TLS through the "tls" option: { tls: { ca } }',
-  packageDefinition: 'use the "protoPath" option',
-} as const;
 
 /** A gRPC ClientProxy; register it with ClientsModule's customClass or with GrpcClientModule. */
 export class GrpcClientProxy extends ClientProxy implements ClientGrpc, OnApplicationShutdown {
@@ -61,14 +61,15 @@ export class GrpcClientProxy extends ClientProxy implements ClientGrpc, OnApplic
 
   constructor(options: GrpcClientProxyOptions) {
     super();
-    for (const [key, instead] of Object.entries(UNSUPPORTED_OPTIONS)) {
-      if (key in options) throw new TypeError(`GrpcClientProxy does not support the "${key}" option: ${instead}`);
+    const { url, package: pkg, protoPath, packageDefinition, loader, channelOptions, credentials, ...clientOptions } = options;
+    if (credentials !== undefined) {
+      if (clientOptions.tls !== undefined) throw new TypeError('GrpcClientProxy takes "credentials" or "tls", not both');
+      const tls = tlsOfChannelCredentials(credentials);
+      if (tls !== undefined) clientOptions.tls = tls;
     }
-    if (options.protoPath === undefined) throw new TypeError('GrpcClientProxy needs the protoPath option');
-    const { url, package: pkg, protoPath, loader, channelOptions, ...clientOptions } = options;
     this.url = url ?? DEFAULT_URL;
     this.clientOptions = withChannelOptions(clientOptions, channelOptions);
-    this.schema = loadProtos(protoPath, nestLoaderOptions(loader));
+    this.schema = loadProtoSource({ protoPath, packageDefinition, loader }).schema;
     this.packages = pkg === undefined ? [] : Array.isArray(pkg) ? pkg : [pkg];
     for (const name of this.packages) this.checkPackage(name);
     // Built now so that a bad option (an unknown compression) fails at registration; it connects lazily.

@@ -6,12 +6,13 @@ import type { SecureServerOptions, ServerOptions as Http2ServerOptions } from 'n
 import { distinctUntilChanged } from 'rxjs';
 import type { Observable } from 'rxjs';
 import type { EncodingName } from '../../protocol/compression.js';
-import { loadProtos } from '../../schema/load-protos.js';
+import type { PackageDefinition } from '../../schema/grpc-js-definition.js';
 import type { LoadOptions } from '../../schema/load-protos.js';
 import { GrpcServer } from '../../server/grpc-server.js';
 import { GRPC_TRANSPORT } from '../grpc.decorators.js';
 import { adaptHandler } from './server-handler.adapter.js';
-import { nestLoaderOptions } from '../loader-options.js';
+import { tlsOfServerCredentials } from '../grpc-js-credentials.js';
+import { loadProtoSource } from '../proto-source.js';
 import { bindHandlers, parseRegistration } from './handler-binding.js';
 import type { HandlerRegistration, NestHandler } from './handler-binding.js';
 
@@ -19,8 +20,15 @@ import type { HandlerRegistration, NestHandler } from './handler-binding.js';
 export interface GrpcTransportOptions {
   /** 'host:port' to listen on; default 'localhost:5000', as Transport.GRPC. */
   url?: string;
-  /** One or many .proto files. */
-  protoPath: string | string[];
+  /** One or many .proto files; or give `packageDefinition`. */
+  protoPath?: string | string[];
+  /** A @grpc/proto-loader PackageDefinition to serve instead of `protoPath`, with its own message shapes. */
+  packageDefinition?: PackageDefinition;
+  /**
+   * Called before listening with the PackageDefinition of the protos and the GrpcServer, whose addService takes
+   * grpc-js service definitions and implementations: how grpc-health-check and @grpc/reflection are added.
+   */
+  onLoadPackageDefinition?: (packageDefinition: PackageDefinition, server: GrpcServer) => void;
   /** Serve only the services of these packages (and their sub-packages); default every service. */
   package?: string | string[];
   /** How protos load and what messages look like: @grpc/proto-loader's options, and its defaults for what is unset. */
@@ -35,6 +43,8 @@ export interface GrpcTransportOptions {
   http2?: Http2ServerOptions;
   /** Serve TLS (h2 by ALPN) with these node:tls options: key, cert, ca, requestCert... (GrpcServer's `tls`). */
   tls?: SecureServerOptions;
+  /** grpc-js ServerCredentials (createInsecure, createSsl), read as `tls`, for apps that already build them. */
+  credentials?: unknown;
   /** google.rpc.DebugInfo (stack) on UNKNOWN statuses; default true unless NODE_ENV is 'production'. */
   debugInfo?: boolean;
 }
@@ -54,10 +64,8 @@ export class GrpcTransportStrategy extends Server<GrpcTransportEvents> implement
 
   constructor(options: GrpcTransportOptions) {
     super();
-    // Transport.GRPC's credentials are grpc-js ServerCredentials, which this transport cannot read: silently
-    // ignoring them would serve plaintext to a deployment that asked for TLS.
-    if ('credentials' in options) {
-      throw new TypeError('GrpcTransportStrategy does not take grpc-js "credentials"; serve TLS with the "tls" option: { tls: { key, cert } }');
+    if (options.credentials !== undefined && options.tls !== undefined) {
+      throw new TypeError('GrpcTransportStrategy takes "credentials" or "tls", not both');
     }
     this.#options = options;
     this.#server = new GrpcServer({
@@ -65,7 +73,7 @@ export class GrpcTransportStrategy extends Server<GrpcTransportEvents> implement
       maxReceiveMessageLength: options.maxReceiveMessageLength,
       maxSendMessageLength: options.maxSendMessageLength,
       http2: options.http2,
-      tls: options.tls,
+      tls: options.credentials === undefined ? options.tls : tlsOfServerCredentials(options.credentials),
       debugInfo: options.debugInfo,
     });
     // Nest binds a handler to a server when the handler's transport equals the server's transportId,
@@ -91,8 +99,9 @@ export class GrpcTransportStrategy extends Server<GrpcTransportEvents> implement
   async listen(callback: ListenCallback): Promise<void> {
     try {
       const packages = this.#options.package;
-      const schema = loadProtos(this.#options.protoPath, nestLoaderOptions(this.#options.loader));
-      const bound = bindHandlers(this.#registrations, schema, packages === undefined ? undefined : [packages].flat());
+      const source = loadProtoSource(this.#options);
+      this.#options.onLoadPackageDefinition?.(source.packageDefinition(), this.#server);
+      const bound = bindHandlers(this.#registrations, source.schema, packages === undefined ? undefined : [packages].flat());
       for (const handler of bound) this.#server.addMethod(handler.method, adaptHandler(handler));
       await this.#server.listen(this.#options.url ?? 'localhost:5000');
       for (const listener of this.#errorListeners) this.#server.http2Server?.on('error', listener);
