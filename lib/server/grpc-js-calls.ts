@@ -94,6 +94,16 @@ export class CompatDuplexCall extends Duplex {
     callback();
   }
 
+  /** As grpc-js's end(metadata?): metadata given here is sent with the status, never written as a message. */
+  override end(...args: unknown[]): this {
+    const [first] = args;
+    if (typeof first === 'object' && first !== null && typeof (first as { getMap?: unknown }).getMap === 'function') {
+      this[CONTEXT].setTrailingMetadata(first as MetadataInit);
+      return super.end();
+    }
+    return super.end(...(args as Parameters<Duplex['end']>));
+  }
+
   override _final(callback: (error?: Error | null) => void): void {
     this.#outbox.complete();
     callback();

@@ -29,7 +29,9 @@ const shapes: grpc.UntypedServiceImplementation = {
   },
   ServerStream: (call: grpc.ServerWritableStream<{ text: string; count: number }, unknown>) => {
     for (let i = 0; i < call.request.count; i++) call.write({ text: `${call.request.text} ${i}`, count: i });
-    call.end();
+    const trailer = new grpc.Metadata();
+    trailer.set('written', String(call.request.count));
+    call.end(trailer);
   },
   ClientStream: (call: grpc.ServerReadableStream<{ text: string }, unknown>, callback: grpc.sendUnaryData<unknown>) => {
     const texts: string[] = [];
@@ -59,7 +61,8 @@ async function runShapes(address: string): Promise<unknown[]> {
   const stream = (): Promise<unknown> => new Promise((resolve, reject) => {
     const items: unknown[] = [];
     const call = (client['ServerStream'] as (r: object) => grpc.ClientReadableStream<unknown>)({ text: 'tick', count: 3 });
-    call.on('data', (item) => items.push(item)).on('error', reject).on('end', () => resolve(items));
+    call.on('data', (item) => items.push(item)).on('error', reject)
+      .on('status', (status: grpc.StatusObject) => setImmediate(() => resolve({ items, trailer: status.metadata.get('written') })));
   });
   const upload = (): Promise<unknown> => new Promise((resolve, reject) => {
     const call = (client['ClientStream'] as (cb: (e: grpc.ServiceError | null, v: unknown) => void) => grpc.ClientWritableStream<unknown>)(
@@ -102,6 +105,7 @@ describe('GrpcServer serving grpc-js service definitions and implementations', (
     const { reference, ours } = await both((server) => server.addService(shapesDefinition.service, shapes));
     const expected = await runShapes(reference);
     assert.deepEqual(expected[1], { code: grpc.status.FAILED_PRECONDITION, details: 'refused', reason: ['asked'] });
+    assert.deepEqual((expected[2] as { trailer: unknown }).trailer, ['3']);
     assert.deepEqual(await runShapes(ours), expected);
   });
 
