@@ -25,10 +25,12 @@ export interface GrpcTransportOptions {
   /** A @grpc/proto-loader PackageDefinition to serve instead of `protoPath`, with its own message shapes. */
   packageDefinition?: PackageDefinition;
   /**
-   * Called before listening with the PackageDefinition of the protos and the GrpcServer, whose addService takes
-   * grpc-js service definitions and implementations: how grpc-health-check and @grpc/reflection are added.
+   * Called before listening with the protos' PackageDefinition, shaped as @grpc/proto-loader's, and the GrpcServer,
+   * whose addService takes grpc-js service definitions and implementations: how grpc-health-check and
+   * @grpc/reflection are added. The definition is typed `never` so that it passes to code typed for proto-loader's
+   * PackageDefinition (new ReflectionService(pkg)) without a cast, as under Transport.GRPC; it is a PackageDefinition.
    */
-  onLoadPackageDefinition?: (packageDefinition: PackageDefinition, server: GrpcServer) => void;
+  onLoadPackageDefinition?: (packageDefinition: never, server: GrpcServer) => void;
   /** Serve only the services of these packages (and their sub-packages); default every service. */
   package?: string | string[];
   /** How protos load and what messages look like: @grpc/proto-loader's options, and its defaults for what is unset. */
@@ -100,7 +102,7 @@ export class GrpcTransportStrategy extends Server<GrpcTransportEvents> implement
     try {
       const packages = this.#options.package;
       const source = loadProtoSource(this.#options);
-      this.#options.onLoadPackageDefinition?.(source.packageDefinition(), this.#server);
+      this.#options.onLoadPackageDefinition?.(source.packageDefinition() as never, this.#server);
       const bound = bindHandlers(this.#registrations, source.schema, packages === undefined ? undefined : [packages].flat());
       for (const handler of bound) this.#server.addMethod(handler.method, adaptHandler(handler));
       await this.#server.listen(this.#options.url ?? 'localhost:5000');
