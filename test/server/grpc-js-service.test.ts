@@ -109,6 +109,32 @@ describe('GrpcServer serving grpc-js service definitions and implementations', (
     assert.deepEqual(await runShapes(ours), expected);
   });
 
+  it('a throwing implementation ends its call UNKNOWN, a request its deserializer cannot read INTERNAL, as on grpc-js', TIMEOUT, async () => {
+    const throwing: grpc.UntypedServiceImplementation = {
+      Unary: () => { throw new Error('broken'); },
+      ServerStream: () => { throw new Error('broken'); },
+    };
+    const { reference, ours } = await both((server) => server.addService(shapesDefinition.service, throwing));
+    const codes = async (address: string): Promise<number[]> => {
+      const client = new grpc.Client(address, grpc.credentials.createInsecure());
+      const unary = (serialize: (value: object) => Buffer): Promise<number> => new Promise((resolve) => {
+        const call = client.makeUnaryRequest('/servertest.Shapes/Unary', serialize, (bytes: Buffer) => bytes, {}, () => {});
+        call.on('status', (status: grpc.StatusObject) => resolve(status.code));
+      });
+      const stream = new Promise<number>((resolve) => {
+        const call = client.makeServerStreamRequest('/servertest.Shapes/ServerStream', () => Buffer.alloc(0), (bytes: Buffer) => bytes, {});
+        call.on('error', () => {}).on('status', (status: grpc.StatusObject) => resolve(status.code));
+      });
+      // 0x10 0xff: field 2 (count), a varint cut off after its first byte.
+      const codes = [await unary(() => Buffer.alloc(0)), await stream, await unary(() => Buffer.from([0x10, 0xff]))];
+      client.close();
+      return codes;
+    };
+    const expected = await codes(reference);
+    assert.deepEqual(expected, [grpc.status.UNKNOWN, grpc.status.UNKNOWN, grpc.status.INTERNAL]);
+    assert.deepEqual(await codes(ours), expected);
+  });
+
   it('grpc-health-check answers Check and Watch as on grpc-js', TIMEOUT, async () => {
     const healths: Record<string, ReturnType<typeof addEcosystemServices>> = {};
     let next = 'reference';
