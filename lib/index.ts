@@ -20,6 +20,9 @@ export type { EncodingName } from './protocol/compression.js';
 export { loadProtos } from './schema/load-protos.js';
 export type { LoadOptions } from './schema/load-protos.js';
 export type { MethodDescriptor, ServiceDescriptor, Schema } from './schema/descriptors.js';
+export type {
+  GrpcJsMethodDefinition, GrpcJsServiceDefinition, PackageDefinition, ProtobufTypeDefinition,
+} from './schema/grpc-js-definition.js';
 
 export { GrpcRequestContext } from './context/request-context.js';
 export type { ServedCall, ServedCallLifetime } from './context/request-context.js';
@@ -31,6 +34,7 @@ export type { RequestContextOptions } from './context/propagation-policy.js';
 export { GrpcServer } from './server/grpc-server.js';
 export type { ServerOptions } from './server/grpc-server.js';
 export type { CallContext, ServerHandler } from './server/call-context.js';
+export type { GrpcJsImplementation } from './server/grpc-js-service.js';
 export { registerErrorHandler } from './server/error-registry.js';
 export { GrpcHealth } from './services/health/grpc-health.js';
 export type { ServingStatus, WatchedStatus } from './services/health/grpc-health.js';

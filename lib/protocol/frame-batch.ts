@@ -66,6 +66,12 @@ class PartsWriter extends BufferWriter {
 
 const EMPTY = Buffer.alloc(0);
 
+/** What writes one message's body: a protobufjs Type, or RAW_BODY for bytes already encoded. */
+interface Encoder<M> {
+  encode(message: M, writer: Writer): unknown;
+}
+const RAW_BODY: Encoder<Uint8Array> = { encode: (body, writer) => writer.raw(body) };
+
 /**
  * Frames appended through a MethodDescriptor's serialize*Frame; `take()` hands them over and leaves the batch
  * empty. Messages are encoded straight behind their prefix, one copy of their bytes in all; what the caller
@@ -91,13 +97,23 @@ export class FrameBatch {
    * longer than `maxLength` is not kept: the server's RESOURCE_EXHAUSTED (messageTooLarge) comes back instead.
    */
   append(type: Type, message: Message<{}> | Record<string, never>, maxLength: number): number | GrpcError {
+    return this.#append(type, message, maxLength);
+  }
+
+  /** As append(), for a body some other serializer already encoded (a grpc-js service definition's, say). */
+  appendEncoded(body: Uint8Array, maxLength: number): number | GrpcError {
+    return this.#append(RAW_BODY, body, maxLength);
+  }
+
+  // Takes the encoder and its message apart, so no closure is made per message.
+  #append<M>(encoder: Encoder<M>, message: M, maxLength: number): number | GrpcError {
     const writer = (this.#writer ??= new PartsWriter(this.pool));
     writer.ensureBuffer();
     const [start, parts, before] = [writer.pos, writer.parts.length, this.byteLength];
     // Placeholders, patched below: a zero varint is one byte, and fixed32 reserves four.
     writer.uint32(0).fixed32(0);
     try {
-      type.encode(message, writer);
+      encoder.encode(message, writer);
     } catch (err) {
       // Nothing of a message that failed half-way stays in the batch.
       rewind(writer, start, parts, before, this.pool);

@@ -92,7 +92,8 @@ export function describeRoot(root: Root, options?: ShapeOptions): Schema {
   return createSchema(services, methods);
 }
 
-function createSchema(
+/** A Schema over services and methods already described. */
+export function createSchema(
   services: ReadonlyMap<string, ServiceDescriptor>,
   methods: ReadonlyMap<string, MethodDescriptor>,
 ): Schema {

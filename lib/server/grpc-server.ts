@@ -14,6 +14,8 @@ import { isGrpcRequest, parseRequestHeaders } from '../protocol/request-headers.
 import { buildTrailers, buildTrailersOnly, UNSUPPORTED_MEDIA_TYPE } from '../protocol/response-headers.js';
 import { Status } from '../protocol/status.js';
 import type { MethodDescriptor, ServiceDescriptor } from '../schema/descriptors.js';
+import { describeGrpcJsService, isGrpcJsServiceDefinition } from '../schema/grpc-js-definition.js';
+import type { GrpcJsServiceDefinition } from '../schema/grpc-js-definition.js';
 import { createBuiltInServices } from '../services/built-in-services.js';
 import type { BuiltInServices, BuiltInServiceOptions } from '../services/built-in-services.js';
 import type { GrpcHealth } from '../services/health/grpc-health.js';
@@ -21,6 +23,8 @@ import { ServerCallContext } from './call-context.js';
 import type { ServerHandler } from './call-context.js';
 import { dispatch } from './dispatch.js';
 import type { ErrorDetailOptions } from './error-registry.js';
+import { createGrpcJsHandlers } from './grpc-js-service.js';
+import type { GrpcJsImplementation } from './grpc-js-service.js';
 import { Router } from './router.js';
 import { ServerCall } from './server-call.js';
 import type { ServerCallEnvironment } from './server-call.js';
@@ -94,8 +98,19 @@ export class GrpcServer {
   }
 
   /** Serves `handlers`, keyed by proto method name, for `service`. */
-  addService(service: ServiceDescriptor, handlers: Readonly<Record<string, ServerHandler>>): void {
-    const wrapped = Object.entries(handlers).map(([name, handler]) => [name, this.#wrapHandler(handler)] as const);
+  addService(service: ServiceDescriptor, handlers: Readonly<Record<string, ServerHandler>>): void;
+  /**
+   * Serves a service written for grpc-js, as grpc-js's Server.addService does: its definition's own
+   * serialize/deserialize functions, and an implementation taking grpc-js call objects and callbacks.
+   */
+  addService(service: GrpcJsServiceDefinition, implementation: GrpcJsImplementation): void;
+  addService(service: ServiceDescriptor | GrpcJsServiceDefinition, handlers: object): void {
+    if (isGrpcJsServiceDefinition(service)) {
+      const descriptor = describeGrpcJsService(service);
+      this.addService(descriptor, createGrpcJsHandlers(descriptor, service, handlers));
+      return;
+    }
+    const wrapped = Object.entries(handlers as Readonly<Record<string, ServerHandler>>).map(([name, handler]) => [name, this.#wrapHandler(handler)] as const);
     this.#router.addService(service, Object.fromEntries(wrapped));
     this.#builtIns?.served(service);
   }

@@ -12,9 +12,10 @@ import { createStub } from '../../client/stub.js';
 import type { CallStarter, ServiceStub } from '../../client/stub.js';
 import type { RequestStream } from '../../client/request-writer.js';
 import { withChannelOptions } from './channel-options.js';
-import { loadOptionsOf } from '../nest-loader.js';
+import { tlsOfChannelCredentials } from '../grpc-js-credentials.js';
 import type { NestLoaderOptions } from '../nest-loader.js';
-import { loadProtos } from '../../schema/load-protos.js';
+import { loadProtoSource } from '../proto-source.js';
+import type { PackageDefinition } from '../../schema/grpc-js-definition.js';
 import type { MethodDescriptor, Schema, ServiceDescriptor } from '../../schema/descriptors.js';
 import { createProxyService } from './proxy-service.js';
 import type { ProxyMetadata, ProxyService } from './proxy-service.js';
@@ -29,8 +30,12 @@ export interface GrpcClientProxyOptions extends ClientOptions {
   url?: string;
   /** Package(s) in which getService() resolves short service names. */
   package?: string | string[];
-  /** The .proto file(s) to load; required (optional in the type only so that Nest's GrpcOptions['options'] fit). */
+  /** The .proto file(s) to load; or give `packageDefinition` (optional in the type so that Nest's GrpcOptions['options'] fit). */
   protoPath?: string | string[];
+  /** A @grpc/proto-loader PackageDefinition to call with instead of `protoPath`, with its own message shapes. */
+  packageDefinition?: PackageDefinition;
+  /** grpc-js ChannelCredentials (createInsecure, createSsl, createFromSecureContext), read as `tls`. */
+  credentials?: unknown;
   /** How the protos are loaded and messages shaped (proto-loader's option names). */
   loader?: NestLoaderOptions;
   /**
@@ -42,11 +47,6 @@ export interface GrpcClientProxyOptions extends ClientOptions {
 }
 
 const DEFAULT_URL = 'localhost:5000';
-// Nest options that would silently change meaning here: refuse them, saying what to use instead.
-const UNSUPPORTED_OPTIONS = {
-  credentials: 'grpc-js ChannelCredentials cannot be read here; connect with TLS through the "tls" option: { tls: { ca } }',
-  packageDefinition: 'use the "protoPath" option',
-} as const;
 
 /** A gRPC ClientProxy; register it with ClientsModule's customClass or with GrpcClientModule. */
 export class GrpcClientProxy extends ClientProxy implements ClientGrpc, OnApplicationShutdown {
@@ -75,14 +75,15 @@ export class GrpcClientProxy extends ClientProxy implements ClientGrpc, OnApplic
 
   constructor(options: GrpcClientProxyOptions) {
     super();
-    for (const [key, instead] of Object.entries(UNSUPPORTED_OPTIONS)) {
-      if (key in options) throw new TypeError(`GrpcClientProxy does not support the "${key}" option: ${instead}`);
+    const { url, package: pkg, protoPath, packageDefinition, loader, channelOptions, credentials, ...clientOptions } = options;
+    if (credentials !== undefined) {
+      if (clientOptions.tls !== undefined) throw new TypeError('GrpcClientProxy takes "credentials" or "tls", not both');
+      const tls = tlsOfChannelCredentials(credentials);
+      if (tls !== undefined) clientOptions.tls = tls;
     }
-    if (options.protoPath === undefined) throw new TypeError('GrpcClientProxy needs the protoPath option');
-    const { url, package: pkg, protoPath, loader, channelOptions, ...clientOptions } = options;
     this.url = url ?? DEFAULT_URL;
     this.clientOptions = withChannelOptions(clientOptions, channelOptions);
-    this.schema = loadProtos(protoPath, loadOptionsOf(loader));
+    this.schema = loadProtoSource({ protoPath, packageDefinition, loader }).schema;
     this.packages = pkg === undefined ? [] : Array.isArray(pkg) ? pkg : [pkg];
     for (const name of this.packages) this.checkPackage(name);
     // Built now so that a bad option (an unknown compression) fails at registration; it connects lazily.

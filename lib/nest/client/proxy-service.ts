@@ -8,7 +8,7 @@ import type { CallOptions } from '../../client/call-options.js';
 import type { RequestStream } from '../../client/request-writer.js';
 import { Metadata } from '../../protocol/metadata.js';
 import type { MetadataInit } from '../../protocol/metadata.js';
-import { lowerCamelCase } from '../method-names.js';
+import { lowerCamelCase } from '../../schema/method-names.js';
 import type { MethodDescriptor, ServiceDescriptor } from '../../schema/descriptors.js';
 
 /** Metadata argument of a service method: our Metadata, a plain object, pairs, or a grpc-js Metadata. */

@@ -6,14 +6,15 @@ import type { SecureServerOptions, ServerOptions as Http2ServerOptions } from 'n
 import { distinctUntilChanged } from 'rxjs';
 import type { Observable } from 'rxjs';
 import type { EncodingName } from '../../protocol/compression.js';
-import { loadProtos } from '../../schema/load-protos.js';
+import type { PackageDefinition } from '../../schema/grpc-js-definition.js';
 import { GrpcServer } from '../../server/grpc-server.js';
 import { GRPC_TRANSPORT } from '../grpc.decorators.js';
 import { attachHealth, detachHealth } from '../health/health-registry.js';
 import type { BuiltInServiceOptions } from '../../services/built-in-services.js';
 import { adaptHandler } from './server-handler.adapter.js';
-import { loadOptionsOf } from '../nest-loader.js';
+import { tlsOfServerCredentials } from '../grpc-js-credentials.js';
 import type { NestLoaderOptions } from '../nest-loader.js';
+import { loadProtoSource } from '../proto-source.js';
 import { bindHandlers, parseRegistration } from './handler-binding.js';
 import { foreignNestCopy, twoCopiesError } from './nest-copy-check.js';
 import type { HandlerRegistration, NestHandler } from './handler-binding.js';
@@ -25,8 +26,17 @@ import type { HandlerRegistration, NestHandler } from './handler-binding.js';
 export interface GrpcTransportOptions extends BuiltInServiceOptions {
   /** 'host:port' to listen on; default 'localhost:5000', as Transport.GRPC. */
   url?: string;
-  /** One or many .proto files; required (optional in the type only so that Nest's GrpcOptions['options'] fit). */
+  /** One or many .proto files; or give `packageDefinition` (optional in the type so that Nest's GrpcOptions['options'] fit). */
   protoPath?: string | string[];
+  /** A @grpc/proto-loader PackageDefinition to serve instead of `protoPath`, with its own message shapes. */
+  packageDefinition?: PackageDefinition;
+  /**
+   * Called before listening with the protos' PackageDefinition, shaped as @grpc/proto-loader's, and the GrpcServer,
+   * whose addService takes grpc-js service definitions and implementations: how grpc-health-check and
+   * @grpc/reflection are added. The definition is typed `never` so that it passes to code typed for proto-loader's
+   * PackageDefinition (new ReflectionService(pkg)) without a cast, as under Transport.GRPC; it is a PackageDefinition.
+   */
+  onLoadPackageDefinition?: (packageDefinition: never, server: GrpcServer) => void;
   /** Serve only the services of these packages (and their sub-packages); default every service. */
   package?: string | string[];
   /** How protos load and what messages look like: @grpc/proto-loader's options, and its defaults for what is unset. */
@@ -41,6 +51,8 @@ export interface GrpcTransportOptions extends BuiltInServiceOptions {
   http2?: Http2ServerOptions;
   /** Serve TLS (h2 by ALPN) with these node:tls options: key, cert, ca, requestCert... (GrpcServer's `tls`). */
   tls?: SecureServerOptions;
+  /** grpc-js ServerCredentials (createInsecure, createSsl), read as `tls`, for apps that already build them. */
+  credentials?: unknown;
   /** google.rpc.DebugInfo (stack) on UNKNOWN statuses; default true unless NODE_ENV is 'production'. */
   debugInfo?: boolean;
 }
@@ -63,12 +75,9 @@ export class GrpcTransportStrategy extends Server<GrpcTransportEvents> implement
 
   constructor(options: GrpcTransportOptions) {
     super();
-    // Transport.GRPC's credentials are grpc-js ServerCredentials, which this transport cannot read: silently
-    // ignoring them would serve plaintext to a deployment that asked for TLS.
-    if ('credentials' in options) {
-      throw new TypeError('GrpcTransportStrategy does not take grpc-js "credentials"; serve TLS with the "tls" option: { tls: { key, cert } }');
+    if (options.credentials !== undefined && options.tls !== undefined) {
+      throw new TypeError('GrpcTransportStrategy takes "credentials" or "tls", not both');
     }
-    if (options.protoPath === undefined) throw new TypeError('GrpcTransportStrategy needs the protoPath option');
     this.#options = options;
     this.#server = this.#createServer();
     // Nest binds a handler to a server when the handler's transport equals the server's transportId,
@@ -102,8 +111,9 @@ export class GrpcTransportStrategy extends Server<GrpcTransportEvents> implement
       if (this.#listening) throw alreadyServing();
       if (this.#foreignCopy !== undefined) throw twoCopiesError(this.#foreignCopy);
       const packages = this.#options.package;
-      const schema = loadProtos(this.#options.protoPath!, loadOptionsOf(this.#options.loader));
-      const bound = bindHandlers(this.#registrations, schema, packages === undefined ? undefined : [packages].flat());
+      const source = loadProtoSource(this.#options);
+      this.#options.onLoadPackageDefinition?.(source.packageDefinition() as never, this.#server);
+      const bound = bindHandlers(this.#registrations, source.schema, packages === undefined ? undefined : [packages].flat());
       for (const handler of bound) this.#server.addMethod(handler.method, adaptHandler(handler));
       // Before listening, so statuses the app set through GrpcHealthService are what the first probe sees.
       if (this.#server.health !== undefined) attachHealth(this.#server.health);
@@ -138,7 +148,7 @@ export class GrpcTransportStrategy extends Server<GrpcTransportEvents> implement
       maxReceiveMessageLength: options.maxReceiveMessageLength,
       maxSendMessageLength: options.maxSendMessageLength,
       http2: options.http2,
-      tls: options.tls,
+      tls: options.credentials === undefined ? options.tls : tlsOfServerCredentials(options.credentials),
       debugInfo: options.debugInfo,
       health: options.health,
       reflection: options.reflection,

@@ -1,7 +1,7 @@
 // Startup: Nest handler patterns -> proto method descriptors, with errors that name what is missing.
 // Accepts our @GrpcHandler patterns and the three shapes of Nest's built-in gRPC decorators.
 import type { MethodDescriptor, Schema, ServiceDescriptor } from '../../schema/descriptors.js';
-import { lowerCamelCase } from '../method-names.js';
+import { lowerCamelCase } from '../../schema/method-names.js';
 
 /** A Nest message handler as the listeners controller hands it over (its RPC proxy). */
 export type NestHandler = (...args: unknown[]) => unknown;

@@ -6,7 +6,7 @@ import { isStatus, Status } from '../../protocol/status.js';
 import type { CallContext, ServerHandler } from '../../server/call-context.js';
 import { takesNoValue } from '../../schema/descriptors.js';
 import { isAsyncIterable, isIterable } from '../../server/dispatch.js';
-import { CompatDuplexCall, CompatServerCall } from './grpc-js-calls.js';
+import { CompatDuplexCall, CompatServerCall } from '../../server/grpc-js-calls.js';
 import type { BoundHandler } from './handler-binding.js';
 
 /** The engine handler for one bound Nest handler. */

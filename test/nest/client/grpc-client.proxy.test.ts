@@ -136,11 +136,11 @@ describe('GrpcClientProxy', BOUND, () => {
     assert.throws(() => both.getService('Nope'), /gRPC service "Nope" is not in package nestclient.other, nestclient.v1/);
   });
 
-  it('refuses an unknown package, a missing protoPath and Nest-only credentials at construction', () => {
+  it('refuses an unknown package, a missing protoPath and credentials that are not grpc-js\'s at construction', () => {
     assert.throws(() => new GrpcClientProxy({ package: 'nope', protoPath: ROUTES_PROTO }), /package "nope" has no service/);
     assert.throws(() => new GrpcClientProxy({ protoPath: undefined as unknown as string }), TypeError);
     const withCredentials = { protoPath: ROUTES_PROTO, credentials: {} };
-    assert.throws(() => new GrpcClientProxy(withCredentials), /"credentials" option: .*through the "tls" option/);
+    assert.throws(() => new GrpcClientProxy(withCredentials), /"credentials" option takes a grpc-js ChannelCredentials object, got Object: .*\{ tls: \{ ca, key, cert \} \}/);
   });
 
   it('gives the standalone stub from getClientByServiceName and the GrpcClient from unwrap', async () => {

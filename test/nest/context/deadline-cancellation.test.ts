@@ -12,7 +12,7 @@ import type { CallOptions } from '../../../lib/client/call-options.js';
 import type { ClientInterceptor, PropagateOptions } from '../../../lib/client/client-interceptor.js';
 import { GrpcClient } from '../../../lib/client/grpc-client.js';
 import type { ExecutionContext } from '@nestjs/common';
-import { CompatDuplexCall, CompatServerCall } from '../../../lib/nest/server/grpc-js-calls.js';
+import { CompatDuplexCall, CompatServerCall } from '../../../lib/server/grpc-js-calls.js';
 import { GrpcRequestContextInterceptor } from '../../../lib/nest/context/request-context.interceptor.js';
 import { GrpcRequestContext } from '../../../lib/context/request-context.js';
 import { Metadata } from '../../../lib/protocol/metadata.js';

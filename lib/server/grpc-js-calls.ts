@@ -1,11 +1,12 @@
-// The call objects controllers written for Nest's built-in Transport.GRPC receive: the members of
-// grpc-js's ServerUnaryCall / ServerDuplexStream such code uses, over our CallContext.
+// The call objects code written for grpc-js receives, over our CallContext: the members of grpc-js's ServerUnaryCall
+// and ServerDuplexStream (which also serves as ServerReadableStream and ServerWritableStream) such code uses. Nest
+// controllers written for Transport.GRPC get them, and so do grpc-js service implementations (grpc-js-service.ts).
 import { EventEmitter } from 'node:events';
 import { Duplex } from 'node:stream';
 import { Observable } from 'rxjs';
 import type { Subscriber, Subscription } from 'rxjs';
-import type { Metadata, MetadataInit } from '../../protocol/metadata.js';
-import type { CallContext } from '../../server/call-context.js';
+import type { Metadata, MetadataInit } from '../protocol/metadata.js';
+import type { CallContext } from './call-context.js';
 
 const CONTEXT = Symbol('context');
 
@@ -48,8 +49,8 @@ export class CompatServerCall extends EventEmitter {
 }
 
 /**
- * A duplex stream for @GrpcStreamCall handlers: read requests from it, write responses to it,
- * end() it to finish; emitting or destroying with an error ends the call with that error.
+ * A duplex stream for @GrpcStreamCall handlers and grpc-js streaming implementations: read requests from it,
+ * write responses to it, end() it to finish; emitting or destroying with an error ends the call with that error.
  */
 export interface CompatDuplexCall extends SurfaceCall {}
 export class CompatDuplexCall extends Duplex {
@@ -59,7 +60,8 @@ export class CompatDuplexCall extends Duplex {
   #requests: Observable<unknown> | undefined;
   #reading: Subscription | undefined;
 
-  constructor(requests: Observable<unknown>, context: CallContext) {
+  /** `request`: the one request message of a server-streaming call (grpc-js's ServerWritableStream.request). */
+  constructor(requests: Observable<unknown>, context: CallContext, readonly request?: unknown) {
     super({ objectMode: true });
     (this as { [CONTEXT]: CallContext })[CONTEXT] = context;
     this.#requests = requests;
@@ -90,6 +92,16 @@ export class CompatDuplexCall extends Duplex {
   override _write(response: unknown, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     this.#outbox.next(response);
     callback();
+  }
+
+  /** As grpc-js's end(metadata?): metadata given here is sent with the status, never written as a message. */
+  override end(...args: unknown[]): this {
+    const [first] = args;
+    if (typeof first === 'object' && first !== null && typeof (first as { getMap?: unknown }).getMap === 'function') {
+      this[CONTEXT].setTrailingMetadata(first as MetadataInit);
+      return super.end();
+    }
+    return super.end(...(args as Parameters<Duplex['end']>));
   }
 
   override _final(callback: (error?: Error | null) => void): void {

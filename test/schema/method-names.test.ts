@@ -3,7 +3,7 @@ import 'reflect-metadata';
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { lowerCamelCase } from '../../../lib/nest/method-names.js';
+import { lowerCamelCase } from '../../lib/schema/method-names.js';
 
 const BOUND = { timeout: 2000 };
 
