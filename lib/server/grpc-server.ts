@@ -52,8 +52,13 @@ export interface ServerOptions {
 
 const DEFAULT_MAX_RECEIVE = 4 * 1024 * 1024;
 
-// A larger window than HTTP/2's 64 KiB default lets uploads run at link speed.
-const DEFAULT_HTTP2: Http2ServerOptions = { settings: { initialWindowSize: 1024 * 1024 } };
+// A larger window than HTTP/2's 64 KiB default lets uploads run at link speed. Node refuses to send a header block
+// over 64 KiB (resetting the stream instead), which grpc-js lifts: the peer's limit is the one that counts, and the
+// status trailers we build stay far below it (MAX_STATUS_MESSAGE_BYTES).
+const DEFAULT_HTTP2: Http2ServerOptions = {
+  settings: { initialWindowSize: 1024 * 1024 },
+  maxSendHeaderBlockLength: Number.MAX_SAFE_INTEGER,
+};
 const SESSION_WINDOW = 16 * 1024 * 1024;
 const END_STREAM = Object.freeze({ endStream: true });
 
