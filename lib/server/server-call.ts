@@ -108,6 +108,18 @@ export class ServerCall {
     this.#stream.on('end', this.#onEnd);
   }
 
+  /**
+   * Stops reading the request stream: node:http2 then stops returning the stream's flow-control window, so the
+   * client stops sending once the window is used up (RFC 9113 5.2).
+   */
+  pauseRequests(): void {
+    this.#stream.pause();
+  }
+
+  resumeRequests(): void {
+    this.#stream.resume();
+  }
+
   readonly #onData = (chunk: Buffer): void => {
     if (this.#phase === 'closed') return;
     const requests = this.#requests!;
