@@ -15,6 +15,8 @@ import { buildTrailers, buildTrailersOnly, UNSUPPORTED_MEDIA_TYPE } from '../pro
 import { Status } from '../protocol/status.js';
 import type { MethodDescriptor, ServiceDescriptor } from '../schema/descriptors.js';
 import { ServerCallContext } from './call-context.js';
+import { ConnectionGuard } from './connection-guard.js';
+import type { ConnectionLimits } from './connection-guard.js';
 import type { ServerHandler } from './call-context.js';
 import { dispatch } from './dispatch.js';
 import type { ErrorDetailOptions } from './error-registry.js';
@@ -48,9 +50,21 @@ export interface ServerOptions {
    * request-context interceptor. `true` takes the default RequestContextOptions; default off.
    */
   requestContext?: boolean | RequestContextOptions;
+
+  // ---- Connection limits (README "Limits") ----
+
+  /**
+   * Time a new connection gets to send the HTTP/2 preface and SETTINGS (after TLS, when served over TLS); one that
+   * does not (silent, or a byte at a time) is destroyed. Default 10 s; Infinity disables it.
+   */
+  handshakeTimeoutMs?: number;
+  /** Time a connection may stay open without a call before it is sent GOAWAY and closed. Default 5 min; Infinity disables it. */
+  idleTimeoutMs?: number;
 }
 
 const DEFAULT_MAX_RECEIVE = 4 * 1024 * 1024;
+const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+const DEFAULT_IDLE_TIMEOUT_MS = 5 * 60_000;
 
 // A larger window than HTTP/2's 64 KiB default lets uploads run at link speed. Node refuses to send a header block
 // over 64 KiB (resetting the stream instead), which grpc-js lifts: the peer's limit is the one that counts, and the
@@ -72,6 +86,8 @@ export class GrpcServer {
   readonly #wrapHandler: (handler: ServerHandler) => ServerHandler;
   readonly #sessions = new Set<ServerHttp2Session>();
   readonly #peers = new WeakMap<Http2Session, string>();
+  readonly #connectionLimits: ConnectionLimits;
+  readonly #guards = new WeakMap<Http2Session, ConnectionGuard>();
   #server: Http2Server | Http2SecureServer | undefined;
   #closed: Promise<void> | undefined;
 
@@ -85,6 +101,10 @@ export class GrpcServer {
     this.#errors = { debugInfo: options.debugInfo };
     this.#tls = options.tls;
     this.#wrapHandler = contextWrapper(options.requestContext);
+    this.#connectionLimits = {
+      handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+      idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    };
   }
 
   /** Serves `handlers`, keyed by proto method name, for `service`. */
@@ -152,10 +172,12 @@ export class GrpcServer {
     // A broken connection surfaces as 'close' on its streams; an unhandled 'error' would crash the process.
     session.on('error', ignore);
     session.setLocalWindowSize(SESSION_WINDOW);
+    this.#guards.set(session, new ConnectionGuard(session, this.#connectionLimits));
   };
 
   readonly #onStream = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void => {
     stream.on('error', ignore);
+    this.#guards.get(stream.session!)?.opened(stream);
     // HTTP first (content-type, else 415), then the path, then the gRPC headers, whose refusal is a status.
     if (!isGrpcRequest(headers)) {
       stream.respond(UNSUPPORTED_MEDIA_TYPE, END_STREAM);
