@@ -11,6 +11,15 @@ export interface ConnectionLimits {
 // After GOAWAY, the time a client gets to close its end before the socket is destroyed.
 const CLOSE_GRACE_MS = 1_000;
 
+// nghttp2's rapid-reset defence (CVE-2023-44487), fixed in Node 20 (its streamResetBurst/streamResetRate options are
+// not read there): a token bucket of 1,000 RST_STREAMs refilled at 33 per second, whose exhaustion ends the
+// connection with GOAWAY INTERNAL_ERROR and fails every call on it. We keep the same count and, before it runs out,
+// send a graceful GOAWAY instead: calls in flight finish, the client moves to a new connection with a full bucket,
+// and nghttp2 stops counting resets once a GOAWAY was sent. An attacker is still cut off after ~1,000 resets.
+const RESET_BURST = 1_000;
+const RESET_RATE_PER_SECOND = 33;
+const RESET_RESERVE = 100;
+
 /**
  * Watches one session: destroyed when the client's preface and SETTINGS do not arrive within handshakeTimeoutMs
  * (silent or byte-by-byte clients), sent GOAWAY when no call was open for idleTimeoutMs (clients that never ask
@@ -22,10 +31,16 @@ export class ConnectionGuard {
   #active = 0;
   #timer: NodeJS.Timeout | undefined;
   #peerEnded = false;
+  #resetTokens = RESET_BURST;
+  #resetCheckedAt = 0;
+  /** Per connection, not per stream: node:http2 calls it with the stream as `this`. */
+  readonly #onStreamClose: (this: ServerHttp2Stream) => void;
 
   constructor(session: ServerHttp2Session, limits: ConnectionLimits) {
     this.#session = session;
     this.#limits = limits;
+    const guard = this;
+    this.#onStreamClose = function (this: ServerHttp2Stream) { guard.#streamClosed(this.rstCode); };
     this.#arm(limits.handshakeTimeoutMs, this.#onHandshakeTimeout);
     session.once('remoteSettings', this.#onRemoteSettings);
     session.once('close', this.#onSessionClose);
@@ -35,15 +50,25 @@ export class ConnectionGuard {
   /** A call began on this connection; its end is watched. */
   opened(stream: ServerHttp2Stream): void {
     if (this.#active++ === 0) this.#disarm();
-    stream.once('close', this.#onStreamClose);
+    // 'close' comes once: on() spares the wrapper once() would allocate per call.
+    stream.on('close', this.#onStreamClose);
   }
 
-  readonly #onStreamClose = (): void => {
+  #streamClosed(rstCode: number | undefined): void {
+    // A reset stream (the client cancelled, or we reset it) spends one of nghttp2's reset tokens.
+    if (rstCode !== undefined && rstCode !== 0) this.#spendResetToken();
     if (--this.#active > 0) return;
     // Closed: the client hung up, or we sent GOAWAY (server.close(), idle); nothing is left to wait for.
     if (this.#peerEnded || this.#session.closed) this.#session.destroy();
     else this.#arm(this.#limits.idleTimeoutMs, this.#onIdle);
-  };
+  }
+
+  #spendResetToken(): void {
+    const now = Date.now();
+    this.#resetTokens = Math.min(RESET_BURST, this.#resetTokens + ((now - this.#resetCheckedAt) / 1000) * RESET_RATE_PER_SECOND) - 1;
+    this.#resetCheckedAt = now;
+    if (this.#resetTokens < RESET_RESERVE && !this.#session.closed) this.#session.close();
+  }
 
   readonly #onRemoteSettings = (): void => {
     this.#disarm();

@@ -121,7 +121,6 @@ describe('a slow handler over HTTP/2', () => {
           await delay(5_000);
           return {};
         }
-        // eslint-disable-next-line @typescript-eslint/no-unused-vars
         for await (const _ of requests) {
           pulled += 1;
           await delay(5_000);
