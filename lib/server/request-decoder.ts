@@ -7,6 +7,12 @@ import { errorMessageOf, GrpcError } from '../protocol/grpc-error.js';
 import { Status } from '../protocol/status.js';
 import type { MethodDescriptor } from '../schema/descriptors.js';
 
+/**
+ * Messages inflating to more than this are inflated off the event loop: about a millisecond of zlib, so other calls
+ * never wait long behind a small message that inflates to MiBs.
+ */
+export const SYNC_INFLATE_BYTES = 256 * 1024;
+
 /** Request bytes -> messages. Decoding problems come back as GrpcError values for the call to send. */
 export class RequestDecoder {
   readonly #frames: FrameDecoder;
@@ -27,19 +33,23 @@ export class RequestDecoder {
     return this.#frames.end();
   }
 
-  /** One frame's message (protobufjs gives an object), or the error to end the call with. */
-  decode(frame: Frame): object | GrpcError {
-    let data = frame.data;
+  /**
+   * One frame's message (protobufjs gives an object), or the error to end the call with; a Promise of either when
+   * the message inflates to more than SYNC_INFLATE_BYTES (see Codec.decompressBounded).
+   */
+  decode(frame: Frame): object | GrpcError | Promise<object | GrpcError> {
     this.compressed = frame.compressed;
-    if (frame.compressed) {
-      if (this.codec === undefined) {
-        return new GrpcError(Status.INTERNAL, 'Received a compressed message but grpc-encoding is identity');
-      }
-      // The limit applies after decompression, so a small gzip bomb is refused without inflating it.
-      const inflated = this.codec.decompress(data, this.maxLength);
-      if (inflated instanceof GrpcError) return inflated;
-      data = inflated;
+    if (!frame.compressed) return this.#deserialize(frame.data);
+    if (this.codec === undefined) {
+      return new GrpcError(Status.INTERNAL, 'Received a compressed message but grpc-encoding is identity');
     }
+    // The limit applies after decompression, so a small gzip bomb is refused without inflating it.
+    const inflated = this.codec.decompressBounded(frame.data, this.maxLength, SYNC_INFLATE_BYTES);
+    if (inflated instanceof Promise) return inflated.then((data) => (data instanceof GrpcError ? data : this.#deserialize(data)));
+    return inflated instanceof GrpcError ? inflated : this.#deserialize(inflated);
+  }
+
+  #deserialize(data: Buffer): object | GrpcError {
     try {
       return this.method.deserializeRequest(data) as object;
     } catch (err) {

@@ -9,6 +9,7 @@ import type { EncodingName } from '../protocol/compression.js';
 import { GrpcError } from '../protocol/grpc-error.js';
 import { Metadata, metadataFromHeaders } from '../protocol/metadata.js';
 import type { MetadataInit } from '../protocol/metadata.js';
+import type { Frame } from '../protocol/framing.js';
 import type { ParsedRequestHeaders } from '../protocol/request-headers.js';
 import { buildResponseHeaders, buildTrailers, buildTrailersOnly } from '../protocol/response-headers.js';
 import type { OutgoingHeaders } from '../protocol/response-headers.js';
@@ -59,6 +60,10 @@ export class ServerCall {
   #metadata: Metadata | undefined;
   #requests: RequestDecoder | undefined;
   #receiver: RequestReceiver | undefined;
+  /** A request message is being inflated off the event loop; later frames wait (see #hold). */
+  #inflating = false;
+  #endPending = false;
+  #pausedByReceiver = false;
   #responses: ResponseEncoder | undefined;
   #writer: ResponseWriter | undefined;
   #initialMetadata: Metadata | undefined;
@@ -113,36 +118,68 @@ export class ServerCall {
    * client stops sending once the window is used up (RFC 9113 5.2).
    */
   pauseRequests(): void {
+    this.#pausedByReceiver = true;
     this.#stream.pause();
   }
 
   resumeRequests(): void {
-    this.#stream.resume();
+    this.#pausedByReceiver = false;
+    // An inflation in progress holds the stream: it resumes it when done.
+    if (!this.#inflating) this.#stream.resume();
   }
 
   readonly #onData = (chunk: Buffer): void => {
     if (this.#phase === 'closed') return;
+    const frames = this.#requests!.push(chunk);
+    if (frames instanceof GrpcError) this.#failRequest(frames);
+    else this.#deliver(frames, 0);
+  };
+
+  /** Hands frames[from..] to the receiver in order; one inflated off the loop holds the rest, and the stream. */
+  #deliver(frames: readonly Frame[], from: number): void {
     const requests = this.#requests!;
-    const frames = requests.push(chunk);
-    if (frames instanceof GrpcError) {
-      this.#failRequest(frames);
-      return;
-    }
-    for (const frame of frames) {
-      const message = requests.decode(frame);
-      if (message instanceof GrpcError) {
-        this.#failRequest(message);
+    for (let i = from; i < frames.length; i++) {
+      const message = requests.decode(frames[i]!);
+      if (message instanceof Promise) {
+        this.#hold(message, frames, i + 1);
         return;
       }
-      const refused = this.#receiver!.message(message);
-      if (refused !== undefined) this.fail(refused);
       // The call may have ended (a second unary message, or the handler answered at once).
-      if (this.closed) return;
+      if (!this.#receive(message)) return;
     }
-  };
+  }
+
+  /** False when the call ended on this message. */
+  #receive(message: object | GrpcError): boolean {
+    if (message instanceof GrpcError) {
+      this.#failRequest(message);
+      return false;
+    }
+    const refused = this.#receiver!.message(message);
+    if (refused !== undefined) this.fail(refused);
+    return !this.closed;
+  }
+
+  /** Order is kept by reading nothing more until the message being inflated was handed over. */
+  #hold(pending: Promise<object | GrpcError>, frames: readonly Frame[], next: number): void {
+    this.#inflating = true;
+    this.#stream.pause();
+    void pending.then((message) => {
+      this.#inflating = false;
+      if (this.#phase === 'closed' || !this.#receive(message)) return;
+      this.#deliver(frames, next);
+      if (this.#inflating || this.closed) return;
+      if (!this.#pausedByReceiver) this.#stream.resume();
+      if (this.#endPending) this.#onEnd();
+    });
+  }
 
   readonly #onEnd = (): void => {
     if (this.#phase === 'closed') return;
+    if (this.#inflating) {
+      this.#endPending = true;
+      return;
+    }
     // node:http2 emits 'end' before 'close' when the peer resets the stream or drops the
     // connection: that is a cancel, not a half-close the handler may answer.
     if (this.#stream.aborted || this.#stream.destroyed) {
