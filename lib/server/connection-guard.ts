@@ -1,11 +1,14 @@
-// Timers of one HTTP/2 connection: the client's preface and SETTINGS must arrive in time (RFC 9113 3.4), a
-// connection without calls is closed after a while, and one whose client hung up is released at once.
+// Limits of one HTTP/2 connection: the client's preface and SETTINGS must arrive in time (RFC 9113 3.4), a
+// connection without calls is closed after a while, one whose client hung up is released at once, cancels are
+// counted against nghttp2's reset budget, and its calls share a budget of buffered request bytes.
 import type { ServerHttp2Session, ServerHttp2Stream } from 'node:http2';
+import type { RequestBudget } from './server-call.js';
 
 /** Connection timeouts of a server; see ServerOptions. */
 export interface ConnectionLimits {
   readonly handshakeTimeoutMs: number;
   readonly idleTimeoutMs: number;
+  readonly maxBufferedRequestBytes: number;
 }
 
 // After GOAWAY, the time a client gets to close its end before the socket is destroyed.
@@ -25,7 +28,7 @@ const RESET_RESERVE = 100;
  * (silent or byte-by-byte clients), sent GOAWAY when no call was open for idleTimeoutMs (clients that never ask
  * anything), destroyed once its last call ends when the client closed its side of the socket (no CLOSE-WAIT).
  */
-export class ConnectionGuard {
+export class ConnectionGuard implements RequestBudget {
   readonly #session: ServerHttp2Session;
   readonly #limits: ConnectionLimits;
   #active = 0;
@@ -45,6 +48,22 @@ export class ConnectionGuard {
     session.once('remoteSettings', this.#onRemoteSettings);
     session.once('close', this.#onSessionClose);
     session.socket.once('end', this.#onPeerEnd);
+  }
+
+  #buffered = 0;
+
+  get limit(): number {
+    return this.#limits.maxBufferedRequestBytes;
+  }
+
+  take(bytes: number): boolean {
+    if (this.#buffered + bytes > this.#limits.maxBufferedRequestBytes) return false;
+    this.#buffered += bytes;
+    return true;
+  }
+
+  give(bytes: number): void {
+    this.#buffered -= bytes;
   }
 
   /** A call began on this connection; its end is watched. */

@@ -60,11 +60,17 @@ export interface ServerOptions {
   handshakeTimeoutMs?: number;
   /** Time a connection may stay open without a call before it is sent GOAWAY and closed. Default 5 min; Infinity disables it. */
   idleTimeoutMs?: number;
+  /**
+   * Request bytes one connection may hold received but not yet decoded into messages (partial frames of all its
+   * calls); the call whose data would pass it ends with RESOURCE_EXHAUSTED. Default 64 MiB.
+   */
+  maxBufferedRequestBytes?: number;
 }
 
 const DEFAULT_MAX_RECEIVE = 4 * 1024 * 1024;
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 const DEFAULT_IDLE_TIMEOUT_MS = 5 * 60_000;
+const DEFAULT_MAX_BUFFERED_REQUEST_BYTES = 64 * 1024 * 1024;
 
 // A larger window than HTTP/2's 64 KiB default lets uploads run at link speed. Node refuses to send a header block
 // over 64 KiB (resetting the stream instead), which grpc-js lifts: the peer's limit is the one that counts, and the
@@ -104,6 +110,7 @@ export class GrpcServer {
     this.#connectionLimits = {
       handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
       idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+      maxBufferedRequestBytes: options.maxBufferedRequestBytes ?? DEFAULT_MAX_BUFFERED_REQUEST_BYTES,
     };
   }
 
@@ -177,7 +184,8 @@ export class GrpcServer {
 
   readonly #onStream = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void => {
     stream.on('error', ignore);
-    this.#guards.get(stream.session!)?.opened(stream);
+    const guard = this.#guards.get(stream.session!);
+    guard?.opened(stream);
     // HTTP first (content-type, else 415), then the path, then the gRPC headers, whose refusal is a status.
     if (!isGrpcRequest(headers)) {
       stream.respond(UNSUPPORTED_MEDIA_TYPE, END_STREAM);
@@ -190,7 +198,7 @@ export class GrpcServer {
       return;
     }
     const env = this.#env;
-    const call = new ServerCall(stream, headers, route.method, this.#peerOf(stream.session), env);
+    const call = new ServerCall(stream, headers, route.method, this.#peerOf(stream.session), env, guard);
     if (call.start(parseRequestHeaders(headers, env.defaultCompression))) {
       dispatch(call, route, new ServerCallContext(call), this.#errors);
     }

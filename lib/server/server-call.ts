@@ -28,6 +28,19 @@ export interface ServerCallEnvironment {
 }
 
 /**
+ * The request bytes one connection may hold received but not yet decoded into messages (partial frames), shared
+ * by its calls: a call that would go over it ends with RESOURCE_EXHAUSTED.
+ */
+export interface RequestBudget {
+  /** Counts `bytes` in; false (counting nothing) when that would pass the budget. */
+  take(bytes: number): boolean;
+  give(bytes: number): void;
+  readonly limit: number;
+}
+
+const UNLIMITED: RequestBudget = { take: () => true, give: () => {}, limit: Infinity };
+
+/**
  * Takes a call's decoded request messages in order. It answers; the call acts: a GrpcError returned ends the
  * call with that status.
  */
@@ -64,6 +77,9 @@ export class ServerCall {
   #inflating = false;
   #endPending = false;
   #pausedByReceiver = false;
+  readonly #budget: RequestBudget;
+  /** Bytes received and counted in the budget that no complete frame holds yet. */
+  #held = 0;
   #responses: ResponseEncoder | undefined;
   #writer: ResponseWriter | undefined;
   #initialMetadata: Metadata | undefined;
@@ -73,7 +89,9 @@ export class ServerCall {
   /** Computed with the status; node:http2 asks for them ('wantTrailers') once the last data frame is out. */
   #trailers: OutgoingHeaders | undefined;
 
-  constructor(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, method: MethodDescriptor, peer: string, env: ServerCallEnvironment) {
+  constructor(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, method: MethodDescriptor, peer: string, env: ServerCallEnvironment,
+    budget: RequestBudget = UNLIMITED) {
+    this.#budget = budget;
     this.#stream = stream;
     this.#headers = headers;
     this.method = method;
@@ -130,9 +148,25 @@ export class ServerCall {
 
   readonly #onData = (chunk: Buffer): void => {
     if (this.#phase === 'closed') return;
+    const budget = this.#budget;
+    if (!budget.take(chunk.length)) {
+      this.#failRequest(new GrpcError(Status.RESOURCE_EXHAUSTED, `Request bytes buffered on this connection exceed ${budget.limit}`));
+      return;
+    }
+    this.#held += chunk.length;
     const frames = this.#requests!.push(chunk);
-    if (frames instanceof GrpcError) this.#failRequest(frames);
-    else this.#deliver(frames, 0);
+    if (frames instanceof GrpcError) {
+      this.#failRequest(frames);
+      return;
+    }
+    if (frames.length > 0) {
+      // Whole frames are decoded now: only a partial frame stays buffered.
+      let framed = 0;
+      for (const frame of frames) framed += frame.data.length + 5;
+      this.#held -= framed;
+      budget.give(framed);
+    }
+    this.#deliver(frames, 0);
   };
 
   /** Hands frames[from..] to the receiver in order; one inflated off the loop holds the rest, and the stream. */
@@ -368,6 +402,8 @@ export class ServerCall {
 
   #close(): void {
     this.#phase = 'closed';
+    this.#budget.give(this.#held);
+    this.#held = 0;
     this.#deadline.stop();
     this.#responses?.finish();
   }
