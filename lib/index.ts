@@ -31,6 +31,7 @@ export type { RequestContextOptions } from './context/propagation-policy.js';
 export { GrpcServer } from './server/grpc-server.js';
 export type { ServerOptions } from './server/grpc-server.js';
 export type { CallContext, ServerHandler } from './server/call-context.js';
+export type { ServerRequestStream } from './server/request-stream.js';
 export { registerErrorHandler } from './server/error-registry.js';
 export type { ErrorMapping, ErrorClass, ErrorDetailOptions } from './server/error-registry.js';
 

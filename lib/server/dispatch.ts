@@ -6,7 +6,7 @@ import { Status } from '../protocol/status.js';
 import type { CallContext } from './call-context.js';
 import { grpcErrorOf } from './error-registry.js';
 import type { ErrorDetailOptions } from './error-registry.js';
-import { RequestStream } from './request-stream.js';
+import { ServerRequestStream } from './request-stream.js';
 import type { Route } from './router.js';
 import type { RequestReceiver, ServerCall } from './server-call.js';
 
@@ -16,7 +16,7 @@ import type { RequestReceiver, ServerCall } from './server-call.js';
  */
 export function dispatch(call: ServerCall, route: Route, context: CallContext, errors: ErrorDetailOptions = {}): void {
   if (route.method.requestStream) {
-    invoke(call, route, new RequestStream<unknown>(call), context, errors);
+    invoke(call, route, new ServerRequestStream<unknown>(call), context, errors);
   } else {
     call.readRequests(new UnaryReceiver(call, route, context, errors));
   }

@@ -25,7 +25,7 @@ export const PULL_HIGH_WATER = 16;
  * A call's request messages, read once, either way: `subscribe` (push: every message as it arrives, however slow the
  * handler) or `for await` (pull: at most PULL_HIGH_WATER messages ahead of the handler).
  */
-export class RequestStream<T> extends Observable<T> implements AsyncIterable<T> {
+export class ServerRequestStream<T> extends Observable<T> implements AsyncIterable<T> {
   readonly #source: RequestSource;
 
   constructor(source: RequestSource) {

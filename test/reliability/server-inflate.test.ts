@@ -7,7 +7,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import { encodeFrame } from '../../lib/protocol/framing.js';
-import type { RequestStream } from '../../lib/server/request-stream.js';
+import type { ServerRequestStream } from '../../lib/server/request-stream.js';
 import { shapes, startHarness } from '../server/fixtures.js';
 
 const method = shapes.methods.get('ClientStream')!;
@@ -35,7 +35,7 @@ describe('gzip messages that inflate to 4 MiB', { timeout: 60_000 }, () => {
   it('300 of them keep the event loop responsive (max delay under 150 ms)', async () => {
     let received = 0;
     const harness = await startHarness({
-      ClientStream: (requests: RequestStream<{ blob: Buffer }>) => new Promise((resolve) => requests.subscribe({
+      ClientStream: (requests: ServerRequestStream<{ blob: Buffer }>) => new Promise((resolve) => requests.subscribe({
         next: (request) => { if (request.blob.length === 4 * 1024 * 1024) received += 1; },
         complete: () => resolve({ count: received }),
       })),
@@ -55,7 +55,7 @@ describe('gzip messages that inflate to 4 MiB', { timeout: 60_000 }, () => {
 
   it('small and large messages reach a pulling handler in the order sent', async () => {
     const harness = await startHarness({
-      ClientStream: async (requests: RequestStream<{ text: string }>) => {
+      ClientStream: async (requests: ServerRequestStream<{ text: string }>) => {
         const texts: string[] = [];
         for await (const request of requests) texts.push(request.text);
         return { text: texts.join(',') };

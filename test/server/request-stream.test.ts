@@ -7,7 +7,7 @@ import { encodeFrame } from '../../lib/protocol/framing.js';
 import { GrpcError } from '../../lib/protocol/grpc-error.js';
 import { Status } from '../../lib/protocol/status.js';
 import type { RequestReceiver } from '../../lib/server/server-call.js';
-import { PULL_HIGH_WATER, RequestStream } from '../../lib/server/request-stream.js';
+import { PULL_HIGH_WATER, ServerRequestStream } from '../../lib/server/request-stream.js';
 import type { RequestSource } from '../../lib/server/request-stream.js';
 import { delay, shapes, startHarness } from './fixtures.js';
 
@@ -23,10 +23,10 @@ class FakeSource implements RequestSource {
   resumeRequests(): void { this.flow.push('resume'); }
 }
 
-describe('RequestStream pulled', () => {
+describe('ServerRequestStream pulled', () => {
   it('gives messages in order, pauses at the high-water mark and resumes below half of it', async () => {
     const source = new FakeSource();
-    const iterator = new RequestStream<number>(source)[Symbol.asyncIterator]();
+    const iterator = new ServerRequestStream<number>(source)[Symbol.asyncIterator]();
     for (let i = 0; i < PULL_HIGH_WATER; i++) source.receiver!.message(i);
     assert.deepEqual(source.flow, ['pause']);
     const got: number[] = [];
@@ -39,7 +39,7 @@ describe('RequestStream pulled', () => {
 
   it('a pull waiting for a message gets it; the end resolves a waiting pull as done', async () => {
     const source = new FakeSource();
-    const iterator = new RequestStream<string>(source)[Symbol.asyncIterator]();
+    const iterator = new ServerRequestStream<string>(source)[Symbol.asyncIterator]();
     const first = iterator.next();
     source.receiver!.message('a');
     assert.deepEqual(await first, { done: false, value: 'a' });
@@ -50,13 +50,13 @@ describe('RequestStream pulled', () => {
 
   it('a failed request stream rejects the pull with its status; a cancel ends it, dropping what waits', async () => {
     const failing = new FakeSource();
-    const failed = new RequestStream<string>(failing)[Symbol.asyncIterator]();
+    const failed = new ServerRequestStream<string>(failing)[Symbol.asyncIterator]();
     failing.receiver!.message('a');
     failing.receiver!.failed(new GrpcError(Status.RESOURCE_EXHAUSTED, 'too big'));
     await assert.rejects(failed.next(), (err: unknown) => err instanceof GrpcError && err.code === Status.RESOURCE_EXHAUSTED);
 
     const cancelling = new FakeSource();
-    const cancelled = new RequestStream<string>(cancelling)[Symbol.asyncIterator]();
+    const cancelled = new ServerRequestStream<string>(cancelling)[Symbol.asyncIterator]();
     cancelling.receiver!.message('a');
     cancelling.receiver!.cancelled();
     assert.equal((await cancelled.next()).done, true);
@@ -64,7 +64,7 @@ describe('RequestStream pulled', () => {
 
   it('leaving the loop early stops reading; later messages are dropped', async () => {
     const source = new FakeSource();
-    const stream = new RequestStream<number>(source);
+    const stream = new ServerRequestStream<number>(source);
     const seen: number[] = [];
     const loop = (async () => {
       for await (const value of stream) {
@@ -80,7 +80,7 @@ describe('RequestStream pulled', () => {
 
   it('is read once: subscribing after pulling errors', () => {
     const source = new FakeSource();
-    const stream = new RequestStream<number>(source);
+    const stream = new ServerRequestStream<number>(source);
     stream[Symbol.asyncIterator]();
     let error: unknown;
     stream.subscribe({ error: (err: unknown) => { error = err; } });
@@ -115,7 +115,7 @@ describe('a slow handler over HTTP/2', () => {
     let pushed = 0;
     let mode: 'pull' | 'push' = 'pull';
     const harness = await startHarness({
-      ClientStream: async (requests: RequestStream<unknown>) => {
+      ClientStream: async (requests: ServerRequestStream<unknown>) => {
         if (mode === 'push') {
           requests.subscribe(() => { pushed += 1; });
           await delay(5_000);
