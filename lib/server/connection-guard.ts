@@ -2,7 +2,7 @@
 // connection without calls is closed after a while, one whose client hung up is released at once, cancels are
 // counted against nghttp2's reset budget, and its calls share a budget of buffered request bytes.
 import type { ServerHttp2Session, ServerHttp2Stream } from 'node:http2';
-import type { RequestBudget } from './server-call.js';
+import type { RequestBudget } from './request-decoder.js';
 
 /** Connection timeouts of a server; see ServerOptions. */
 export interface ConnectionLimits {

@@ -16,7 +16,8 @@ import type { OutgoingHeaders } from '../protocol/response-headers.js';
 import { Status } from '../protocol/status.js';
 import type { MethodDescriptor } from '../schema/descriptors.js';
 import { CallDeadline, cancelledByClient, deadlineExceeded } from './deadline.js';
-import { RequestDecoder } from './request-decoder.js';
+import { RequestDecoder, UNLIMITED_BUDGET } from './request-decoder.js';
+import type { RequestBudget } from './request-decoder.js';
 import { ResponseEncoder } from './response-encoder.js';
 import { ResponseWriter } from './response-writer.js';
 
@@ -26,19 +27,6 @@ export interface ServerCallEnvironment {
   readonly maxSendMessageLength: number;
   readonly defaultCompression: EncodingName | undefined;
 }
-
-/**
- * The request bytes one connection may hold received but not yet decoded into messages (partial frames), shared
- * by its calls: a call that would go over it ends with RESOURCE_EXHAUSTED.
- */
-export interface RequestBudget {
-  /** Counts `bytes` in; false (counting nothing) when that would pass the budget. */
-  take(bytes: number): boolean;
-  give(bytes: number): void;
-  readonly limit: number;
-}
-
-const UNLIMITED: RequestBudget = { take: () => true, give: () => {}, limit: Infinity };
 
 /**
  * Takes a call's decoded request messages in order. It answers; the call acts: a GrpcError returned ends the
@@ -78,8 +66,6 @@ export class ServerCall {
   #endPending = false;
   #pausedByReceiver = false;
   readonly #budget: RequestBudget;
-  /** Bytes received and counted in the budget that no complete frame holds yet. */
-  #held = 0;
   #responses: ResponseEncoder | undefined;
   #writer: ResponseWriter | undefined;
   #initialMetadata: Metadata | undefined;
@@ -90,7 +76,7 @@ export class ServerCall {
   #trailers: OutgoingHeaders | undefined;
 
   constructor(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, method: MethodDescriptor, peer: string, env: ServerCallEnvironment,
-    budget: RequestBudget = UNLIMITED) {
+    budget: RequestBudget = UNLIMITED_BUDGET) {
     this.#budget = budget;
     this.#stream = stream;
     this.#headers = headers;
@@ -109,7 +95,7 @@ export class ServerCall {
       return false;
     }
     const env = this.#env;
-    this.#requests = new RequestDecoder(this.method, request.requestCodec, env.maxReceiveMessageLength);
+    this.#requests = new RequestDecoder(this.method, request.requestCodec, env.maxReceiveMessageLength, this.#budget);
     this.#responses = new ResponseEncoder(this.method, env.maxSendMessageLength, request.responseCodec, request.acceptedEncodings);
     this.#writer = new ResponseWriter(this.#stream, this.#responses);
     this.#stream.on('close', this.#onClose);
@@ -148,25 +134,9 @@ export class ServerCall {
 
   readonly #onData = (chunk: Buffer): void => {
     if (this.#phase === 'closed') return;
-    const budget = this.#budget;
-    if (!budget.take(chunk.length)) {
-      this.#failRequest(new GrpcError(Status.RESOURCE_EXHAUSTED, `Request bytes buffered on this connection exceed ${budget.limit}`));
-      return;
-    }
-    this.#held += chunk.length;
     const frames = this.#requests!.push(chunk);
-    if (frames instanceof GrpcError) {
-      this.#failRequest(frames);
-      return;
-    }
-    if (frames.length > 0) {
-      // Whole frames are decoded now: only a partial frame stays buffered.
-      let framed = 0;
-      for (const frame of frames) framed += frame.data.length + 5;
-      this.#held -= framed;
-      budget.give(framed);
-    }
-    this.#deliver(frames, 0);
+    if (frames instanceof GrpcError) this.#failRequest(frames);
+    else this.#deliver(frames, 0);
   };
 
   /** Hands frames[from..] to the receiver in order; one inflated off the loop holds the rest, and the stream. */
@@ -402,8 +372,7 @@ export class ServerCall {
 
   #close(): void {
     this.#phase = 'closed';
-    this.#budget.give(this.#held);
-    this.#held = 0;
+    this.#requests?.release();
     this.#deadline.stop();
     this.#responses?.finish();
   }
