@@ -35,6 +35,7 @@ export { GrpcServer } from './server/grpc-server.js';
 export type { ServerOptions } from './server/grpc-server.js';
 export type { CallContext, ServerHandler } from './server/call-context.js';
 export type { GrpcJsImplementation } from './server/grpc-js-service.js';
+export type { ServerRequestStream } from './server/request-stream.js';
 export { registerErrorHandler } from './server/error-registry.js';
 export { GrpcHealth } from './services/health/grpc-health.js';
 export type { ServingStatus, WatchedStatus } from './services/health/grpc-health.js';

@@ -30,13 +30,21 @@ export function withRequestContext<C extends ContextCall>(handler: ContextHandle
   };
 }
 
-/** The same stream, each notification delivered with `scope` current. */
+/**
+ * The same stream, each notification delivered with `scope` current. A request stream that can also be pulled
+ * (`for await`) stays pullable, its steps run in `scope` too.
+ */
 export function bindToContext<T>(source: Observable<T>, scope: GrpcRequestContext): Observable<T> {
-  return new Observable<T>((subscriber) => source.subscribe({
+  const bound = new Observable<T>((subscriber) => source.subscribe({
     next: (value) => scope.run(() => subscriber.next(value)),
     error: (err: unknown) => scope.run(() => subscriber.error(err)),
     complete: () => scope.run(() => subscriber.complete()),
   }));
+  if (Symbol.asyncIterator in source) {
+    const pullable = source as Observable<T> & AsyncIterable<T>;
+    Object.defineProperty(bound, Symbol.asyncIterator, { value: () => bindIterator(pullable[Symbol.asyncIterator](), scope) });
+  }
+  return bound;
 }
 
 // Only what the server consumes after the handler returned: an Observable it subscribes to, an iterable it pulls

@@ -9,13 +9,18 @@ import { Status } from './status.js';
 export type EncodingName = 'identity' | 'gzip' | 'deflate';
 
 /**
- * Sync zlib on purpose: it keeps message order without a promise per message, and messages are <= a few MiB.
- * decompress refuses output over maxLength with RESOURCE_EXHAUSTED, corrupt input with INTERNAL.
+ * Sync zlib on purpose: it keeps message order without a promise per message, and messages are <= a few MiB;
+ * decompressBounded hands large inflations to the thread pool. decompress refuses output over maxLength with RESOURCE_EXHAUSTED, corrupt input with INTERNAL.
  */
 export interface Codec {
   readonly name: EncodingName;
   compress(data: Uint8Array): Buffer;
   decompress(data: Uint8Array, maxLength: number): Buffer | GrpcError;
+  /**
+   * As decompress, but inflates synchronously only up to `syncLength` output bytes: a larger message (a few KiB of
+   * gzip may inflate to MiBs) is inflated on libuv's thread pool, so the event loop is not blocked by it.
+   */
+  decompressBounded(data: Uint8Array, maxLength: number, syncLength: number): Buffer | GrpcError | Promise<Buffer | GrpcError>;
 }
 
 
@@ -28,23 +33,45 @@ function tooLarge(maxLength: number): GrpcError {
 }
 
 type ZlibSync = (data: Buffer, options: zlib.ZlibOptions) => Buffer;
+type ZlibAsync = (data: Buffer, options: zlib.ZlibOptions, callback: (error: Error | null, result: Buffer) => void) => void;
 
-function zlibCodec(name: EncodingName, compress: (data: Buffer) => Buffer, inflate: ZlibSync): Codec {
+// maxOutputLength makes zlib stop (ERR_BUFFER_TOO_LARGE) one chunk past the limit instead of inflating a bomb
+// whole; it must lie in 1..buffer.constants.MAX_LENGTH, hence the clamp (Infinity included).
+function outputLimit(length: number): number {
+  return Math.max(1, Math.min(length, bufferConstants.MAX_LENGTH));
+}
+
+function isTooLarge(err: unknown): boolean {
+  return (err as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE';
+}
+
+function zlibCodec(name: EncodingName, compress: (data: Buffer) => Buffer, inflate: ZlibSync, inflateAsync: ZlibAsync): Codec {
+  const corrupt = (err: unknown): GrpcError => new GrpcError(Status.INTERNAL, `Failed to decompress ${name}-encoded message`, { cause: err });
+  const decompress = (data: Uint8Array, maxLength: number): Buffer | GrpcError => {
+    let output: Buffer;
+    try {
+      output = inflate(asBuffer(data), { maxOutputLength: outputLimit(maxLength) });
+    } catch (err) {
+      return isTooLarge(err) ? tooLarge(maxLength) : corrupt(err);
+    }
+    return output.length > maxLength ? tooLarge(maxLength) : output;
+  };
   return {
     name,
     compress: (data) => compress(asBuffer(data)),
-    decompress(data, maxLength) {
-      // maxOutputLength makes zlib stop (ERR_BUFFER_TOO_LARGE) one chunk past the limit instead of inflating a
-      // bomb whole; it must lie in 1..buffer.constants.MAX_LENGTH, hence the clamp (Infinity included).
-      const limit = Math.max(1, Math.min(maxLength, bufferConstants.MAX_LENGTH));
-      let output: Buffer;
+    decompress,
+    decompressBounded(data, maxLength, syncLength) {
+      if (syncLength >= maxLength) return decompress(data, maxLength);
       try {
-        output = inflate(asBuffer(data), { maxOutputLength: limit });
+        return inflate(asBuffer(data), { maxOutputLength: outputLimit(syncLength) });
       } catch (err) {
-        if ((err as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') return tooLarge(maxLength);
-        return new GrpcError(Status.INTERNAL, `Failed to decompress ${name}-encoded message`, { cause: err });
+        if (!isTooLarge(err)) return corrupt(err);
       }
-      return output.length > maxLength ? tooLarge(maxLength) : output;
+      // Larger than syncLength: the little inflated so far is thrown away and the whole done off the loop.
+      return new Promise((resolve) => inflateAsync(asBuffer(data), { maxOutputLength: outputLimit(maxLength) }, (err, output) => {
+        if (err !== null) resolve(isTooLarge(err) ? tooLarge(maxLength) : corrupt(err));
+        else resolve(output.length > maxLength ? tooLarge(maxLength) : output);
+      }));
     },
   };
 }
@@ -53,12 +80,13 @@ const identity: Codec = {
   name: 'identity',
   compress: asBuffer,
   decompress: (data, maxLength) => (data.byteLength > maxLength ? tooLarge(maxLength) : asBuffer(data)),
+  decompressBounded: (data, maxLength) => (data.byteLength > maxLength ? tooLarge(maxLength) : asBuffer(data)),
 };
 
 const CODECS: ReadonlyMap<string, Codec> = new Map<string, Codec>([
   ['identity', identity],
-  ['deflate', zlibCodec('deflate', (data) => zlib.deflateSync(data), zlib.inflateSync)],
-  ['gzip', zlibCodec('gzip', (data) => zlib.gzipSync(data), zlib.gunzipSync)],
+  ['deflate', zlibCodec('deflate', (data) => zlib.deflateSync(data), zlib.inflateSync, zlib.inflate)],
+  ['gzip', zlibCodec('gzip', (data) => zlib.gzipSync(data), zlib.gunzipSync, zlib.gunzip)],
 ]);
 
 /** The codec for a grpc-encoding name, case-insensitive; undefined when unsupported. */

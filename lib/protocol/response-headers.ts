@@ -5,12 +5,12 @@
 import { ACCEPT_ENCODING } from './compression.js';
 import { GrpcError } from './grpc-error.js';
 import {
-  CONTENT_TYPE_HEADER, GRPC_ACCEPT_ENCODING_HEADER, GRPC_CONTENT_TYPE, GRPC_ENCODING_HEADER, GRPC_STATUS_HEADER,
+  CONTENT_TYPE_HEADER, GRPC_ACCEPT_ENCODING_HEADER, GRPC_CONTENT_TYPE, GRPC_ENCODING_HEADER, GRPC_STATUS_DETAILS_HEADER, GRPC_STATUS_HEADER,
   isGrpcContentType,
 } from './headers.js';
 import { Metadata, metadataFromHeaders, metadataToHeaders } from './metadata.js';
 import { Status, statusFromHttp } from './status.js';
-import { statusFromTrailers, statusToTrailers } from './trailers.js';
+import { MAX_STATUS_DETAILS_BYTES, MAX_STATUS_MESSAGE_BYTES, statusFromTrailers, statusToTrailers, truncateUtf8 } from './trailers.js';
 import type { StatusInfo } from './trailers.js';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -103,15 +103,29 @@ export function buildResponseHeaders(encoding: string | undefined, metadata: Met
 
 /**
  * The trailers of a final status `code`/`message`: `metadata` (the handler's trailing metadata), then the
- * metadata and rich details of `error` when the status comes from one.
+ * metadata and rich details of `error` when the status comes from one. A message over MAX_STATUS_MESSAGE_BYTES is
+ * cut, and details over MAX_STATUS_DETAILS_BYTES left out, the message saying so, so that the status still
+ * reaches the caller (see MAX_STATUS_MESSAGE_BYTES). Trailing metadata is sent as it is.
  */
 export function buildTrailers(code: Status, message: string, metadata: Metadata | undefined, error?: GrpcError): OutgoingHeaders {
   if (error !== undefined && error.metadata.size > 0) {
     metadata = metadata === undefined ? error.metadata : mergeMetadata(metadata, error.metadata);
   }
   if (code === Status.OK && message === '' && metadata === undefined && error === undefined) return OK_TRAILERS;
+  let details = error?.details;
+  if (details !== undefined && details.length > MAX_STATUS_DETAILS_BYTES) {
+    message = `${truncateUtf8(message, MAX_STATUS_MESSAGE_BYTES - 100)} [status details of ${details.length} bytes left out: over ${MAX_STATUS_DETAILS_BYTES}]`;
+    details = undefined;
+    // grpc-js-shaped errors carry the same bytes in their metadata too.
+    if (metadata?.get(GRPC_STATUS_DETAILS_HEADER).length) {
+      metadata = metadata.clone();
+      metadata.remove(GRPC_STATUS_DETAILS_HEADER);
+    }
+  } else {
+    message = truncateUtf8(message, MAX_STATUS_MESSAGE_BYTES);
+  }
   const trailers: Record<string, string | string[]> = {};
-  statusToTrailers({ code, message, metadata: metadata ?? EMPTY_METADATA, details: error?.details }, trailers);
+  statusToTrailers({ code, message, metadata: metadata ?? EMPTY_METADATA, details }, trailers);
   return trailers;
 }
 

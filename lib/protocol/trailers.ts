@@ -15,6 +15,30 @@ export interface StatusInfo {
 const PLAIN_MESSAGE = /^[\x20-\x24\x26-\x7e]*$/;
 const HEX = '0123456789ABCDEF';
 
+/**
+ * Peers cap a header block (Node and grpc-js: 64 KiB; grpc-c++: 16 KiB hard by default), and a status over the
+ * cap reaches the caller as a reset stream, not as the status. So the server sends at most this many UTF-8 bytes
+ * of grpc-message and of grpc-status-details-bin (before base64), about 21 KiB together on the wire.
+ */
+export const MAX_STATUS_MESSAGE_BYTES = 4 * 1024;
+export const MAX_STATUS_DETAILS_BYTES = 12 * 1024;
+
+/**
+ * `text` cut to at most `maxBytes` UTF-8 bytes (on a character boundary), saying how much was cut; as it is when it
+ * fits. The note counts in the budget.
+ */
+export function truncateUtf8(text: string, maxBytes: number): string {
+  // Three bytes per UTF-16 unit at most: short text needs no measuring.
+  if (text.length * 3 <= maxBytes) return text;
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= maxBytes) return text;
+  const note = ` [truncated: ${bytes.length} bytes in all]`;
+  let end = Math.max(0, maxBytes - note.length);
+  // Step back to the first byte of a UTF-8 sequence, so no character is cut in half.
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+  return bytes.toString('utf8', 0, end) + note;
+}
+
 /** Percent-encodes the UTF-8 bytes of `message` outside 0x20-0x7E, and '%' itself. */
 export function encodeGrpcMessage(message: string): string {
   if (PLAIN_MESSAGE.test(message)) return message;

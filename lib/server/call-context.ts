@@ -45,8 +45,8 @@ export interface CallContext {
 }
 
 /**
- * Serves one method. `request` is the decoded message, or an Observable of them when the
- * method streams requests. The answer may be a value, a Promise, an Observable, an async
+ * Serves one method. `request` is the decoded message, or a ServerRequestStream of them when the method streams
+ * requests (an Observable to subscribe to, or an async iterable to pull with backpressure). The answer may be a value, a Promise, an Observable, an async
  * iterable or an iterable; streaming methods send every value, unary ones the single value.
  */
 // `never` so that handlers typed for their own request message register without a cast.

@@ -1,12 +1,12 @@
 // The four call shapes: request messages in, the handler's answer (value, Promise, Observable,
 // async iterable or iterable) out, with HTTP/2 flow control pacing what iterables produce.
-import { isObservable, Observable } from 'rxjs';
-import type { Subscriber } from 'rxjs';
+import { isObservable } from 'rxjs';
 import { GrpcError } from '../protocol/grpc-error.js';
 import { Status } from '../protocol/status.js';
 import type { CallContext } from './call-context.js';
 import { grpcErrorOf } from './error-registry.js';
 import type { ErrorDetailOptions } from './error-registry.js';
+import { ServerRequestStream } from './request-stream.js';
 import type { Route } from './router.js';
 import type { RequestReceiver, ServerCall } from './server-call.js';
 
@@ -16,31 +16,9 @@ import type { RequestReceiver, ServerCall } from './server-call.js';
  */
 export function dispatch(call: ServerCall, route: Route, context: CallContext, errors: ErrorDetailOptions = {}): void {
   if (route.method.requestStream) {
-    // Unicast and lazy: frames are read only once the handler subscribes, so until then
-    // HTTP/2 flow control holds the client back instead of a buffer growing here.
-    const requests = new Observable<unknown>((subscriber) => call.readRequests(new ObservableReceiver(subscriber)));
-    invoke(call, route, requests, context, errors);
+    invoke(call, route, new ServerRequestStream<unknown>(call), context, errors);
   } else {
     call.readRequests(new UnaryReceiver(call, route, context, errors));
-  }
-}
-
-/** Hands request messages to the Observable a request-streaming handler reads. */
-class ObservableReceiver implements RequestReceiver {
-  constructor(private readonly subscriber: Subscriber<unknown>) {}
-  message(value: unknown): undefined {
-    this.subscriber.next(value);
-    return undefined;
-  }
-  end(): undefined {
-    this.subscriber.complete();
-    return undefined;
-  }
-  cancelled(): void {
-    this.subscriber.complete();
-  }
-  failed(error: GrpcError): void {
-    this.subscriber.error(error);
   }
 }
 

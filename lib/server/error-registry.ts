@@ -3,6 +3,7 @@
 import { errorMessageOf, GrpcError, toGrpcError } from '../protocol/grpc-error.js';
 import { isStatus, Status } from '../protocol/status.js';
 import { packDetail } from '../protocol/status-details.js';
+import { MAX_STATUS_MESSAGE_BYTES, truncateUtf8 } from '../protocol/trailers.js';
 
 /** Turns one exception type into the status to send. */
 export type ErrorMapping<E> = (error: E) => GrpcError;
@@ -62,11 +63,20 @@ export function grpcErrorOf(error: unknown, options: ErrorDetailOptions = {}): G
   return unknownError(error, options);
 }
 
+// The DebugInfo's share of the status details (which repeat the message): together under MAX_STATUS_DETAILS_BYTES.
+const MAX_DEBUG_DETAIL_BYTES = 1024;
+const MAX_STACK_BYTES = 4 * 1024;
+const MAX_STACK_LINE_BYTES = 512;
+
 function unknownError(error: unknown, options: ErrorDetailOptions): GrpcError {
-  const message = `Exception calling application: ${errorMessageOf(error)}`;
+  // Cut here, not only in the trailers, so the copy inside the status details is as short.
+  const message = truncateUtf8(`Exception calling application: ${errorMessageOf(error)}`, MAX_STATUS_MESSAGE_BYTES);
   const debugInfo = options.debugInfo ?? process.env['NODE_ENV'] !== 'production';
   if (!debugInfo) return new GrpcError(Status.UNKNOWN, message, { cause: error });
-  const detail = packDetail('DebugInfo', { stackEntries: stackEntriesOf(error), detail: summaryOf(error) });
+  const detail = packDetail('DebugInfo', {
+    stackEntries: boundedLines(stackEntriesOf(error)),
+    detail: truncateUtf8(summaryOf(error), MAX_DEBUG_DETAIL_BYTES),
+  });
   return new GrpcError(Status.UNKNOWN, message, { cause: error, details: [detail] });
 }
 
@@ -78,6 +88,22 @@ function summaryOf(error: unknown): string {
   } catch {
     return 'Unknown error';   // an object without a prototype has no toString
   }
+}
+
+/** Stack lines within MAX_STACK_BYTES, each within MAX_STACK_LINE_BYTES (the first repeats the message). */
+function boundedLines(lines: string[]): string[] {
+  const kept: string[] = [];
+  let bytes = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const line = truncateUtf8(lines[i]!, MAX_STACK_LINE_BYTES);
+    bytes += Buffer.byteLength(line);
+    if (bytes > MAX_STACK_BYTES) {
+      kept.push(`[truncated: ${lines.length - i} more lines]`);
+      break;
+    }
+    kept.push(line);
+  }
+  return kept;
 }
 
 const MAX_CAUSES = 5;

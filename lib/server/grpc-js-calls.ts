@@ -59,6 +59,8 @@ export class CompatDuplexCall extends Duplex {
   readonly #outbox = new Outbox();
   #requests: Observable<unknown> | undefined;
   #reading: Subscription | undefined;
+  #iterator: AsyncIterator<unknown> | undefined;
+  #pulling = false;
 
   /** `request`: the one request message of a server-streaming call (grpc-js's ServerWritableStream.request). */
   constructor(requests: Observable<unknown>, context: CallContext, readonly request?: unknown) {
@@ -78,15 +80,45 @@ export class CompatDuplexCall extends Duplex {
   }
 
   override _read(): void {
+    if (this.#pulling) return;
     const requests = this.#requests;
+    if (requests !== undefined && Symbol.asyncIterator in requests) {
+      // Pulled as Node's Readable asks (below its high-water mark), so a slow handler holds the client back
+      // through HTTP/2 flow control, as a grpc-js call does.
+      this.#requests = undefined;
+      this.#iterator = (requests as Observable<unknown> & AsyncIterable<unknown>)[Symbol.asyncIterator]();
+    }
+    if (this.#iterator !== undefined) {
+      void this.#pull(this.#iterator);
+      return;
+    }
     if (requests === undefined) return;
-    // Requests arrive as an Observable, which cannot be paused: subscribe once and push what comes.
+    // An Observable that cannot be pulled: subscribe once and push what comes.
     this.#requests = undefined;
     this.#reading = requests.subscribe({
       next: (request) => { this.push(request); },
       error: (err: unknown) => this.destroy(err instanceof Error ? err : new Error(String(err))),
       complete: () => { this.push(null); },
     });
+  }
+
+  async #pull(iterator: AsyncIterator<unknown>): Promise<void> {
+    this.#pulling = true;
+    try {
+      for (;;) {
+        const next = await iterator.next();
+        if (this.destroyed) return;
+        if (next.done === true) {
+          this.push(null);
+          return;
+        }
+        if (!this.push(next.value)) return;
+      }
+    } catch (err) {
+      this.destroy(err instanceof Error ? err : new Error(String(err)));
+    } finally {
+      this.#pulling = false;
+    }
   }
 
   override _write(response: unknown, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
@@ -111,6 +143,7 @@ export class CompatDuplexCall extends Duplex {
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.#reading?.unsubscribe();
+    void this.#iterator?.return?.();
     if (error !== null) this.#outbox.fail(error);
     else this.#outbox.complete();
     callback(null);

@@ -20,6 +20,8 @@ import { createBuiltInServices } from '../services/built-in-services.js';
 import type { BuiltInServices, BuiltInServiceOptions } from '../services/built-in-services.js';
 import type { GrpcHealth } from '../services/health/grpc-health.js';
 import { ServerCallContext } from './call-context.js';
+import { ConnectionGuard } from './connection-guard.js';
+import type { ConnectionLimits } from './connection-guard.js';
 import type { ServerHandler } from './call-context.js';
 import { dispatch } from './dispatch.js';
 import type { ErrorDetailOptions } from './error-registry.js';
@@ -55,12 +57,35 @@ export interface ServerOptions extends BuiltInServiceOptions {
    * request-context interceptor. `true` takes the default RequestContextOptions; default off.
    */
   requestContext?: boolean | RequestContextOptions;
+
+  // ---- Connection limits (README "Limits") ----
+
+  /**
+   * Time a new connection gets to send the HTTP/2 preface and SETTINGS (after TLS, when served over TLS); one that
+   * does not (silent, or a byte at a time) is destroyed. Default 10 s; Infinity disables it.
+   */
+  handshakeTimeoutMs?: number;
+  /** Time a connection may stay open without a call before it is sent GOAWAY and closed. Default 5 min; Infinity disables it. */
+  idleTimeoutMs?: number;
+  /**
+   * Request bytes one connection may hold received but not yet decoded into messages (partial frames of all its
+   * calls); the call whose data would pass it ends with RESOURCE_EXHAUSTED. Default 64 MiB.
+   */
+  maxBufferedRequestBytes?: number;
 }
 
 const DEFAULT_MAX_RECEIVE = 4 * 1024 * 1024;
+const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+const DEFAULT_IDLE_TIMEOUT_MS = 5 * 60_000;
+const DEFAULT_MAX_BUFFERED_REQUEST_BYTES = 64 * 1024 * 1024;
 
-// A larger window than HTTP/2's 64 KiB default lets uploads run at link speed.
-const DEFAULT_HTTP2: Http2ServerOptions = { settings: { initialWindowSize: 1024 * 1024 } };
+// A larger window than HTTP/2's 64 KiB default lets uploads run at link speed. Node refuses to send a header block
+// over 64 KiB (resetting the stream instead), which grpc-js lifts: the peer's limit is the one that counts, and the
+// status trailers we build stay far below it (MAX_STATUS_MESSAGE_BYTES).
+const DEFAULT_HTTP2: Http2ServerOptions = {
+  settings: { initialWindowSize: 1024 * 1024 },
+  maxSendHeaderBlockLength: Number.MAX_SAFE_INTEGER,
+};
 const SESSION_WINDOW = 16 * 1024 * 1024;
 const END_STREAM = Object.freeze({ endStream: true });
 
@@ -74,6 +99,8 @@ export class GrpcServer {
   readonly #wrapHandler: (handler: ServerHandler) => ServerHandler;
   readonly #sessions = new Set<ServerHttp2Session>();
   readonly #peers = new WeakMap<Http2Session, string>();
+  readonly #connectionLimits: ConnectionLimits;
+  readonly #guards = new WeakMap<Http2Session, ConnectionGuard>();
   #server: Http2Server | Http2SecureServer | undefined;
   #closed: Promise<void> | undefined;
   readonly #builtIns: BuiltInServices | undefined;
@@ -88,6 +115,11 @@ export class GrpcServer {
     this.#errors = { debugInfo: options.debugInfo };
     this.#tls = options.tls;
     this.#wrapHandler = contextWrapper(options.requestContext);
+    this.#connectionLimits = {
+      handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+      idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+      maxBufferedRequestBytes: options.maxBufferedRequestBytes ?? DEFAULT_MAX_BUFFERED_REQUEST_BYTES,
+    };
     // Last: the built-in services register through addService, which needs the fields above.
     this.#builtIns = createBuiltInServices(options, this);
   }
@@ -180,10 +212,13 @@ export class GrpcServer {
     // A broken connection surfaces as 'close' on its streams; an unhandled 'error' would crash the process.
     session.on('error', ignore);
     session.setLocalWindowSize(SESSION_WINDOW);
+    this.#guards.set(session, new ConnectionGuard(session, this.#connectionLimits));
   };
 
   readonly #onStream = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void => {
     stream.on('error', ignore);
+    const guard = this.#guards.get(stream.session!);
+    guard?.opened(stream);
     // HTTP first (content-type, else 415), then the path, then the gRPC headers, whose refusal is a status.
     if (!isGrpcRequest(headers)) {
       stream.respond(UNSUPPORTED_MEDIA_TYPE, END_STREAM);
@@ -196,7 +231,7 @@ export class GrpcServer {
       return;
     }
     const env = this.#env;
-    const call = new ServerCall(stream, headers, route.method, this.#peerOf(stream.session), env);
+    const call = new ServerCall(stream, headers, route.method, this.#peerOf(stream.session), env, guard);
     if (call.start(parseRequestHeaders(headers, env.defaultCompression))) {
       dispatch(call, route, new ServerCallContext(call), this.#errors);
     }

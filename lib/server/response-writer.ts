@@ -13,8 +13,11 @@ export const COPIES = new BufferPool();
 /** Uncompressed response bytes gathered before they are handed to the stream within one tick. */
 const BATCH_BYTES = 16 * 1024;
 
-/** Bytes a streaming response may buffer before its producer is paused. */
-const WRITE_AHEAD = 1024 * 1024;
+/**
+ * Bytes a streaming response may buffer before an iterable producer is paused: what an unread stream costs on top
+ * of the flow-control window. Observables are not paused (they are push): they buffer all they emit.
+ */
+const WRITE_AHEAD = 256 * 1024;
 
 /** Two steps per message, so the call can send its headers in between: queue() encodes, send() hands over. */
 export class ResponseWriter {

@@ -9,6 +9,7 @@ import type { EncodingName } from '../protocol/compression.js';
 import { GrpcError } from '../protocol/grpc-error.js';
 import { Metadata, metadataFromHeaders } from '../protocol/metadata.js';
 import type { MetadataInit } from '../protocol/metadata.js';
+import type { Frame } from '../protocol/framing.js';
 import type { ParsedRequestHeaders } from '../protocol/request-headers.js';
 import { buildResponseHeaders, buildTrailers, buildTrailersOnly } from '../protocol/response-headers.js';
 import type { OutgoingHeaders } from '../protocol/response-headers.js';
@@ -16,7 +17,8 @@ import { Status } from '../protocol/status.js';
 import { takesNoValue } from '../schema/descriptors.js';
 import type { MethodDescriptor } from '../schema/descriptors.js';
 import { CallDeadline, cancelledByClient, deadlineExceeded } from './deadline.js';
-import { RequestDecoder } from './request-decoder.js';
+import { RequestDecoder, UNLIMITED_BUDGET } from './request-decoder.js';
+import type { RequestBudget } from './request-decoder.js';
 import { ResponseEncoder } from './response-encoder.js';
 import { ResponseWriter } from './response-writer.js';
 
@@ -60,6 +62,11 @@ export class ServerCall {
   #metadata: Metadata | undefined;
   #requests: RequestDecoder | undefined;
   #receiver: RequestReceiver | undefined;
+  /** A request message is being inflated off the event loop; later frames wait (see #hold). */
+  #inflating = false;
+  #endPending = false;
+  #pausedByReceiver = false;
+  readonly #budget: RequestBudget;
   #responses: ResponseEncoder | undefined;
   #writer: ResponseWriter | undefined;
   #initialMetadata: Metadata | undefined;
@@ -69,7 +76,9 @@ export class ServerCall {
   /** Computed with the status; node:http2 asks for them ('wantTrailers') once the last data frame is out. */
   #trailers: OutgoingHeaders | undefined;
 
-  constructor(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, method: MethodDescriptor, peer: string, env: ServerCallEnvironment) {
+  constructor(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, method: MethodDescriptor, peer: string, env: ServerCallEnvironment,
+    budget: RequestBudget = UNLIMITED_BUDGET) {
+    this.#budget = budget;
     this.#stream = stream;
     this.#headers = headers;
     this.method = method;
@@ -87,7 +96,7 @@ export class ServerCall {
       return false;
     }
     const env = this.#env;
-    this.#requests = new RequestDecoder(this.method, request.requestCodec, env.maxReceiveMessageLength);
+    this.#requests = new RequestDecoder(this.method, request.requestCodec, env.maxReceiveMessageLength, this.#budget);
     this.#responses = new ResponseEncoder(this.method, env.maxSendMessageLength, request.responseCodec, request.acceptedEncodings);
     this.#writer = new ResponseWriter(this.#stream, this.#responses);
     this.#stream.on('close', this.#onClose);
@@ -109,29 +118,73 @@ export class ServerCall {
     this.#stream.on('end', this.#onEnd);
   }
 
+  /**
+   * Stops reading the request stream: node:http2 then stops returning the stream's flow-control window, so the
+   * client stops sending once the window is used up (RFC 9113 5.2).
+   */
+  pauseRequests(): void {
+    this.#pausedByReceiver = true;
+    this.#stream.pause();
+  }
+
+  resumeRequests(): void {
+    this.#pausedByReceiver = false;
+    // An inflation in progress holds the stream: it resumes it when done.
+    if (!this.#inflating) this.#stream.resume();
+  }
+
   readonly #onData = (chunk: Buffer): void => {
     if (this.#phase === 'closed') return;
+    const frames = this.#requests!.push(chunk);
+    if (frames instanceof GrpcError) this.#failRequest(frames);
+    else this.#deliver(frames, 0);
+  };
+
+  /** Hands frames[from..] to the receiver in order; one inflated off the loop holds the rest, and the stream. */
+  #deliver(frames: readonly Frame[], from: number): void {
     const requests = this.#requests!;
-    const frames = requests.push(chunk);
-    if (frames instanceof GrpcError) {
-      this.#failRequest(frames);
-      return;
-    }
-    for (const frame of frames) {
-      const message = requests.decode(frame);
-      if (message instanceof GrpcError) {
-        this.#failRequest(message);
+    for (let i = from; i < frames.length; i++) {
+      const message = requests.decode(frames[i]!);
+      if (message instanceof Promise) {
+        this.#hold(message, frames, i + 1);
         return;
       }
-      const refused = this.#receiver!.message(message);
-      if (refused !== undefined) this.fail(refused);
       // The call may have ended (a second unary message, or the handler answered at once).
-      if (this.closed) return;
+      if (!this.#receive(message)) return;
     }
-  };
+  }
+
+  /** False when the call ended on this message. */
+  #receive(message: object | GrpcError): boolean {
+    if (message instanceof GrpcError) {
+      this.#failRequest(message);
+      return false;
+    }
+    const refused = this.#receiver!.message(message);
+    if (refused !== undefined) this.fail(refused);
+    return !this.closed;
+  }
+
+  /** Order is kept by reading nothing more until the message being inflated was handed over. */
+  #hold(pending: Promise<object | GrpcError>, frames: readonly Frame[], next: number): void {
+    this.#inflating = true;
+    this.#stream.pause();
+    void pending.then((message) => {
+      this.#inflating = false;
+      if (this.#phase === 'closed' || !this.#receive(message)) return;
+      this.#deliver(frames, next);
+      if (this.#inflating || this.closed) return;
+      if (!this.#pausedByReceiver) this.#stream.resume();
+      if (this.#endPending) this.#onEnd();
+    });
+  }
 
   readonly #onEnd = (): void => {
     if (this.#phase === 'closed') return;
+    if (this.#inflating) {
+      this.#endPending = true;
+      return;
+    }
     // node:http2 emits 'end' before 'close' when the peer resets the stream or drops the
     // connection: that is a cancel, not a half-close the handler may answer.
     if (this.#stream.aborted || this.#stream.destroyed) {
@@ -325,6 +378,7 @@ export class ServerCall {
 
   #close(): void {
     this.#phase = 'closed';
+    this.#requests?.release();
     this.#deadline.stop();
     this.#responses?.finish();
   }
