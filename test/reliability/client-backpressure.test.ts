@@ -10,7 +10,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import { ECHO_PROTO } from '../client/echo-server.js';
 import type { EchoReply, EchoRequest } from '../client/echo-server.js';
 import { within } from '../client/fixtures.js';
-import type { MemoryReport } from './client-memory-child.js';
+import type { MemoryReport, StallEnding } from './client-memory-child.js';
 
 const MiB = 1024 * 1024;
 const MESSAGE_BYTES = 256 * 1024;
@@ -55,17 +55,23 @@ async function startStreamingServer(): Promise<{ address: string; written: () =>
 async function runChild(kind: string, address: string, written: () => number): Promise<{ report: MemoryReport; writtenAtStall: number }> {
   const script = fileURLToPath(new URL('./client-memory-child.js', import.meta.url));
   const child = fork(script, [kind, address, String(MESSAGE_COUNT), String(STALL_MS)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  // Read while the caller still stalls: first message + most of the stall.
+  // Counted when the child says its stall is ending, before it reads on: what the server wrote for a caller that
+  // had read one message.
   let writtenAtStall = -1;
-  const probe = setTimeout(() => { writtenAtStall = written(); }, STALL_MS);
   try {
     const report = await within(CHILD_WAIT_MS, new Promise<MemoryReport>((resolve, reject) => {
-      child.once('message', (message) => resolve(message as MemoryReport));
+      child.on('message', (message: MemoryReport | StallEnding) => {
+        if (!('stallEnding' in message)) {
+          resolve(message);
+          return;
+        }
+        writtenAtStall = written();
+        child.send('read on');
+      });
       child.once('exit', (code) => reject(new Error(`child exited ${code} without a report`)));
     }), `${kind} child`);
     return { report, writtenAtStall };
   } finally {
-    clearTimeout(probe);
     child.kill();
   }
 }

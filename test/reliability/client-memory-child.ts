@@ -31,6 +31,10 @@ const [kind, address, countArg, stallArg] = process.argv.slice(2);
 const count = Number(countArg);
 const stallMs = Number(stallArg);
 const SAMPLE_MS = 20;
+/** Sent when the stall is about to end; the child reads on once the parent answers. */
+export interface StallEnding {
+  readonly stallEnding: true;
+}
 
 function readWithOurs(pull: boolean): Reader {
   const client = new GrpcClient(address!, { maxReceiveMessageLength: -1 });
@@ -90,6 +94,11 @@ async function run(): Promise<MemoryReport> {
   // The caller stalls while the server would send everything it may.
   await sleep(stallMs);
   const stallPeakRss = Math.max(peak, process.memoryUsage().rss);
+  // The parent counts what the server wrote while the caller still stalls, then lets it read on.
+  await new Promise<void>((resolve) => {
+    process.once('message', () => resolve());
+    process.send!({ stallEnding: true } satisfies StallEnding);
+  });
   peak = stallPeakRss;
   for (let reply = await reader.next(); reply !== undefined; reply = await reader.next()) {
     received++;
