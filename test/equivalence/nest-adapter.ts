@@ -5,8 +5,8 @@ import { Controller, Inject } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Ctx, Payload } from '@nestjs/microservices';
 import type { SecureServerOptions } from 'node:http2';
-import { createServer } from 'node:net';
-import type { CallContext, ServerHandler } from '../../lib/index.js';
+import type { AddressInfo } from 'node:net';
+import type { CallContext, GrpcServer, ServerHandler } from '../../lib/index.js';
 import { GrpcExceptionFilter } from '../../lib/nest/grpc-exception.filter.js';
 import { GrpcHandler } from '../../lib/nest/grpc.decorators.js';
 import { GrpcTransportStrategy } from '../../lib/nest/server/grpc-transport.strategy.js';
@@ -84,29 +84,19 @@ class ExampleController {
   streamErrorFromException(@Payload() r: unknown, @Ctx() c: CallContext): unknown { return this.#run('stream_error_from_exception', r, c); }
 }
 
-/** A loopback port free right now: GrpcTransportStrategy takes a url, so port 0 would leave it unknown. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 /** A Nest microservice serving `impl`, GrpcExceptionFilter global; stop() closes the app. */
 export async function hostExampleInNest(impl: ExampleImpl, maxReceiveMessageLength: number, tls?: SecureServerOptions,
   variant: LoaderVariant = GRPC_IO_LOADER): Promise<{ address: string; stop(): Promise<void> }> {
-  const address = `127.0.0.1:${await freePort()}`;
   // The `loader` option as a Nest user gives it; unset (NEST_DEFAULT_LOADER), proto-loader's defaults apply.
   const loader = variant.nest;
-  const strategy = new GrpcTransportStrategy({ url: address, protoPath: PROTO_PATH, loader, maxReceiveMessageLength, tls });
+  // Port 0, read back once listening: a port probed free beforehand may be taken by then.
+  const strategy = new GrpcTransportStrategy({ url: '127.0.0.1:0', protoPath: PROTO_PATH, loader, maxReceiveMessageLength, tls });
   const app = await NestFactory.createMicroservice(
     { controllers: [ExampleController], providers: [{ provide: EXAMPLE_IMPL, useValue: impl }] },
     { strategy, logger: false },
   );
   app.useGlobalFilters(new GrpcExceptionFilter());
   await app.listen();
-  return { address, stop: () => app.close() };
+  const { port } = strategy.unwrap<GrpcServer>().http2Server!.address() as AddressInfo;
+  return { address: `127.0.0.1:${port}`, stop: () => app.close() };
 }
