@@ -1,6 +1,6 @@
 // The gRPC server on node:http2: listens (plaintext h2c, or TLS with h2 by ALPN), tracks sessions, routes each
 // stream to a ServerCall, and drains or destroys connections on close.
-import { constants, createSecureServer, createServer } from 'node:http2';
+import { createSecureServer, createServer } from 'node:http2';
 import type {
   Http2SecureServer, Http2Server, Http2Session, IncomingHttpHeaders, SecureServerOptions, ServerHttp2Session,
   ServerHttp2Stream, ServerOptions as Http2ServerOptions,
@@ -23,6 +23,7 @@ import { dispatch } from './dispatch.js';
 import type { ErrorDetailOptions } from './error-registry.js';
 import { Router } from './router.js';
 import { ServerCall } from './server-call.js';
+import { cancelSession, drainSession } from './session-drain.js';
 import type { ServerCallEnvironment } from './server-call.js';
 
 /** Server-wide options; `health` and `reflection` (default off) come from BuiltInServiceOptions. */
@@ -53,6 +54,16 @@ export interface ServerOptions extends BuiltInServiceOptions {
   requestContext?: boolean | RequestContextOptions;
 }
 
+/** How close() lets the calls in flight end. */
+export interface CloseOptions {
+  /** Cancel every connection now (RST_STREAM CANCEL), without waiting for calls in flight. */
+  force?: boolean;
+  /** Longest wait for calls in flight once connections got GOAWAY; those still open then end CANCELLED. Default: no limit. */
+  graceMs?: number;
+  /** Keep serving this long after health turned NOT_SERVING, so load balancers stop routing here first; default 0. */
+  drainDelayMs?: number;
+}
+
 const DEFAULT_MAX_RECEIVE = 4 * 1024 * 1024;
 
 // A larger window than HTTP/2's 64 KiB default lets uploads run at link speed.
@@ -71,7 +82,8 @@ export class GrpcServer {
   readonly #sessions = new Set<ServerHttp2Session>();
   readonly #peers = new WeakMap<Http2Session, string>();
   #server: Http2Server | Http2SecureServer | undefined;
-  #closed: Promise<void> | undefined;
+  #closing: Promise<void> | undefined;
+  #endDrainDelay: (() => void) | undefined;
   readonly #builtIns: BuiltInServices | undefined;
 
   constructor(options: ServerOptions = {}) {
@@ -139,24 +151,42 @@ export class GrpcServer {
   }
 
   /**
-   * Stops accepting connections. By default open calls finish first (GOAWAY, then drain);
-   * with `force` every connection is destroyed at once, also after a graceful close began.
+   * Stops serving. Health turns NOT_SERVING at once; after `drainDelayMs` (still serving, so balancers notice) the
+   * listener closes and each connection gets GOAWAY in two phases, so no stream already sent is refused; calls in
+   * flight then finish, and those still open after `graceMs` end CANCELLED. With `force` every connection is
+   * cancelled at once, also after a graceful close began.
    */
-  close(options: { force?: boolean } = {}): Promise<void> {
+  close(options: CloseOptions = {}): Promise<void> {
     this.#builtIns?.closing();
+    this.#closing ??= this.#shutdown(options);
+    if (options.force === true) {
+      this.#endDrainDelay?.();
+      for (const session of this.#sessions) cancelSession(session);
+    }
+    return this.#closing;
+  }
+
+  async #shutdown(options: CloseOptions): Promise<void> {
+    const delayMs = options.drainDelayMs ?? 0;
+    if (options.force !== true && delayMs > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delayMs);
+        this.#endDrainDelay = () => { clearTimeout(timer); resolve(); };
+      });
+    }
     const server = this.#server;
-    if (server !== undefined) {
-      this.#server = undefined;
-      this.#closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    if (server === undefined) return;
+    this.#server = undefined;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const session of this.#sessions) drainSession(session);
+    const graceMs = options.graceMs ?? Infinity;
+    if (Number.isFinite(graceMs)) {
+      const timer = setTimeout(() => { for (const session of this.#sessions) cancelSession(session); }, graceMs);
+      await closed;
+      clearTimeout(timer);
+    } else {
+      await closed;
     }
-    for (const session of this.#sessions) {
-      session.close();
-      // As grpc-js's forceShutdown: close (GOAWAY, so no new call is sent here), then destroy with CANCEL, so the
-      // calls cut short end CANCELLED at their clients. Node reads a number first argument as that code (its
-      // typings omit the form; an Error argument would also be emitted).
-      if (options.force === true) Reflect.apply(session.destroy, session, [constants.NGHTTP2_CANCEL]);
-    }
-    return this.#closed ?? Promise.resolve();
   }
 
   readonly #onSession = (session: ServerHttp2Session): void => {
