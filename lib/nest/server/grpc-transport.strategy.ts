@@ -33,6 +33,13 @@ export interface GrpcTransportOptions extends BuiltInServiceOptions {
   loader?: NestLoaderOptions;
   /** Finish calls in flight on close (GOAWAY, then drain); default false: drop them, as Transport.GRPC. */
   gracefulShutdown?: boolean;
+  /**
+   * With gracefulShutdown: the longest wait for calls in flight once connections got GOAWAY; those still open then
+   * end CANCELLED (GrpcServer.close's `graceMs`). Default: no limit.
+   */
+  shutdownGraceMs?: number;
+  /** With gracefulShutdown: keep serving this long after health turned NOT_SERVING, so balancers notice; default 0. */
+  shutdownDelayMs?: number;
   defaultCompression?: EncodingName;
   /** Default 4 MiB, measured after decompression. */
   maxReceiveMessageLength?: number;
@@ -125,7 +132,8 @@ export class GrpcTransportStrategy extends Server<GrpcTransportEvents> implement
     this.#registrations.length = 0;
     this.messageHandlers.clear();
     // GrpcServer.close() turns every status NOT_SERVING before it lets any connection go.
-    const closing = server.close({ force: this.#options.gracefulShutdown !== true });
+    const { gracefulShutdown, shutdownGraceMs: graceMs, shutdownDelayMs: drainDelayMs } = this.#options;
+    const closing = server.close(gracefulShutdown === true ? { graceMs, drainDelayMs } : { force: true });
     if (server.health !== undefined) detachHealth(server.health);
     await closing;
     this._status$.next('closed');
