@@ -19,6 +19,8 @@ import type { BuiltInServices, BuiltInServiceOptions } from '../services/built-i
 import type { GrpcHealth } from '../services/health/grpc-health.js';
 import { ServerCallContext } from './call-context.js';
 import type { ServerHandler } from './call-context.js';
+import { ConnectionPolicy } from './connection-policy.js';
+import type { ConnectionPolicyOptions } from './connection-policy.js';
 import { dispatch } from './dispatch.js';
 import type { ErrorDetailOptions } from './error-registry.js';
 import { Router } from './router.js';
@@ -27,13 +29,20 @@ import { cancelSession, drainSession } from './session-drain.js';
 import type { ServerCallEnvironment } from './server-call.js';
 
 /** Server-wide options; `health` and `reflection` (default off) come from BuiltInServiceOptions. */
-export interface ServerOptions extends BuiltInServiceOptions {
+export interface ServerOptions extends BuiltInServiceOptions, ConnectionPolicyOptions {
   /** Largest request message accepted, after decompression; default 4 MiB. */
   maxReceiveMessageLength?: number;
   /** Largest response message sent; default unlimited. */
   maxSendMessageLength?: number;
   /** Compression for responses when the client accepts it and did not compress its request. */
   defaultCompression?: EncodingName;
+  /** Most calls open at once on one connection (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS); default 4294967295 (node's). */
+  maxConcurrentStreams?: number;
+  /**
+   * Largest request header block (metadata) accepted, in bytes (SETTINGS_MAX_HEADER_LIST_SIZE); default 8 KiB, as
+   * gRPC. A larger one is refused with RST_STREAM ENHANCE_YOUR_CALM, which clients report as RESOURCE_EXHAUSTED.
+   */
+  maxMetadataSize?: number;
   /** Passed to node:http2 createServer, over our defaults. */
   http2?: Http2ServerOptions;
   /**
@@ -68,6 +77,7 @@ const DEFAULT_MAX_RECEIVE = 4 * 1024 * 1024;
 
 // A larger window than HTTP/2's 64 KiB default lets uploads run at link speed.
 const DEFAULT_HTTP2: Http2ServerOptions = { settings: { initialWindowSize: 1024 * 1024 } };
+const DEFAULT_MAX_METADATA = 8 * 1024;
 const SESSION_WINDOW = 16 * 1024 * 1024;
 const END_STREAM = Object.freeze({ endStream: true });
 
@@ -80,6 +90,7 @@ export class GrpcServer {
   readonly #tls: SecureServerOptions | undefined;
   readonly #wrapHandler: (handler: ServerHandler) => ServerHandler;
   readonly #sessions = new Set<ServerHttp2Session>();
+  readonly #connections: ConnectionPolicy;
   readonly #peers = new WeakMap<Http2Session, string>();
   #server: Http2Server | Http2SecureServer | undefined;
   #closing: Promise<void> | undefined;
@@ -92,7 +103,8 @@ export class GrpcServer {
       maxSendMessageLength: options.maxSendMessageLength ?? Infinity,
       defaultCompression: options.defaultCompression,
     };
-    this.#http2Options = { ...DEFAULT_HTTP2, ...options.http2 };
+    this.#http2Options = http2OptionsOf(options);
+    this.#connections = new ConnectionPolicy(options);
     this.#errors = { debugInfo: options.debugInfo };
     this.#tls = options.tls;
     this.#wrapHandler = contextWrapper(options.requestContext);
@@ -195,6 +207,7 @@ export class GrpcServer {
     // A broken connection surfaces as 'close' on its streams; an unhandled 'error' would crash the process.
     session.on('error', ignore);
     session.setLocalWindowSize(SESSION_WINDOW);
+    this.#connections.apply(session);
   };
 
   readonly #onStream = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void => {
@@ -236,6 +249,17 @@ function contextWrapper(option: boolean | RequestContextOptions | undefined): (h
   if (option === undefined || option === false) return (handler) => handler;
   const policy = new PropagationPolicy(option === true ? undefined : option);
   return (handler) => withRequestContext(handler, policy);
+}
+
+// Our defaults, then the limits named as options, then the caller's own http2 options over all.
+function http2OptionsOf(options: ServerOptions): Http2ServerOptions {
+  const settings = {
+    ...DEFAULT_HTTP2.settings,
+    maxHeaderListSize: options.maxMetadataSize ?? DEFAULT_MAX_METADATA,
+    ...(options.maxConcurrentStreams === undefined ? {} : { maxConcurrentStreams: options.maxConcurrentStreams }),
+    ...options.http2?.settings,
+  };
+  return { ...DEFAULT_HTTP2, ...options.http2, settings };
 }
 
 function parseAddress(address: string): { host: string; port: number } {
