@@ -9,6 +9,8 @@ import { Status } from '../protocol/status.js';
 import { ConnectionBackoff } from './connection-backoff.js';
 import type { ReconnectBackoffOptions } from './connection-backoff.js';
 import { grpcErrorFromConnectFailure, isStaleSessionError } from './node-errors.js';
+import { ClientKeepalive } from './session-keepalive.js';
+import type { ClientKeepaliveOptions } from './session-keepalive.js';
 import { SessionSlot } from './session-slot.js';
 
 /** Defaults chosen so large messages are not throttled by HTTP/2's 64 KiB initial windows. */
@@ -23,6 +25,8 @@ export interface ConnectionOptions {
   connectionWindowSize?: number;
   /** Delays between failed connection attempts. */
   reconnectBackoff?: ReconnectBackoffOptions;
+  /** HTTP/2 PINGs that find a dead peer; default off. */
+  keepalive?: ClientKeepaliveOptions;
 }
 
 /** A call waiting for a ready connection (waitForReady); the connection runs one of these, once. */
@@ -69,6 +73,7 @@ export class Connection {
   private readonly backoff: ConnectionBackoff;
   private readonly sessionOptions: SecureClientSessionOptions;
   private readonly connectionWindow: number;
+  private readonly keepalive: ClientKeepalive;
 
   /** Throws TypeError on bad reconnectBackoff settings. */
   constructor(private readonly url: string, options: ConnectionOptions = {}) {
@@ -84,6 +89,7 @@ export class Connection {
     };
     this.connectionWindow = options.connectionWindowSize ?? DEFAULT_CONNECTION_WINDOW;
     this.backoff = new ConnectionBackoff(options.reconnectBackoff);
+    this.keepalive = new ClientKeepalive(options.keepalive);
   }
 
   /**
@@ -184,6 +190,7 @@ export class Connection {
     const session = connect(this.url, this.sessionOptions);
     const slot = new SessionSlot(session);
     this.live.add(slot);
+    this.keepalive.watch(slot);
     const timeoutMs = this.backoff.connectTimeout(delay);
     const timeout = setTimeout(() => {
       this.onSessionGone(slot, connectTimeoutError(timeoutMs));

@@ -22,6 +22,7 @@ import { createStub } from './stub.js';
 import type { ServiceStub } from './stub.js';
 import type { RequestStream } from './request-writer.js';
 import { ResponseStream } from './response-stream.js';
+import type { ClientKeepaliveOptions } from './session-keepalive.js';
 
 /** Client-wide options. */
 export interface ClientOptions {
@@ -55,6 +56,11 @@ export interface ClientOptions {
    * grpc.initial_reconnect_backoff_ms and grpc.max_reconnect_backoff_ms are `initialMs` and `maxMs`.
    */
   reconnectBackoff?: ReconnectBackoffOptions;
+  /**
+   * HTTP/2 keepalive PINGs: `keepaliveTimeMs` (default off), `keepaliveTimeoutMs` (20000),
+   * `keepalivePermitWithoutCalls` (false) — grpc-js's grpc.keepalive_time_ms, _timeout_ms, _permit_without_calls.
+   */
+  keepalive?: ClientKeepaliveOptions;
   /** Default of CallOptions.waitForReady for every call (false, as grpc-js). */
   waitForReady?: boolean;
 }
@@ -104,6 +110,7 @@ export class GrpcClient {
       tls: options.tls === true ? {} : options.tls,
       connectionWindowSize: options.connectionWindowSize,
       reconnectBackoff: options.reconnectBackoff,
+      keepalive: options.keepalive,
     });
     // Fail at construction, not at the first call, on an unknown default encoding.
     resolveCodec(options.defaultCompression);

@@ -5,11 +5,10 @@ import * as protoLoader from '@grpc/proto-loader';
 import assert from 'node:assert/strict';
 import { connect } from 'node:http2';
 import type { ClientHttp2Session } from 'node:http2';
-import { createServer, connect as connectTcp } from 'node:net';
-import type { Socket } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { GrpcServer } from '../../lib/server/grpc-server.js';
 import type { ServerOptions } from '../../lib/server/grpc-server.js';
+import { startRelay } from '../fixtures/freezable-relay.js';
 import { callUnary, delay, PROTO, shapes, startHarness } from './fixtures.js';
 import type { Harness } from './fixtures.js';
 
@@ -33,30 +32,6 @@ async function startServer(kind: 'ours' | 'grpc-js', ours: ServerOptions, grpcJs
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, bound) => (err === null ? resolve(bound) : reject(err)));
   });
   return { port, stop: async () => { server.forceShutdown(); } };
-}
-
-// A loopback TCP relay that can freeze: it then stops forwarding, as a peer that hangs without closing.
-async function startRelay(target: number): Promise<{ port: number; freeze(): void; upstreamClosed: Promise<void>; stop(): void }> {
-  const sockets: Socket[] = [];
-  let frozen = false;
-  let onUpstreamClose: () => void = () => {};
-  const upstreamClosed = new Promise<void>((resolve) => { onUpstreamClose = resolve; });
-  const relay = createServer((downstream) => {
-    const upstream = connectTcp(target, '127.0.0.1');
-    sockets.push(downstream, upstream);
-    upstream.on('close', onUpstreamClose);
-    downstream.on('data', (chunk) => { if (!frozen) upstream.write(chunk); });
-    upstream.on('data', (chunk) => { if (!frozen) downstream.write(chunk); });
-    for (const socket of [downstream, upstream]) socket.on('error', () => {});
-  });
-  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
-  const port = (relay.address() as { port: number }).port;
-  return {
-    port,
-    upstreamClosed,
-    freeze: () => { frozen = true; },
-    stop: () => { relay.close(); for (const socket of sockets) socket.destroy(); },
-  };
 }
 
 function rawSession(port: number): Promise<ClientHttp2Session> {
