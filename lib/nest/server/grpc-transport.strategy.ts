@@ -15,6 +15,8 @@ import { adaptHandler } from './server-handler.adapter.js';
 import { loadOptionsOf } from '../nest-loader.js';
 import type { NestLoaderOptions } from '../nest-loader.js';
 import { bindHandlers, parseRegistration } from './handler-binding.js';
+import { nestConnectionOptions } from './connection-options.js';
+import type { NestKeepalive } from './connection-options.js';
 import { foreignNestCopy, twoCopiesError } from './nest-copy-check.js';
 import type { HandlerRegistration, NestHandler } from './handler-binding.js';
 
@@ -50,6 +52,12 @@ export interface GrpcTransportOptions extends BuiltInServiceOptions {
   tls?: SecureServerOptions;
   /** google.rpc.DebugInfo (stack) on UNKNOWN statuses; default true unless NODE_ENV is 'production'. */
   debugInfo?: boolean;
+  /** Largest request metadata in bytes; default 8 KiB, larger is RESOURCE_EXHAUSTED (as Transport.GRPC's). */
+  maxMetadataSize?: number;
+  /** Transport.GRPC's keepalive: PINGs to clients and how often clients may PING (see NestKeepalive). */
+  keepalive?: NestKeepalive;
+  /** grpc-js channel arguments: the connection-management ones are read ('grpc.keepalive_time_ms', ...). */
+  channelOptions?: Readonly<Record<string, unknown>>;
 }
 
 type ListenCallback = (error?: unknown, ...info: unknown[]) => void;
@@ -150,6 +158,7 @@ export class GrpcTransportStrategy extends Server<GrpcTransportEvents> implement
       debugInfo: options.debugInfo,
       health: options.health,
       reflection: options.reflection,
+      ...nestConnectionOptions(options),
     });
   }
 
