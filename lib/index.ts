@@ -29,7 +29,10 @@ export {
 export type { RequestContextOptions } from './context/propagation-policy.js';
 
 export { GrpcServer } from './server/grpc-server.js';
-export type { ServerOptions } from './server/grpc-server.js';
+export type { CloseOptions, ServerOptions } from './server/grpc-server.js';
+export type { ConnectionPolicyOptions } from './server/connection-policy.js';
+export { readGrpcJsServerOptions } from './server/grpc-js-options.js';
+export type { GrpcJsConnectionOptions } from './server/grpc-js-options.js';
 export type { CallContext, ServerHandler } from './server/call-context.js';
 export { registerErrorHandler } from './server/error-registry.js';
 export { GrpcHealth } from './services/health/grpc-health.js';
@@ -39,6 +42,7 @@ export type { ErrorMapping, ErrorClass, ErrorDetailOptions } from './server/erro
 
 export { GrpcClient } from './client/grpc-client.js';
 export type { ClientOptions } from './client/grpc-client.js';
+export type { ClientKeepaliveOptions } from './client/session-keepalive.js';
 export type { CallOptions } from './client/call-options.js';
 export { sendUncompressed } from './client/request-writer.js';
 export type { RequestStream } from './client/request-writer.js';
