@@ -5,6 +5,7 @@ import type {
   Http2SecureServer, Http2Server, Http2Session, IncomingHttpHeaders, SecureServerOptions, ServerHttp2Session,
   ServerHttp2Stream, ServerOptions as Http2ServerOptions,
 } from 'node:http2';
+import { lstatSync, unlinkSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { PropagationPolicy } from '../context/propagation-policy.js';
 import type { RequestContextOptions } from '../context/propagation-policy.js';
@@ -129,10 +130,13 @@ export class GrpcServer {
     this.#builtIns?.served(method);
   }
 
-  /** Starts listening on `host:port` (port 0 picks one) and resolves with the bound port. */
+  /**
+   * Starts listening on `host:port` (port 0 picks one) and resolves with the bound port; or on a Unix domain socket,
+   * `unix:/path` or `unix:///path` (resolves 0), whose file is removed on close.
+   */
   listen(address: string): Promise<number> {
     if (this.#server !== undefined) return Promise.reject(new Error('The server is already listening'));
-    const { host, port } = parseAddress(address);
+    const target = parseAddress(address);
     const server = this.#createHttp2Server();
     server.on('session', this.#onSession);
     server.on('stream', this.#onStream);
@@ -141,12 +145,19 @@ export class GrpcServer {
         reject(new Error(`Cannot listen on ${address}: ${err.message}`, { cause: err }));
       };
       server.once('error', onError);
-      server.listen(port, host, () => {
+      const onListening = (): void => {
         server.off('error', onError);
         this.#server = server;
         this.#builtIns?.listening();
-        resolve((server.address() as AddressInfo).port);
-      });
+        const bound = server.address();
+        resolve(typeof bound === 'object' && bound !== null ? (bound as AddressInfo).port : 0);
+      };
+      if ('path' in target) {
+        removeStaleSocket(target.path);
+        server.listen(target.path, onListening);
+      } else {
+        server.listen(target.port, target.host, onListening);
+      }
     });
   }
 
@@ -262,10 +273,23 @@ function http2OptionsOf(options: ServerOptions): Http2ServerOptions {
   return { ...DEFAULT_HTTP2, ...options.http2, settings };
 }
 
-function parseAddress(address: string): { host: string; port: number } {
+function parseAddress(address: string): { host: string; port: number } | { path: string } {
+  // gRPC's naming doc: unix:path (relative or absolute) and unix:///absolute-path.
+  const unix = /^unix:(?:\/\/)?(.+)$/.exec(address);
+  if (unix !== null) return { path: unix[1]! };
   const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(address);
-  if (match === null) throw new Error(`Invalid address "${address}": expected host:port`);
+  if (match === null) throw new Error(`Invalid address "${address}": expected host:port or unix:/path`);
   return { host: match[1] ?? (match[2] === '' ? '0.0.0.0' : match[2]!), port: Number(match[3]) };
+}
+
+// As grpc-core: a socket file left by a process that died is unlinked before bind, else the restart fails with
+// EADDRINUSE. Only a socket: any other file at the path is left for listen to report.
+function removeStaleSocket(path: string): void {
+  try {
+    if (lstatSync(path).isSocket()) unlinkSync(path);
+  } catch {
+    // Absent: nothing to remove.
+  }
 }
 
 function ignore(): void {}
