@@ -25,7 +25,7 @@ import type { HandlerRegistration, NestHandler } from './handler-binding.js';
  * `reflection` (default off) serve grpc.health.v1 (statuses set through GrpcHealthService) and grpc.reflection.
  */
 export interface GrpcTransportOptions extends BuiltInServiceOptions {
-  /** 'host:port' to listen on; default 'localhost:5000', as Transport.GRPC. */
+  /** 'host:port' to listen on, or 'unix:/path'; default 'localhost:5000', as Transport.GRPC. */
   url?: string;
   /** One or many .proto files; required (optional in the type only so that Nest's GrpcOptions['options'] fit). */
   protoPath?: string | string[];
