@@ -32,7 +32,10 @@ export {
 export type { RequestContextOptions } from './context/propagation-policy.js';
 
 export { GrpcServer } from './server/grpc-server.js';
-export type { ServerOptions } from './server/grpc-server.js';
+export type { CloseOptions, ServerOptions } from './server/grpc-server.js';
+export type { ConnectionPolicyOptions } from './server/connection-policy.js';
+export { readGrpcJsServerOptions } from './server/grpc-js-options.js';
+export type { GrpcJsConnectionOptions } from './server/grpc-js-options.js';
 export type { CallContext, ServerHandler } from './server/call-context.js';
 export type { GrpcJsImplementation } from './server/grpc-js-service.js';
 export type { ServerRequestStream } from './server/request-stream.js';
@@ -50,6 +53,7 @@ export type { Resolver, ResolverFactory, ResolverListener, ResolverOptions } fro
 export type { Address } from './client/resolver/address.js';
 export type { ParsedTarget } from './client/resolver/target.js';
 export type { ClientOptions } from './client/grpc-client.js';
+export type { ClientKeepaliveOptions } from './client/session-keepalive.js';
 export type { CallOptions } from './client/call-options.js';
 export { sendUncompressed } from './client/request-writer.js';
 export type { RequestStream } from './client/request-writer.js';

@@ -6,6 +6,7 @@ import type { EncodingName } from '../protocol/compression.js';
 import type { LoadBalancingPolicyName } from './balancer/policy.js';
 import type { ClientInterceptor, PropagateOptions } from './client-interceptor.js';
 import type { ReconnectBackoffOptions } from './connection-backoff.js';
+import type { ClientKeepaliveOptions } from './session-keepalive.js';
 
 /** Client-wide options. */
 export interface ClientOptions {
@@ -39,6 +40,11 @@ export interface ClientOptions {
    * grpc.initial_reconnect_backoff_ms and grpc.max_reconnect_backoff_ms are `initialMs` and `maxMs`.
    */
   reconnectBackoff?: ReconnectBackoffOptions;
+  /**
+   * HTTP/2 keepalive PINGs: `keepaliveTimeMs` (default off), `keepaliveTimeoutMs` (20000),
+   * `keepalivePermitWithoutCalls` (false) — grpc-js's grpc.keepalive_time_ms, _timeout_ms, _permit_without_calls.
+   */
+  keepalive?: ClientKeepaliveOptions;
   /** Default of CallOptions.waitForReady for every call (false, as grpc-js). */
   waitForReady?: boolean;
   /**

@@ -13,6 +13,8 @@ import type { CallChannel } from './call-channel.js';
 import { ConnectionBackoff } from './connection-backoff.js';
 import type { ReconnectBackoffOptions } from './connection-backoff.js';
 import { grpcErrorFromConnectFailure, isStaleSessionError } from './node-errors.js';
+import { ClientKeepalive } from './session-keepalive.js';
+import type { ClientKeepaliveOptions } from './session-keepalive.js';
 import { SessionSlot } from './session-slot.js';
 
 /** Defaults chosen so large messages are not throttled by HTTP/2's 64 KiB initial windows. */
@@ -31,6 +33,8 @@ export interface ConnectionOptions {
   createConnection?: () => Duplex;
   /** Told after every change of connectivity state (a balancer's subchannel). */
   onStateChange?: (connection: Connection) => void;
+  /** HTTP/2 PINGs that find a dead peer; default off. */
+  keepalive?: ClientKeepaliveOptions;
 }
 
 /** A call waiting for a ready connection (waitForReady); the connection runs one of these, once. */
@@ -89,6 +93,7 @@ export class Connection implements CallChannel {
   private readonly sessionOptions: SecureClientSessionOptions;
   private readonly connectionWindow: number;
   private readonly onStateChange: ((connection: Connection) => void) | undefined;
+  private readonly keepalive: ClientKeepalive;
 
   /** Throws TypeError on bad reconnectBackoff settings. */
   constructor(private readonly url: string, options: ConnectionOptions = {}) {
@@ -106,6 +111,7 @@ export class Connection implements CallChannel {
     this.connectionWindow = options.connectionWindowSize ?? DEFAULT_CONNECTION_WINDOW;
     this.backoff = new ConnectionBackoff(options.reconnectBackoff);
     this.onStateChange = options.onStateChange;
+    this.keepalive = new ClientKeepalive(options.keepalive);
   }
 
   /** gRPC's connectivity state of this connection. */
@@ -227,6 +233,7 @@ export class Connection implements CallChannel {
     const session = connect(this.url, this.sessionOptions);
     const slot = new SessionSlot(session);
     this.live.add(slot);
+    this.keepalive.watch(slot);
     const timeoutMs = this.backoff.connectTimeout(delay);
     const timeout = setTimeout(() => {
       this.onSessionGone(slot, connectTimeoutError(timeoutMs));

@@ -96,6 +96,7 @@ export class GrpcClient {
         tls: options.tls === true ? {} : options.tls,
         connectionWindowSize: options.connectionWindowSize,
         reconnectBackoff: options.reconnectBackoff,
+        keepalive: options.keepalive,
       },
       minTimeBetweenResolutionsMs: minInterval,
       onStateChange: (state) => this.watchers.changed(state),

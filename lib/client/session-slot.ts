@@ -21,6 +21,11 @@ export class SessionSlot {
     session.unref();
   }
 
+  /** The calls running on the session now. */
+  get calls(): number {
+    return this.active;
+  }
+
   acquire(): void {
     if (this.active++ === 0) this.session.ref();
   }

@@ -1,10 +1,11 @@
 // The gRPC server on node:http2: listens (plaintext h2c, or TLS with h2 by ALPN), tracks sessions, routes each
 // stream to a ServerCall, and drains or destroys connections on close.
-import { constants, createSecureServer, createServer } from 'node:http2';
+import { createSecureServer, createServer } from 'node:http2';
 import type {
   Http2SecureServer, Http2Server, Http2Session, IncomingHttpHeaders, SecureServerOptions, ServerHttp2Session,
   ServerHttp2Stream, ServerOptions as Http2ServerOptions,
 } from 'node:http2';
+import { lstatSync, unlinkSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { PropagationPolicy } from '../context/propagation-policy.js';
 import type { RequestContextOptions } from '../context/propagation-policy.js';
@@ -23,22 +24,32 @@ import { ServerCallContext } from './call-context.js';
 import { ConnectionGuard } from './connection-guard.js';
 import type { ConnectionLimits } from './connection-guard.js';
 import type { ServerHandler } from './call-context.js';
+import { ConnectionPolicy } from './connection-policy.js';
+import type { ConnectionPolicyOptions } from './connection-policy.js';
 import { dispatch } from './dispatch.js';
 import type { ErrorDetailOptions } from './error-registry.js';
 import { createGrpcJsHandlers } from './grpc-js-service.js';
 import type { GrpcJsImplementation } from './grpc-js-service.js';
 import { Router } from './router.js';
 import { ServerCall } from './server-call.js';
+import { cancelSession, drainSession } from './session-drain.js';
 import type { ServerCallEnvironment } from './server-call.js';
 
 /** Server-wide options; `health` and `reflection` (default off) come from BuiltInServiceOptions. */
-export interface ServerOptions extends BuiltInServiceOptions {
+export interface ServerOptions extends BuiltInServiceOptions, ConnectionPolicyOptions {
   /** Largest request message accepted, after decompression; default 4 MiB. */
   maxReceiveMessageLength?: number;
   /** Largest response message sent; default unlimited. */
   maxSendMessageLength?: number;
   /** Compression for responses when the client accepts it and did not compress its request. */
   defaultCompression?: EncodingName;
+  /** Most calls open at once on one connection (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS); default 4294967295 (node's). */
+  maxConcurrentStreams?: number;
+  /**
+   * Largest request header block (metadata) accepted, in bytes (SETTINGS_MAX_HEADER_LIST_SIZE); default 8 KiB, as
+   * gRPC. A larger one is refused with RST_STREAM ENHANCE_YOUR_CALM, which clients report as RESOURCE_EXHAUSTED.
+   */
+  maxMetadataSize?: number;
   /** Passed to node:http2 createServer, over our defaults. */
   http2?: Http2ServerOptions;
   /**
@@ -74,6 +85,16 @@ export interface ServerOptions extends BuiltInServiceOptions {
   maxBufferedRequestBytes?: number;
 }
 
+/** How close() lets the calls in flight end. */
+export interface CloseOptions {
+  /** Cancel every connection now (RST_STREAM CANCEL), without waiting for calls in flight. */
+  force?: boolean;
+  /** Longest wait for calls in flight once connections got GOAWAY; those still open then end CANCELLED. Default: no limit. */
+  graceMs?: number;
+  /** Keep serving this long after health turned NOT_SERVING, so load balancers stop routing here first; default 0. */
+  drainDelayMs?: number;
+}
+
 const DEFAULT_MAX_RECEIVE = 4 * 1024 * 1024;
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 const DEFAULT_IDLE_TIMEOUT_MS = 5 * 60_000;
@@ -86,6 +107,7 @@ const DEFAULT_HTTP2: Http2ServerOptions = {
   settings: { initialWindowSize: 1024 * 1024 },
   maxSendHeaderBlockLength: Number.MAX_SAFE_INTEGER,
 };
+const DEFAULT_MAX_METADATA = 8 * 1024;
 const SESSION_WINDOW = 16 * 1024 * 1024;
 const END_STREAM = Object.freeze({ endStream: true });
 
@@ -98,11 +120,13 @@ export class GrpcServer {
   readonly #tls: SecureServerOptions | undefined;
   readonly #wrapHandler: (handler: ServerHandler) => ServerHandler;
   readonly #sessions = new Set<ServerHttp2Session>();
+  readonly #connections: ConnectionPolicy;
   readonly #peers = new WeakMap<Http2Session, string>();
   readonly #connectionLimits: ConnectionLimits;
   readonly #guards = new WeakMap<Http2Session, ConnectionGuard>();
   #server: Http2Server | Http2SecureServer | undefined;
-  #closed: Promise<void> | undefined;
+  #closing: Promise<void> | undefined;
+  #endDrainDelay: (() => void) | undefined;
   readonly #builtIns: BuiltInServices | undefined;
 
   constructor(options: ServerOptions = {}) {
@@ -111,7 +135,8 @@ export class GrpcServer {
       maxSendMessageLength: options.maxSendMessageLength ?? Infinity,
       defaultCompression: options.defaultCompression,
     };
-    this.#http2Options = { ...DEFAULT_HTTP2, ...options.http2 };
+    this.#http2Options = http2OptionsOf(options);
+    this.#connections = new ConnectionPolicy(options);
     this.#errors = { debugInfo: options.debugInfo };
     this.#tls = options.tls;
     this.#wrapHandler = contextWrapper(options.requestContext);
@@ -152,10 +177,13 @@ export class GrpcServer {
     this.#builtIns?.served(method);
   }
 
-  /** Starts listening on `host:port` (port 0 picks one) and resolves with the bound port. */
+  /**
+   * Starts listening on `host:port` (port 0 picks one) and resolves with the bound port; or on a Unix domain socket,
+   * `unix:/path` or `unix:///path` (resolves 0), whose file is removed on close.
+   */
   listen(address: string): Promise<number> {
     if (this.#server !== undefined) return Promise.reject(new Error('The server is already listening'));
-    const { host, port } = parseAddress(address);
+    const target = parseAddress(address);
     const server = this.#createHttp2Server();
     server.on('session', this.#onSession);
     server.on('stream', this.#onStream);
@@ -164,12 +192,19 @@ export class GrpcServer {
         reject(new Error(`Cannot listen on ${address}: ${err.message}`, { cause: err }));
       };
       server.once('error', onError);
-      server.listen(port, host, () => {
+      const onListening = (): void => {
         server.off('error', onError);
         this.#server = server;
         this.#builtIns?.listening();
-        resolve((server.address() as AddressInfo).port);
-      });
+        const bound = server.address();
+        resolve(typeof bound === 'object' && bound !== null ? (bound as AddressInfo).port : 0);
+      };
+      if ('path' in target) {
+        removeStaleSocket(target.path);
+        server.listen(target.path, onListening);
+      } else {
+        server.listen(target.port, target.host, onListening);
+      }
     });
   }
 
@@ -186,24 +221,42 @@ export class GrpcServer {
   }
 
   /**
-   * Stops accepting connections. By default open calls finish first (GOAWAY, then drain);
-   * with `force` every connection is destroyed at once, also after a graceful close began.
+   * Stops serving. Health turns NOT_SERVING at once; after `drainDelayMs` (still serving, so balancers notice) the
+   * listener closes and each connection gets GOAWAY in two phases, so no stream already sent is refused; calls in
+   * flight then finish, and those still open after `graceMs` end CANCELLED. With `force` every connection is
+   * cancelled at once, also after a graceful close began.
    */
-  close(options: { force?: boolean } = {}): Promise<void> {
+  close(options: CloseOptions = {}): Promise<void> {
     this.#builtIns?.closing();
+    this.#closing ??= this.#shutdown(options);
+    if (options.force === true) {
+      this.#endDrainDelay?.();
+      for (const session of this.#sessions) cancelSession(session);
+    }
+    return this.#closing;
+  }
+
+  async #shutdown(options: CloseOptions): Promise<void> {
+    const delayMs = options.drainDelayMs ?? 0;
+    if (options.force !== true && delayMs > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delayMs);
+        this.#endDrainDelay = () => { clearTimeout(timer); resolve(); };
+      });
+    }
     const server = this.#server;
-    if (server !== undefined) {
-      this.#server = undefined;
-      this.#closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    if (server === undefined) return;
+    this.#server = undefined;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const session of this.#sessions) drainSession(session);
+    const graceMs = options.graceMs ?? Infinity;
+    if (Number.isFinite(graceMs)) {
+      const timer = setTimeout(() => { for (const session of this.#sessions) cancelSession(session); }, graceMs);
+      await closed;
+      clearTimeout(timer);
+    } else {
+      await closed;
     }
-    for (const session of this.#sessions) {
-      session.close();
-      // As grpc-js's forceShutdown: close (GOAWAY, so no new call is sent here), then destroy with CANCEL, so the
-      // calls cut short end CANCELLED at their clients. Node reads a number first argument as that code (its
-      // typings omit the form; an Error argument would also be emitted).
-      if (options.force === true) Reflect.apply(session.destroy, session, [constants.NGHTTP2_CANCEL]);
-    }
-    return this.#closed ?? Promise.resolve();
   }
 
   readonly #onSession = (session: ServerHttp2Session): void => {
@@ -213,6 +266,7 @@ export class GrpcServer {
     session.on('error', ignore);
     session.setLocalWindowSize(SESSION_WINDOW);
     this.#guards.set(session, new ConnectionGuard(session, this.#connectionLimits));
+    this.#connections.apply(session);
   };
 
   readonly #onStream = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void => {
@@ -258,10 +312,34 @@ function contextWrapper(option: boolean | RequestContextOptions | undefined): (h
   return (handler) => withRequestContext(handler, policy);
 }
 
-function parseAddress(address: string): { host: string; port: number } {
+// Our defaults, then the limits named as options, then the caller's own http2 options over all.
+function http2OptionsOf(options: ServerOptions): Http2ServerOptions {
+  const settings = {
+    ...DEFAULT_HTTP2.settings,
+    maxHeaderListSize: options.maxMetadataSize ?? DEFAULT_MAX_METADATA,
+    ...(options.maxConcurrentStreams === undefined ? {} : { maxConcurrentStreams: options.maxConcurrentStreams }),
+    ...options.http2?.settings,
+  };
+  return { ...DEFAULT_HTTP2, ...options.http2, settings };
+}
+
+function parseAddress(address: string): { host: string; port: number } | { path: string } {
+  // gRPC's naming doc: unix:path (relative or absolute) and unix:///absolute-path.
+  const unix = /^unix:(?:\/\/)?(.+)$/.exec(address);
+  if (unix !== null) return { path: unix[1]! };
   const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(address);
-  if (match === null) throw new Error(`Invalid address "${address}": expected host:port`);
+  if (match === null) throw new Error(`Invalid address "${address}": expected host:port or unix:/path`);
   return { host: match[1] ?? (match[2] === '' ? '0.0.0.0' : match[2]!), port: Number(match[3]) };
+}
+
+// As grpc-core: a socket file left by a process that died is unlinked before bind, else the restart fails with
+// EADDRINUSE. Only a socket: any other file at the path is left for listen to report.
+function removeStaleSocket(path: string): void {
+  try {
+    if (lstatSync(path).isSocket()) unlinkSync(path);
+  } catch {
+    // Absent: nothing to remove.
+  }
 }
 
 function ignore(): void {}

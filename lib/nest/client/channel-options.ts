@@ -1,7 +1,7 @@
 // Nest's Transport.GRPC clients pass grpc-js channel options through `channelOptions`. The few that have an
-// equivalent here are read, so a module switched over keeps its message limits, compression, reconnect delays
-// TLS name override, service config (load balancing, retries, hedging), DNS and retry settings; the rest
-// (keepalive, ...) mean nothing to this client and are ignored.
+// equivalent here are read, so a module switched over keeps its message limits, compression, reconnect delays,
+// TLS name override, keepalive, service config (load balancing, retries, hedging), DNS and retry settings; the
+// rest mean nothing to this client and are ignored.
 import type { EncodingName } from '../../protocol/compression.js';
 import type { ClientOptions } from '../../client/grpc-client.js';
 
@@ -56,6 +56,16 @@ export function withChannelOptions(options: ClientOptions, channelOptions: Reado
   if (perRpcBuffer !== undefined) merged.perRpcRetryBufferSize ??= perRpcBuffer;
   const dnsInterval = read('grpc.dns_min_time_between_resolutions_ms');
   if (dnsInterval !== undefined) merged.dnsMinTimeBetweenResolutionsMs ??= dnsInterval;
+  // Keepalive (issue 14): grpc-js's channel keys, under Nest's own `keepalive` option where both say something.
+  const keepaliveTimeMs = read('grpc.keepalive_time_ms');
+  const keepaliveTimeoutMs = read('grpc.keepalive_timeout_ms');
+  const keepalivePermitWithoutCalls = read('grpc.keepalive_permit_without_calls');
+  if (keepaliveTimeMs !== undefined || keepaliveTimeoutMs !== undefined || keepalivePermitWithoutCalls !== undefined) {
+    const fromChannel = { keepaliveTimeMs, keepaliveTimeoutMs, keepalivePermitWithoutCalls };
+    const defined = Object.entries(fromChannel).filter(([, value]) => value !== undefined);
+    merged.keepalive = { ...Object.fromEntries(defined), ...options.keepalive };
+  }
+
   const servername = channelOptions['grpc.ssl_target_name_override'];
   // As grpc-js: the override matters only over TLS.
   if (typeof servername === 'string' && merged.tls !== undefined) {

@@ -16,6 +16,8 @@ import { tlsOfServerCredentials } from '../grpc-js-credentials.js';
 import type { NestLoaderOptions } from '../nest-loader.js';
 import { loadProtoSource } from '../proto-source.js';
 import { bindHandlers, parseRegistration } from './handler-binding.js';
+import { nestConnectionOptions } from './connection-options.js';
+import type { NestKeepalive } from './connection-options.js';
 import { foreignNestCopy, twoCopiesError } from './nest-copy-check.js';
 import type { HandlerRegistration, NestHandler } from './handler-binding.js';
 
@@ -24,7 +26,7 @@ import type { HandlerRegistration, NestHandler } from './handler-binding.js';
  * `reflection` (default off) serve grpc.health.v1 (statuses set through GrpcHealthService) and grpc.reflection.
  */
 export interface GrpcTransportOptions extends BuiltInServiceOptions {
-  /** 'host:port' to listen on; default 'localhost:5000', as Transport.GRPC. */
+  /** 'host:port' to listen on, or 'unix:/path'; default 'localhost:5000', as Transport.GRPC. */
   url?: string;
   /** One or many .proto files; or give `packageDefinition` (optional in the type so that Nest's GrpcOptions['options'] fit). */
   protoPath?: string | string[];
@@ -43,6 +45,13 @@ export interface GrpcTransportOptions extends BuiltInServiceOptions {
   loader?: NestLoaderOptions;
   /** Finish calls in flight on close (GOAWAY, then drain); default false: drop them, as Transport.GRPC. */
   gracefulShutdown?: boolean;
+  /**
+   * With gracefulShutdown: the longest wait for calls in flight once connections got GOAWAY; those still open then
+   * end CANCELLED (GrpcServer.close's `graceMs`). Default: no limit.
+   */
+  shutdownGraceMs?: number;
+  /** With gracefulShutdown: keep serving this long after health turned NOT_SERVING, so balancers notice; default 0. */
+  shutdownDelayMs?: number;
   defaultCompression?: EncodingName;
   /** Default 4 MiB, measured after decompression. */
   maxReceiveMessageLength?: number;
@@ -55,6 +64,12 @@ export interface GrpcTransportOptions extends BuiltInServiceOptions {
   credentials?: unknown;
   /** google.rpc.DebugInfo (stack) on UNKNOWN statuses; default true unless NODE_ENV is 'production'. */
   debugInfo?: boolean;
+  /** Largest request metadata in bytes; default 8 KiB, larger is RESOURCE_EXHAUSTED (as Transport.GRPC's). */
+  maxMetadataSize?: number;
+  /** Transport.GRPC's keepalive: PINGs to clients and how often clients may PING (see NestKeepalive). */
+  keepalive?: NestKeepalive;
+  /** grpc-js channel arguments: the connection-management ones are read ('grpc.keepalive_time_ms', ...). */
+  channelOptions?: Readonly<Record<string, unknown>>;
 }
 
 type ListenCallback = (error?: unknown, ...info: unknown[]) => void;
@@ -135,7 +150,8 @@ export class GrpcTransportStrategy extends Server<GrpcTransportEvents> implement
     this.#registrations.length = 0;
     this.messageHandlers.clear();
     // GrpcServer.close() turns every status NOT_SERVING before it lets any connection go.
-    const closing = server.close({ force: this.#options.gracefulShutdown !== true });
+    const { gracefulShutdown, shutdownGraceMs: graceMs, shutdownDelayMs: drainDelayMs } = this.#options;
+    const closing = server.close(gracefulShutdown === true ? { graceMs, drainDelayMs } : { force: true });
     if (server.health !== undefined) detachHealth(server.health);
     await closing;
     this._status$.next('closed');
@@ -152,6 +168,7 @@ export class GrpcTransportStrategy extends Server<GrpcTransportEvents> implement
       debugInfo: options.debugInfo,
       health: options.health,
       reflection: options.reflection,
+      ...nestConnectionOptions(options),
     });
   }
 

@@ -11,7 +11,7 @@ import { ROUTES_PROTO, startRoutesServer } from './routes-server.js';
 import type { Item } from './routes-server.js';
 
 describe('channelOptions', () => {
-  it('reads the message limits (-1: unlimited, as grpc-js), compression, reconnect delays and the TLS name override', () => {
+  it('reads the message limits (-1: unlimited, as grpc-js), compression, reconnect delays, TLS name override, keepalive', () => {
     const options = withChannelOptions({ tls: { ca: 'pem' } }, {
       'grpc.max_receive_message_length': -1,
       'grpc.max_send_message_length': 1024,
@@ -27,7 +27,17 @@ describe('channelOptions', () => {
       maxSendMessageLength: 1024,
       defaultCompression: 'gzip',
       reconnectBackoff: { initialMs: 100, maxMs: 5000 },
+      keepalive: { keepaliveTimeMs: 10_000 },
     });
+  });
+
+  it('reads the keepalive keys under Nest\'s own keepalive option, which wins key by key', () => {
+    const options = withChannelOptions({ keepalive: { keepaliveTimeoutMs: 500 } }, {
+      'grpc.keepalive_time_ms': 10_000,
+      'grpc.keepalive_timeout_ms': 20_000,
+      'grpc.keepalive_permit_without_calls': 1,
+    });
+    assert.deepEqual(options.keepalive, { keepaliveTimeMs: 10_000, keepaliveTimeoutMs: 500, keepalivePermitWithoutCalls: 1 });
   });
 
   it('lets explicit options win, key by key, and ignores the name override without TLS', () => {
