@@ -77,8 +77,10 @@ export class ConnectionGuard implements RequestBudget {
     // A reset stream (the client cancelled, or we reset it) spends one of nghttp2's reset tokens.
     if (rstCode !== undefined && rstCode !== 0) this.#spendResetToken();
     if (--this.#active > 0) return;
-    // Closed: the client hung up, or we sent GOAWAY (server.close(), idle); nothing is left to wait for.
-    if (this.#peerEnded || this.#session.closed) this.#session.destroy();
+    // Closed (the client hung up, or we sent GOAWAY): node:http2 ends the session itself once its last stream is
+    // flushed. Destroying it here would drop that stream's last frames still queued for the socket (seen behind
+    // HAProxy as RST_STREAM NO_ERROR with no trailers); the timer only bounds a client that never closes.
+    if (this.#peerEnded || this.#session.closed) this.#arm(CLOSE_GRACE_MS, this.#onCloseGraceOver);
     else this.#arm(this.#limits.idleTimeoutMs, this.#onIdle);
   }
 
@@ -102,7 +104,11 @@ export class ConnectionGuard implements RequestBudget {
     const session = this.#session;
     session.close();
     // A client that ignores GOAWAY keeps the socket open: it gets a grace period, not a descriptor forever.
-    this.#arm(CLOSE_GRACE_MS, () => session.destroy());
+    this.#arm(CLOSE_GRACE_MS, this.#onCloseGraceOver);
+  };
+
+  readonly #onCloseGraceOver = (): void => {
+    this.#session.destroy();
   };
 
   /** The client closed its side (TCP FIN): answer open calls, then let the socket go. */
