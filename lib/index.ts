@@ -31,6 +31,7 @@ export type { RequestContextOptions } from './context/propagation-policy.js';
 export { GrpcServer } from './server/grpc-server.js';
 export type { ServerOptions } from './server/grpc-server.js';
 export type { CallContext, ServerHandler } from './server/call-context.js';
+export type { IncomingCall, ServedCallEnd, ServerCallObserver, ServerInterceptor } from './server/server-interceptor.js';
 export { registerErrorHandler } from './server/error-registry.js';
 export { GrpcHealth } from './services/health/grpc-health.js';
 export type { ServingStatus, WatchedStatus } from './services/health/grpc-health.js';

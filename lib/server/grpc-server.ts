@@ -24,6 +24,8 @@ import type { ErrorDetailOptions } from './error-registry.js';
 import { Router } from './router.js';
 import { ServerCall } from './server-call.js';
 import type { ServerCallEnvironment } from './server-call.js';
+import { startServerInterceptors } from './server-interceptor.js';
+import type { IncomingCall, ServerCallHooks, ServerInterceptor } from './server-interceptor.js';
 
 /** Server-wide options; `health` and `reflection` (default off) come from BuiltInServiceOptions. */
 export interface ServerOptions extends BuiltInServiceOptions {
@@ -51,6 +53,8 @@ export interface ServerOptions extends BuiltInServiceOptions {
    * request-context interceptor. `true` takes the default RequestContextOptions; default off.
    */
   requestContext?: boolean | RequestContextOptions;
+  /** Server interceptors, in order: each sees every call's start, messages and status (see ServerInterceptor). */
+  interceptors?: readonly ServerInterceptor[];
 }
 
 const DEFAULT_MAX_RECEIVE = 4 * 1024 * 1024;
@@ -73,6 +77,9 @@ export class GrpcServer {
   #server: Http2Server | Http2SecureServer | undefined;
   #closed: Promise<void> | undefined;
   readonly #builtIns: BuiltInServices | undefined;
+  /** undefined without interceptors: then no call pays for them. */
+  readonly #interceptors: readonly ServerInterceptor[] | undefined;
+  readonly #hooks = new WeakMap<ServerCallContext, ServerCallHooks>();
 
   constructor(options: ServerOptions = {}) {
     this.#env = {
@@ -83,7 +90,9 @@ export class GrpcServer {
     this.#http2Options = { ...DEFAULT_HTTP2, ...options.http2 };
     this.#errors = { debugInfo: options.debugInfo };
     this.#tls = options.tls;
-    this.#wrapHandler = contextWrapper(options.requestContext);
+    this.#interceptors = options.interceptors === undefined || options.interceptors.length === 0 ? undefined : [...options.interceptors];
+    const withContext = contextWrapper(options.requestContext);
+    this.#wrapHandler = this.#interceptors === undefined ? withContext : (handler) => this.#intercepted(withContext(handler));
     // Last: the built-in services register through addService, which needs the fields above.
     this.#builtIns = createBuiltInServices(options, this);
   }
@@ -182,10 +191,43 @@ export class GrpcServer {
     }
     const env = this.#env;
     const call = new ServerCall(stream, headers, route.method, this.#peerOf(stream.session), env);
+    const context = new ServerCallContext(call);
+    if (this.#interceptors !== undefined) this.#intercept(call, stream, context);
     if (call.start(parseRequestHeaders(headers, env.defaultCompression))) {
-      dispatch(call, route, new ServerCallContext(call), this.#errors);
+      dispatch(call, route, context, this.#errors);
     }
   };
+
+  // ---- Server interceptors: per call only when some are registered ----
+
+  #intercept(call: ServerCall, stream: ServerHttp2Stream, context: ServerCallContext): void {
+    const socket = stream.session?.socket;
+    const peer = call.peer;
+    const colon = peer.lastIndexOf(':');
+    const incoming: IncomingCall = {
+      method: call.method,
+      get metadata() { return call.metadata; },
+      peer,
+      peerAddress: peer.slice(0, colon).replace(/^\[(.*)\]$/, '$1'),
+      peerPort: Number(peer.slice(colon + 1)),
+      localAddress: socket?.localAddress ?? 'unknown',
+      localPort: socket?.localPort ?? 0,
+      get deadline() { return call.deadline; },
+    };
+    const hooks = startServerInterceptors(this.#interceptors!, incoming);
+    if (hooks === undefined) return;
+    call.hooks = hooks;
+    this.#hooks.set(context, hooks);
+  }
+
+  /** The handler run inside the call's interceptors (runHandler), wrapped once at registration. */
+  #intercepted(handler: ServerHandler): ServerHandler {
+    const hooksOf = this.#hooks;
+    return (request, context) => {
+      const hooks = hooksOf.get(context as ServerCallContext);
+      return hooks === undefined ? handler(request, context) : hooks.run(() => handler(request, context));
+    };
+  }
 
   #peerOf(session: Http2Session | undefined): string {
     if (session === undefined) return 'unknown';

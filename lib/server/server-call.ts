@@ -6,6 +6,7 @@ import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { TLSSocket } from 'node:tls';
 import type { PeerCertificate } from 'node:tls';
 import type { EncodingName } from '../protocol/compression.js';
+import { FRAME_PREFIX_LENGTH } from '../protocol/framing.js';
 import { GrpcError } from '../protocol/grpc-error.js';
 import { Metadata, metadataFromHeaders } from '../protocol/metadata.js';
 import type { MetadataInit } from '../protocol/metadata.js';
@@ -19,6 +20,7 @@ import { CallDeadline, cancelledByClient, deadlineExceeded } from './deadline.js
 import { RequestDecoder } from './request-decoder.js';
 import { ResponseEncoder } from './response-encoder.js';
 import { ResponseWriter } from './response-writer.js';
+import type { ServerCallHooks } from './server-interceptor.js';
 
 /** What every call of one server shares: its limits and default compression. */
 export interface ServerCallEnvironment {
@@ -68,6 +70,8 @@ export class ServerCall {
   #message = '';
   /** Computed with the status; node:http2 asks for them ('wantTrailers') once the last data frame is out. */
   #trailers: OutgoingHeaders | undefined;
+  /** The server interceptors following this call; undefined (no work) when the server has none. */
+  hooks: ServerCallHooks | undefined;
 
   constructor(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, method: MethodDescriptor, peer: string, env: ServerCallEnvironment) {
     this.#stream = stream;
@@ -123,6 +127,7 @@ export class ServerCall {
         this.#failRequest(message);
         return;
       }
+      if (this.hooks !== undefined) this.hooks.received(message, frame.data.length);
       const refused = this.#receiver!.message(message);
       if (refused !== undefined) this.fail(refused);
       // The call may have ended (a second unary message, or the handler answered at once).
@@ -235,6 +240,7 @@ export class ServerCall {
       this.fail(error);
       return false;
     }
+    if (this.hooks !== undefined) this.hooks.sent(value, writer.queuedBytes);
     if (this.#phase === 'idle') this.#sendHeaders();
     writer.send();
     return writer.ready;
@@ -274,6 +280,10 @@ export class ServerCall {
       this.fail(frame);
       return;
     }
+    if (this.hooks !== undefined) {
+      this.hooks.sent(value, frame.length - FRAME_PREFIX_LENGTH);
+      this.hooks.ended(Status.OK, this.#message, undefined);
+    }
     if (this.#phase === 'idle') this.#sendHeaders();
     this.#trailers = buildTrailers(Status.OK, this.#message, this.#trailingMetadata);
     this.#close();
@@ -294,6 +304,7 @@ export class ServerCall {
     if (this.#phase === 'closed') return;
     const trailers = buildTrailers(code, message, this.#trailingMetadata, error);
     const trailersOnly = this.#phase === 'idle';
+    if (this.hooks !== undefined) this.hooks.ended(code, message, error);
     this.#close();
     const stream = this.#stream;
     if (stream.destroyed) return;
@@ -342,6 +353,7 @@ export class ServerCall {
   readonly #onClose = (): void => {
     if (this.#phase === 'closed') return;
     // The stream closed before we sent a status: the client reset it or the connection dropped.
+    if (this.hooks !== undefined) this.hooks.ended(Status.CANCELLED, 'Cancelled by client', undefined);
     this.#close();
     this.#deadline.cancel(cancelledByClient());
     this.#receiver?.cancelled();
