@@ -51,4 +51,5 @@ export { sendUncompressed } from './client/request-writer.js';
 export type { RequestStream } from './client/request-writer.js';
 export type { ResponseStream } from './client/response-stream.js';
 export type { ServiceStub, StreamingResponseStubMethod, StubMethod, UnaryResponseStubMethod } from './client/stub.js';
-export type { ClientInterceptor, OutgoingCall, ClientCallResult, PropagateOptions } from './client/client-interceptor.js';
+export type { AttemptObserver, ClientInterceptor, OutgoingCall, ClientCallResult, PropagateOptions } from './client/client-interceptor.js';
+export type { TelemetryOption, TelemetryOptions } from './observability/telemetry-options.js';

@@ -7,6 +7,8 @@ import type {
 } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { PropagationPolicy } from '../context/propagation-policy.js';
+import { createOtelServerInterceptor } from '../observability/otel-server-interceptor.js';
+import type { TelemetryOption } from '../observability/telemetry-options.js';
 import type { RequestContextOptions } from '../context/propagation-policy.js';
 import { withRequestContext } from '../context/with-request-context.js';
 import type { EncodingName } from '../protocol/compression.js';
@@ -55,6 +57,11 @@ export interface ServerOptions extends BuiltInServiceOptions {
   requestContext?: boolean | RequestContextOptions;
   /** Server interceptors, in order: each sees every call's start, messages and status (see ServerInterceptor). */
   interceptors?: readonly ServerInterceptor[];
+  /**
+   * OpenTelemetry traces (a SERVER span per call) and gRFC A66 metrics, through the global providers or those given;
+   * needs the optional peer @opentelemetry/api, loaded only when this is on. Default off.
+   */
+  telemetry?: TelemetryOption;
 }
 
 const DEFAULT_MAX_RECEIVE = 4 * 1024 * 1024;
@@ -90,7 +97,10 @@ export class GrpcServer {
     this.#http2Options = { ...DEFAULT_HTTP2, ...options.http2 };
     this.#errors = { debugInfo: options.debugInfo };
     this.#tls = options.tls;
-    this.#interceptors = options.interceptors === undefined || options.interceptors.length === 0 ? undefined : [...options.interceptors];
+    // Telemetry first: the handler and the other interceptors' runHandler run inside its span.
+    const telemetry = createOtelServerInterceptor(options.telemetry);
+    const chain = [...(telemetry === undefined ? [] : [telemetry]), ...(options.interceptors ?? [])];
+    this.#interceptors = chain.length === 0 ? undefined : chain;
     const withContext = contextWrapper(options.requestContext);
     this.#wrapHandler = this.#interceptors === undefined ? withContext : (handler) => this.#intercepted(withContext(handler));
     // Last: the built-in services register through addService, which needs the fields above.
