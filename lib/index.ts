@@ -53,3 +53,4 @@ export type { ResponseStream } from './client/response-stream.js';
 export type { ServiceStub, StreamingResponseStubMethod, StubMethod, UnaryResponseStubMethod } from './client/stub.js';
 export type { AttemptObserver, ClientInterceptor, OutgoingCall, ClientCallResult, PropagateOptions } from './client/client-interceptor.js';
 export type { TelemetryOption, TelemetryOptions } from './observability/telemetry-options.js';
+export type { AccessLogEntry, AccessLogger, AccessLogOption } from './observability/access-log.js';

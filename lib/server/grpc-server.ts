@@ -7,6 +7,8 @@ import type {
 } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { PropagationPolicy } from '../context/propagation-policy.js';
+import { createAccessLogInterceptor } from '../observability/access-log.js';
+import type { AccessLogOption } from '../observability/access-log.js';
 import { createOtelServerInterceptor } from '../observability/otel-server-interceptor.js';
 import type { TelemetryOption } from '../observability/telemetry-options.js';
 import type { RequestContextOptions } from '../context/propagation-policy.js';
@@ -62,6 +64,8 @@ export interface ServerOptions extends BuiltInServiceOptions {
    * needs the optional peer @opentelemetry/api, loaded only when this is on. Default off.
    */
   telemetry?: TelemetryOption;
+  /** A structured entry per call (method, peer, status, duration, bytes, deadline): `true` for JSON lines on stdout, or a logger. */
+  accessLog?: AccessLogOption;
 }
 
 const DEFAULT_MAX_RECEIVE = 4 * 1024 * 1024;
@@ -99,7 +103,8 @@ export class GrpcServer {
     this.#tls = options.tls;
     // Telemetry first: the handler and the other interceptors' runHandler run inside its span.
     const telemetry = createOtelServerInterceptor(options.telemetry);
-    const chain = [...(telemetry === undefined ? [] : [telemetry]), ...(options.interceptors ?? [])];
+    const accessLog = createAccessLogInterceptor(options.accessLog);
+    const chain = [telemetry, accessLog, ...(options.interceptors ?? [])].filter((i): i is ServerInterceptor => i !== undefined);
     this.#interceptors = chain.length === 0 ? undefined : chain;
     const withContext = contextWrapper(options.requestContext);
     this.#wrapHandler = this.#interceptors === undefined ? withContext : (handler) => this.#intercepted(withContext(handler));
