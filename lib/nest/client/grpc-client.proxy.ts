@@ -22,6 +22,7 @@ import { GrpcServiceError, toServiceError } from './service-error.js';
 import { GrpcError } from '../../protocol/grpc-error.js';
 import { Status } from '../../protocol/status.js';
 import { parsePattern } from './grpc-pattern.js';
+import { grpcObservabilityDefaults } from '../observability/observability-defaults.js';
 
 /** Nest's GrpcOptions names where they exist, plus the standalone client's options. */
 export interface GrpcClientProxyOptions extends ClientOptions {
@@ -81,7 +82,8 @@ export class GrpcClientProxy extends ClientProxy implements ClientGrpc, OnApplic
     if (options.protoPath === undefined) throw new TypeError('GrpcClientProxy needs the protoPath option');
     const { url, package: pkg, protoPath, loader, channelOptions, ...clientOptions } = options;
     this.url = url ?? DEFAULT_URL;
-    this.clientOptions = withChannelOptions(clientOptions, channelOptions);
+    const telemetry = clientOptions.telemetry ?? grpcObservabilityDefaults().telemetry;
+    this.clientOptions = withChannelOptions({ ...clientOptions, telemetry }, channelOptions);
     this.schema = loadProtos(protoPath, loadOptionsOf(loader));
     this.packages = pkg === undefined ? [] : Array.isArray(pkg) ? pkg : [pkg];
     for (const name of this.packages) this.checkPackage(name);

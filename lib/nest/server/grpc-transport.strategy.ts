@@ -9,6 +9,10 @@ import type { EncodingName } from '../../protocol/compression.js';
 import { loadProtos } from '../../schema/load-protos.js';
 import { GrpcServer } from '../../server/grpc-server.js';
 import { GRPC_TRANSPORT } from '../grpc.decorators.js';
+import type { AccessLogOption } from '../../observability/access-log.js';
+import type { TelemetryOption } from '../../observability/telemetry-options.js';
+import type { ServerInterceptor } from '../../server/server-interceptor.js';
+import { grpcObservabilityDefaults, nestAccessLog } from '../observability/observability-defaults.js';
 import { attachHealth, detachHealth } from '../health/health-registry.js';
 import type { BuiltInServiceOptions } from '../../services/built-in-services.js';
 import { adaptHandler } from './server-handler.adapter.js';
@@ -43,6 +47,12 @@ export interface GrpcTransportOptions extends BuiltInServiceOptions {
   tls?: SecureServerOptions;
   /** google.rpc.DebugInfo (stack) on UNKNOWN statuses; default true unless NODE_ENV is 'production'. */
   debugInfo?: boolean;
+  /** OpenTelemetry traces and metrics (GrpcServer's `telemetry`); default GrpcObservabilityModule's, else off. */
+  telemetry?: TelemetryOption;
+  /** An entry per call; `true`: Nest's Logger. Default GrpcObservabilityModule's, else off. */
+  accessLog?: AccessLogOption;
+  /** Server interceptors (GrpcServer's `interceptors`), around Nest's own pipeline. */
+  interceptors?: readonly ServerInterceptor[];
 }
 
 type ListenCallback = (error?: unknown, ...info: unknown[]) => void;
@@ -142,6 +152,9 @@ export class GrpcTransportStrategy extends Server<GrpcTransportEvents> implement
       debugInfo: options.debugInfo,
       health: options.health,
       reflection: options.reflection,
+      telemetry: options.telemetry ?? grpcObservabilityDefaults().telemetry,
+      accessLog: nestAccessLog(options.accessLog ?? grpcObservabilityDefaults().accessLog),
+      interceptors: options.interceptors,
     });
   }
 
