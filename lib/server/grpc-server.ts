@@ -12,7 +12,7 @@ import type { AccessLogOption } from '../observability/access-log.js';
 import { createOtelServerInterceptor } from '../observability/otel-server-interceptor.js';
 import type { TelemetryOption } from '../observability/telemetry-options.js';
 import type { RequestContextOptions } from '../context/propagation-policy.js';
-import { withRequestContext } from '../context/with-request-context.js';
+import { runInScope, withRequestContext } from '../context/with-request-context.js';
 import type { EncodingName } from '../protocol/compression.js';
 import { isGrpcRequest, parseRequestHeaders } from '../protocol/request-headers.js';
 import { buildTrailers, buildTrailersOnly, UNSUPPORTED_MEDIA_TYPE } from '../protocol/response-headers.js';
@@ -240,7 +240,9 @@ export class GrpcServer {
     const hooksOf = this.#hooks;
     return (request, context) => {
       const hooks = hooksOf.get(context as ServerCallContext);
-      return hooks === undefined ? handler(request, context) : hooks.run(() => handler(request, context));
+      if (hooks === undefined) return handler(request, context);
+      // The answer is consumed after the handler returned (a Nest handler's Observable, say): bound to the same scope.
+      return runInScope(hooks, request, context.method.responseStream, (input) => handler(input as never, context));
     };
   }
 

@@ -40,7 +40,11 @@ export interface ServedCallEnd {
 
 /** What one interceptor follows of one call; every member optional. Hooks should not throw. */
 export interface ServerCallObserver {
-  /** Runs the handler (for instance inside a tracing context); must call `handler` once and return its result. */
+  /**
+   * Runs `handler` in this interceptor's scope (a tracing context, say) and returns its result. Called for the
+   * handler, and again for each later step of its answer: an Observable's subscription, each request notification,
+   * each pull of an iterable.
+   */
   runHandler?<T>(handler: () => T): T;
   /** A request message decoded; `bytes`: its payload as received (compressed). */
   onReceiveMessage?(message: unknown, bytes: number): void;
