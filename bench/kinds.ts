@@ -3,6 +3,7 @@
 import type { Count, Msg } from './bench-proto.js';
 import { connectGrpcJsClient } from './kind-grpc-js.js';
 import { connectOursClient } from './kind-ours.js';
+import { connectOursOtelClient } from './kind-otel.js';
 
 /** A server listening on loopback; `stop` ends its connections at once. */
 export interface RunningServer {
@@ -51,6 +52,10 @@ export const SERVER_KINDS: readonly ServerKind[] = [
   { name: 'ours', description: 'our GrpcServer', start: async () => (await import('./kind-ours.js')).startOursServer() },
   { name: 'nest', description: 'our GrpcTransportStrategy in NestFactory.createMicroservice, @GrpcHandler controller',
     start: async () => (await import('./kind-nest.js')).startNestServer() },
+  { name: 'ours-otel', description: 'our GrpcServer with telemetry: true (spans and A66 metrics into the SDK)',
+    start: async () => (await import('./kind-otel.js')).startOursOtelServer() },
+  { name: 'grpc-js-otel', description: '@grpc/grpc-js Server under @opentelemetry/instrumentation-grpc',
+    start: async () => (await import('./kind-grpc-js-otel.js')).startGrpcJsOtelServer() },
   { name: 'nest-builtin', description: "Nest's built-in Transport.GRPC (grpc-js), @GrpcMethod/@GrpcStreamMethod controller",
     start: async () => (await import('./kind-nest-builtin.js')).startNestBuiltinServer() },
 ];
@@ -58,6 +63,7 @@ export const SERVER_KINDS: readonly ServerKind[] = [
 export const CLIENT_KINDS: readonly ClientKind[] = [
   { name: 'grpc-js', description: '@grpc/grpc-js Client (makeUnaryRequest and friends)', connect: connectGrpcJsClient },
   { name: 'ours', description: 'our GrpcClient stub (.promise(), Observables)', connect: connectOursClient },
+  { name: 'ours-otel', description: 'our GrpcClient with telemetry: true', connect: connectOursOtelClient },
 ];
 
 /** The kinds named in a comma-separated list, all of them without one; throws on an unknown name. */
