@@ -32,8 +32,15 @@ export function createOtelServerInterceptor(option: TelemetryOption | undefined)
       const span = tracer === undefined ? undefined : startServerSpan(api, tracer, call);
       return new OtelServerCall(api, span, metrics, method, messageEvents);
     },
+    // gRFC A66: methods the server does not serve are labelled 'other', so a scanner cannot grow the label set.
+    onUnimplemented(): void {
+      metrics?.started(UNREGISTERED);
+      metrics?.ended(UNREGISTERED, Status.UNIMPLEMENTED, 0, 0, 0);
+    },
   };
 }
+
+const UNREGISTERED = 'other';
 
 function startServerSpan(api: OtelApi, tracer: Tracer, call: IncomingCall): Span {
   const parent = api.propagation.extract(api.ROOT_CONTEXT, call.metadata, METADATA_GETTER);

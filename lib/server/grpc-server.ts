@@ -201,6 +201,7 @@ export class GrpcServer {
     const route = this.#router.find(headers[':path']);
     if (route === undefined) {
       const message = `The server does not implement the method ${headers[':path']}`;
+      if (this.#interceptors !== undefined) for (const i of this.#interceptors) i.onUnimplemented?.(String(headers[':path']), this.#peerOf(stream.session));
       stream.respond(buildTrailersOnly(buildTrailers(Status.UNIMPLEMENTED, message, undefined), false), END_STREAM);
       return;
     }

@@ -57,6 +57,8 @@ export interface ServerCallObserver {
 /** Called at the start of every call; returns what it follows of it, or nothing. */
 export interface ServerInterceptor {
   onStart(call: IncomingCall): ServerCallObserver | undefined;
+  /** A call to a method the server does not serve, answered UNIMPLEMENTED at once (no handler, no messages). */
+  onUnimplemented?(path: string, peer: string): void;
 }
 
 /** One call's observers in chain order; the counts every observer's onEnd reads. */

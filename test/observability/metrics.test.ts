@@ -86,6 +86,23 @@ describe('metrics (gRFC A66)', () => {
     }
   });
 
+  it("a method the server does not serve is counted under grpc.method 'other', status UNIMPLEMENTED", async () => {
+    const recording = new Recording();
+    const server = new GrpcServer({ telemetry: recording.options({ traces: false }) });
+    server.addService(shapes, { Unary: (req: Item) => ({ text: req.text }) });
+    const port = await server.listen('127.0.0.1:0');
+    const client = new GrpcClient(`127.0.0.1:${port}`);
+    try {
+      await assert.rejects(client.callForResponse(shapes.methods.get('ClientStream')!, from([{ text: 'a' }])), { code: Status.UNIMPLEMENTED });
+      const metrics = await recording.metrics();
+      assert.deepEqual(counterPoints(metrics.get('grpc.server.call.started')), new Map([[labels({ 'grpc.method': 'other' }), 1]]));
+      assert.deepEqual([...histogramPoints(metrics.get('grpc.server.call.duration')).keys()], [labels({ 'grpc.method': 'other', 'grpc.status': 'UNIMPLEMENTED' })]);
+    } finally {
+      await client.close({ force: true });
+      await server.close({ force: true });
+    }
+  });
+
   it('compressed sizes: gzip both ways, each end counts the bytes the other sent, below the uncompressed size', async () => {
     const recording = new Recording();
     const server = new GrpcServer({ telemetry: recording.options({ traces: false }), defaultCompression: 'gzip' });
