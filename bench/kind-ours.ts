@@ -6,13 +6,15 @@ import { GrpcClient } from '../lib/client/grpc-client.js';
 import type { StubMethod, UnaryResponseStubMethod } from '../lib/client/stub.js';
 import { loadProtos } from '../lib/schema/load-protos.js';
 import { GrpcServer } from '../lib/server/grpc-server.js';
+import type { ServerOptions } from '../lib/server/grpc-server.js';
+import type { ClientOptions } from '../lib/client/client-options.js';
 import { addToCount, CHUNK, downloadChunks, LOOPBACK, PROTO_PATH, SERVICE_NAME, streamItems, UNARY_REQUEST } from './bench-proto.js';
 import type { Chunk, Count, DownloadRequest, Msg, StreamRequest } from './bench-proto.js';
 import type { BenchClient, RunningServer } from './kinds.js';
 
-export async function startOursServer(): Promise<RunningServer> {
+export async function startOursServer(options: ServerOptions = {}): Promise<RunningServer> {
   const schema = loadProtos(PROTO_PATH);
-  const server = new GrpcServer();
+  const server = new GrpcServer(options);
   const countAll = (requests: unknown) => (requests as Observable<Partial<Chunk>>)
     .pipe(reduce(addToCount, { messages: 0, bytes: 0 }));
   server.addService(schema.service(SERVICE_NAME), {
@@ -36,8 +38,8 @@ interface BenchStub {
   Upload: UnaryResponseStubMethod<Chunk, Count>;
 }
 
-export function connectOursClient(address: string, serviceConfig?: string): BenchClient {
-  const client = new GrpcClient(address, serviceConfig === undefined ? {} : { serviceConfig });
+export function connectOursClient(address: string, serviceConfig?: string, options: ClientOptions = {}): BenchClient {
+  const client = new GrpcClient(address, serviceConfig === undefined ? options : { ...options, serviceConfig });
   const stub = client.getService<BenchStub>(loadProtos(PROTO_PATH).service(SERVICE_NAME));
   return {
     unary: (request) => stub.Unary.promise(request),

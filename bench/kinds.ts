@@ -3,6 +3,7 @@
 import type { Count, Msg } from './bench-proto.js';
 import { connectGrpcJsClient } from './kind-grpc-js.js';
 import { connectOursClient } from './kind-ours.js';
+import { connectOursOtelClient } from './kind-otel.js';
 
 /** A server listening on loopback; `stop` ends its connections at once. */
 export interface RunningServer {
@@ -14,6 +15,8 @@ export interface ServerKind {
   readonly name: string;
   /** One line for the report legend. */
   readonly description: string;
+  /** Run only when named (--servers=...): the instrumented kinds stay out of the default table. */
+  readonly optIn?: boolean;
   start(): Promise<RunningServer>;
 }
 
@@ -36,6 +39,8 @@ export interface BenchClient {
 export interface ClientKind {
   readonly name: string;
   readonly description: string;
+  /** Run only when named (--clients=...). */
+  readonly optIn?: boolean;
   /**
    * Opens a client of `address` ('host:port', one HTTP/2 connection) as its users would; or of a target such as
    * 'ipv4:a:p,b:p' with a service config (grpc.service_config JSON), one connection per address.
@@ -51,6 +56,10 @@ export const SERVER_KINDS: readonly ServerKind[] = [
   { name: 'ours', description: 'our GrpcServer', start: async () => (await import('./kind-ours.js')).startOursServer() },
   { name: 'nest', description: 'our GrpcTransportStrategy in NestFactory.createMicroservice, @GrpcHandler controller',
     start: async () => (await import('./kind-nest.js')).startNestServer() },
+  { name: 'ours-otel', description: 'our GrpcServer with telemetry: true (spans and A66 metrics into the SDK)', optIn: true,
+    start: async () => (await import('./kind-otel.js')).startOursOtelServer() },
+  { name: 'grpc-js-otel', description: '@grpc/grpc-js Server under @opentelemetry/instrumentation-grpc', optIn: true,
+    start: async () => (await import('./kind-grpc-js-otel.js')).startGrpcJsOtelServer() },
   { name: 'nest-builtin', description: "Nest's built-in Transport.GRPC (grpc-js), @GrpcMethod/@GrpcStreamMethod controller",
     start: async () => (await import('./kind-nest-builtin.js')).startNestBuiltinServer() },
 ];
@@ -58,11 +67,12 @@ export const SERVER_KINDS: readonly ServerKind[] = [
 export const CLIENT_KINDS: readonly ClientKind[] = [
   { name: 'grpc-js', description: '@grpc/grpc-js Client (makeUnaryRequest and friends)', connect: connectGrpcJsClient },
   { name: 'ours', description: 'our GrpcClient stub (.promise(), Observables)', connect: connectOursClient },
+  { name: 'ours-otel', description: 'our GrpcClient with telemetry: true', optIn: true, connect: connectOursOtelClient },
 ];
 
-/** The kinds named in a comma-separated list, all of them without one; throws on an unknown name. */
-export function pickKinds<T extends { readonly name: string }>(kinds: readonly T[], names: string | undefined): T[] {
-  if (names === undefined) return [...kinds];
+/** The kinds named in a comma-separated list, all but the opt-in ones without one; throws on an unknown name. */
+export function pickKinds<T extends { readonly name: string; readonly optIn?: boolean }>(kinds: readonly T[], names: string | undefined): T[] {
+  if (names === undefined) return kinds.filter((kind) => kind.optIn !== true);
   return names.split(',').map((name) => {
     const kind = kinds.find((k) => k.name === name);
     if (kind === undefined) throw new Error(`Unknown kind "${name}" (known: ${kinds.map((k) => k.name).join(', ')})`);

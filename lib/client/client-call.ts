@@ -5,6 +5,7 @@
 import { constants } from 'node:http2';
 import type { IncomingHttpHeaders } from 'node:http2';
 import type { Codec } from '../protocol/compression.js';
+import { FRAME_PREFIX_LENGTH } from '../protocol/framing.js';
 import type { Frame } from '../protocol/framing.js';
 import { GrpcError } from '../protocol/grpc-error.js';
 import { GRPC_ACCEPT_ENCODING_HEADER } from '../protocol/headers.js';
@@ -20,7 +21,7 @@ import type { DeadlineTimer } from '../timing/deadline-timer.js';
 import type { ResolvedCallOptions } from './call-options.js';
 import { DONE, NO_RESPONSE, openState, STARTING } from './call-state.js';
 import type { CallState, Open } from './call-state.js';
-import type { InterceptedCall } from './client-interceptor.js';
+import type { AttemptHooks, InterceptedCall } from './client-interceptor.js';
 import type { CallChannel } from './call-channel.js';
 import type { ReadyWaiter } from './connection.js';
 import { grpcErrorFromNodeError, grpcErrorFromStreamClose } from './node-errors.js';
@@ -66,6 +67,8 @@ export class ClientCall<Req, Res> implements ReadyWaiter, StreamEventTarget {
    */
   private sentFrame: Buffer | undefined;
   private retried = false;
+  /** The interceptors following this attempt (set before start); undefined when none do. */
+  attemptHooks: AttemptHooks | undefined;
 
   constructor(
     private readonly method: MethodDescriptor<Req, Res>,
@@ -147,6 +150,7 @@ export class ClientCall<Req, Res> implements ReadyWaiter, StreamEventTarget {
     if (this.method.requestStream) {
       const writer = new RequestWriter(this.method, state.stream, this.codec, this.env.maxSendMessageLength, (err) => this.fail(err));
       state.writer = writer as RequestWriter<unknown>;
+      if (this.attemptHooks !== undefined) writer.onFrame = (bytes) => this.attemptHooks!.sent(bytes);
       writer.sendStream(request);
       return;
     }
@@ -154,6 +158,7 @@ export class ClientCall<Req, Res> implements ReadyWaiter, StreamEventTarget {
     const frame = encodeRequest(this.method, request as Req, this.codec, this.env.maxSendMessageLength);
     if (frame instanceof GrpcError) return this.fail(frame);
     if (frame.length <= RETRY_BUFFER_BYTES) this.sentFrame = frame;
+    if (this.attemptHooks !== undefined) this.attemptHooks.sent(frame.length - FRAME_PREFIX_LENGTH);
     state.stream.end(frame);
   }
 
@@ -232,6 +237,7 @@ export class ClientCall<Req, Res> implements ReadyWaiter, StreamEventTarget {
   }
 
   private deliver(frame: Frame, state: Open): void {
+    if (this.attemptHooks !== undefined) this.attemptHooks.received(frame.data.length);
     const message = this.decoder.decode(frame);
     if (message instanceof GrpcError) return this.fail(message);
     if (this.method.responseStream) return this.sink.next(message);
@@ -332,6 +338,7 @@ export class ClientCall<Req, Res> implements ReadyWaiter, StreamEventTarget {
   /** The final status as the subscriber sees it: the caller's onStatus, then the interceptors' onEnd hooks. */
   private report(status: StatusInfo): void {
     this.options.onStatus?.(status);
+    if (this.attemptHooks !== undefined) this.attemptHooks.end(status);
     this.intercepted?.end(status);
   }
 

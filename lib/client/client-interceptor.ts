@@ -37,12 +37,28 @@ export interface ClientCallResult {
   readonly durationMs: number;
 }
 
+/**
+ * What one interceptor follows of one attempt: the one HTTP/2 stream of a call, or each of its retried or hedged
+ * attempts (gRFC A6). Sizes are message payloads as on the wire (compressed, without the 5-byte prefix).
+ */
+export interface AttemptObserver {
+  onSendMessage?(bytes: number): void;
+  onReceiveMessage?(bytes: number): void;
+  /** Once, with the attempt's own status (a retried attempt's failure, or the call's final status). */
+  onEnd?(status: StatusInfo): void;
+}
+
 /** Hooks run around every call of a client: for logging, auth, metrics. */
 export interface ClientInterceptor {
   /** Before the request headers are built, in list order; throwing fails the call with that error. */
   onStart?(call: OutgoingCall): void;
   /** Once per started call, in reverse list order; should not throw (a throw becomes a process warning). */
   onEnd?(call: OutgoingCall, result: ClientCallResult): void;
+  /**
+   * As each attempt starts, before its headers are built (`attempt` counts from 0; `retryable`: the call runs under
+   * a retry or hedging policy); what it returns sees that attempt's messages and status.
+   */
+  onAttempt?(call: OutgoingCall, attempt: number, retryable: boolean): AttemptObserver | undefined;
 }
 
 /** Which parts of the served call the calls made while serving it inherit; each defaults to true. */
@@ -92,6 +108,16 @@ export class InterceptedCall {
     private readonly started: number,
   ) {}
 
+  /** The observers of attempt number `attempt`, or undefined when no interceptor follows attempts. */
+  attempt(attempt: number, retryable: boolean): AttemptHooks | undefined {
+    let observers: AttemptObserver[] | undefined;
+    for (const interceptor of this.chain) {
+      const observer = interceptor.onAttempt?.(this.call, attempt, retryable);
+      if (observer !== undefined) (observers ??= []).push(observer);
+    }
+    return observers === undefined ? undefined : new AttemptHooks(observers);
+  }
+
   /** Runs the onEnd hooks in reverse list order. */
   end(status: StatusInfo): void {
     const result: ClientCallResult = { status, durationMs: performance.now() - this.started };
@@ -117,6 +143,34 @@ export function interceptCall(chain: readonly ClientInterceptor[], method: Metho
     signal: call.signal,
   };
   return new InterceptedCall(resolved, chain, call, started);
+}
+
+/** One attempt's observers; ClientCall calls these only when it has them. */
+export class AttemptHooks {
+  private ended = false;
+
+  constructor(private readonly observers: readonly AttemptObserver[]) {}
+
+  sent(bytes: number): void {
+    for (const observer of this.observers) observer.onSendMessage?.(bytes);
+  }
+
+  received(bytes: number): void {
+    for (const observer of this.observers) observer.onReceiveMessage?.(bytes);
+  }
+
+  end(status: StatusInfo): void {
+    if (this.ended) return;
+    this.ended = true;
+    for (let i = this.observers.length - 1; i >= 0; i--) {
+      const observer = this.observers[i]!;
+      try {
+        observer.onEnd?.(status);
+      } catch (err) {
+        process.emitWarning(err instanceof Error ? err : String(err), { type: 'GrpcClientInterceptorWarning' });
+      }
+    }
+  }
 }
 
 // An onEnd hook runs inside the call's final-status path: a throw there must not leave the subscriber hanging.

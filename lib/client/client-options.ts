@@ -2,6 +2,7 @@
 // exists, as GrpcClientProxy reads them from channelOptions.
 
 import type { ClientSessionOptions, SecureClientSessionOptions } from 'node:http2';
+import type { TelemetryOption } from '../observability/telemetry-options.js';
 import type { EncodingName } from '../protocol/compression.js';
 import type { LoadBalancingPolicyName } from './balancer/policy.js';
 import type { ClientInterceptor, PropagateOptions } from './client-interceptor.js';
@@ -28,6 +29,11 @@ export interface ClientOptions {
   tls?: true | SecureClientSessionOptions;
   /** Hooks around every call: change request metadata before it goes out, observe the status and duration. */
   interceptors?: readonly ClientInterceptor[];
+  /**
+   * OpenTelemetry traces (a CLIENT span per call, attempt spans under retries) and gRFC A66 metrics, through the
+   * global providers or those given; needs the optional peer @opentelemetry/api, loaded only when on. Default off.
+   */
+  telemetry?: TelemetryOption;
   /**
    * Pass the context of the call being served on to the calls made while serving it: its metadata (call-id stack,
    * context data, trace headers), its deadline and its cancellation. `true` (the default) all three, `false`

@@ -24,6 +24,7 @@ import { callPolicy, requestSize, withMethodConfig } from './retry/method-policy
 import { RetryBuffer, RetryThrottle } from './retry/retry-throttle.js';
 import { methodConfigFor, parseServiceConfig } from './retry/service-config.js';
 import type { MethodConfig, ServiceConfig } from './retry/service-config.js';
+import { createOtelClientInterceptor } from '../observability/otel-client-interceptor.js';
 import { ServerEncodings } from './server-encodings.js';
 import { createStub } from './stub.js';
 import type { ServiceStub } from './stub.js';
@@ -119,7 +120,9 @@ export class GrpcClient {
       maxReceiveMessageLength: limit(options.maxReceiveMessageLength, DEFAULT_MAX_RECEIVE_MESSAGE_LENGTH),
       maxSendMessageLength: limit(options.maxSendMessageLength, Infinity),
     };
-    this.interceptors = [...(options.interceptors ?? [])];
+    // Telemetry last: after propagation, so the traceparent it injects replaces one forwarded from the served call.
+    const telemetry = createOtelClientInterceptor(options.telemetry, target);
+    this.interceptors = [...(options.interceptors ?? []), ...(telemetry === undefined ? [] : [telemetry])];
     const propagate = options.propagateContext ?? true;
     this.inheritingInterceptors = propagate === false
       ? undefined
@@ -208,8 +211,10 @@ export class GrpcClient {
     const template = this.templateFor(method);
     const policy = this.retryEnv === undefined || config === undefined || method.requestStream ? undefined : callPolicy(config);
     if (policy !== undefined) {
+      let attempts = 0;
       const call = new RetryingCall<Req, Res>(sink, intercepted?.options ?? resolved, policy, this.retryEnv!, (attemptSink, attemptOptions) => {
         const attempt = new ClientCall<Req, Res>(method, attemptSink, attemptOptions, this.env, template, undefined);
+        if (intercepted !== undefined) attempt.attemptHooks = intercepted.attempt(attempts++, true);
         attempt.start(request);
         return attempt;
       }, intercepted);
@@ -217,6 +222,7 @@ export class GrpcClient {
       return call;
     }
     const call = new ClientCall<Req, Res>(method, sink, intercepted?.options ?? resolved, this.env, template, intercepted);
+    if (intercepted !== undefined) call.attemptHooks = intercepted.attempt(0, false);
     call.start(request);
     return call;
   }

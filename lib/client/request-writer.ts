@@ -5,7 +5,7 @@ import { isObservable } from 'rxjs';
 import type { Observable, Subscription } from 'rxjs';
 import type { ClientHttp2Stream } from 'node:http2';
 import type { Codec } from '../protocol/compression.js';
-import { frameMessage } from '../protocol/framing.js';
+import { FRAME_PREFIX_LENGTH, frameMessage } from '../protocol/framing.js';
 import { GrpcError } from '../protocol/grpc-error.js';
 import { Status } from '../protocol/status.js';
 import type { MethodDescriptor } from '../schema/descriptors.js';
@@ -68,6 +68,8 @@ export class RequestWriter<Req> {
   private replayBytes = 0;
   /** The request stream finished: a stream moved to is half-closed after the replay. */
   private ended = false;
+  /** Told each request frame's payload size, when attempt interceptors follow the call. */
+  onFrame: ((bytes: number) => void) | undefined;
 
   constructor(
     private readonly method: MethodDescriptor<Req, unknown>,
@@ -174,6 +176,7 @@ export class RequestWriter<Req> {
       if (this.replayBytes <= RETRY_BUFFER_BYTES) replay.push(frame);
       else this.replay = undefined;
     }
+    if (this.onFrame !== undefined) this.onFrame(frame.length - FRAME_PREFIX_LENGTH);
     return this.stream.write(frame);
   }
 

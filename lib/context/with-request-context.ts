@@ -22,19 +22,32 @@ export type ContextHandler<C extends ContextCall> = (request: never, call: C) =>
 export function withRequestContext<C extends ContextCall>(handler: ContextHandler<C>, policy: PropagationPolicy): ContextHandler<C> {
   return (request: unknown, call: C): unknown => {
     const scope = new GrpcRequestContext(call.method.path, call.metadata, policy, call);
-    const input = isObservable(request) ? bindToContext(request, scope) : request;
-    const answer = scope.run(() => handler(input as never, call));
-    return isPromise(answer)
-      ? answer.then((value) => bindAnswer(value, scope, call.method.responseStream))
-      : bindAnswer(answer, scope, call.method.responseStream);
+    return runInScope(scope, request, call.method.responseStream, (input) => handler(input as never, call));
   };
+}
+
+/** Something that runs a function in an async context: a GrpcRequestContext, or a server interceptor's runHandler. */
+export interface RunScope {
+  run<T>(fn: () => T): T;
+}
+
+/**
+ * Runs `handler` in `scope`, with the request stream it reads and the answer the server consumes after it returned
+ * (an Observable subscribed to, an iterable pulled) bound to the same scope.
+ */
+export function runInScope(scope: RunScope, request: unknown, responseStream: boolean, handler: (request: unknown) => unknown): unknown {
+  const input = isObservable(request) ? bindToContext(request, scope) : request;
+  const answer = scope.run(() => handler(input));
+  return isPromise(answer)
+    ? answer.then((value) => bindAnswer(value, scope, responseStream))
+    : bindAnswer(answer, scope, responseStream);
 }
 
 /**
  * The same stream, each notification delivered with `scope` current. A request stream that can also be pulled
  * (`for await`) stays pullable, its steps run in `scope` too.
  */
-export function bindToContext<T>(source: Observable<T>, scope: GrpcRequestContext): Observable<T> {
+export function bindToContext<T>(source: Observable<T>, scope: RunScope): Observable<T> {
   const bound = new Observable<T>((subscriber) => source.subscribe({
     next: (value) => scope.run(() => subscriber.next(value)),
     error: (err: unknown) => scope.run(() => subscriber.error(err)),
@@ -49,7 +62,7 @@ export function bindToContext<T>(source: Observable<T>, scope: GrpcRequestContex
 
 // Only what the server consumes after the handler returned: an Observable it subscribes to, an iterable it pulls
 // (an async one for any method, a sync one only as a response stream; a unary answer is the message itself).
-function bindAnswer(answer: unknown, scope: GrpcRequestContext, responseStream: boolean): unknown {
+function bindAnswer(answer: unknown, scope: RunScope, responseStream: boolean): unknown {
   if (isObservable(answer)) return new Observable((subscriber) => scope.run(() => answer.subscribe(subscriber)));
   if (typeof answer !== 'object' || answer === null) return answer;
   if (Symbol.asyncIterator in answer) return { [Symbol.asyncIterator]: () => bindIterator((answer as AsyncIterable<unknown>)[Symbol.asyncIterator](), scope) };
@@ -60,7 +73,7 @@ function bindAnswer(answer: unknown, scope: GrpcRequestContext, responseStream: 
 }
 
 /** Each step of a generator runs its body up to the next yield: run them in the context. */
-function bindIterator<I extends Iterator<unknown> | AsyncIterator<unknown>>(iterator: I, scope: GrpcRequestContext): I {
+function bindIterator<I extends Iterator<unknown> | AsyncIterator<unknown>>(iterator: I, scope: RunScope): I {
   const bound = {} as Record<'next' | 'return' | 'throw', unknown>;
   for (const step of ['next', 'return', 'throw'] as const) {
     const original = iterator[step] as ((...args: unknown[]) => unknown) | undefined;

@@ -22,6 +22,10 @@ export { GrpcHealthModule } from './health/grpc-health.module.js';
 export { GrpcHealth } from '../index.js';
 export type { ServingStatus } from '../index.js';
 
+export { GrpcObservabilityModule, GRPC_OBSERVABILITY_OPTIONS } from './observability/grpc-observability.module.js';
+export type { GrpcObservabilityOptions } from './observability/observability-defaults.js';
+export type { TelemetryOption, TelemetryOptions, AccessLogEntry, AccessLogger, AccessLogOption } from '../index.js';
+
 export { GrpcRequestContextService } from './context/request-context.service.js';
 export { GrpcRequestContextInterceptor, REQUEST_CONTEXT_OPTIONS } from './context/request-context.interceptor.js';
 export { GrpcRequestContextModule } from './context/request-context.module.js';

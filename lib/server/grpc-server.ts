@@ -8,8 +8,12 @@ import type {
 import { lstatSync, unlinkSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { PropagationPolicy } from '../context/propagation-policy.js';
+import { createAccessLogInterceptor } from '../observability/access-log.js';
+import type { AccessLogOption } from '../observability/access-log.js';
+import { createOtelServerInterceptor } from '../observability/otel-server-interceptor.js';
+import type { TelemetryOption } from '../observability/telemetry-options.js';
 import type { RequestContextOptions } from '../context/propagation-policy.js';
-import { withRequestContext } from '../context/with-request-context.js';
+import { runInScope, withRequestContext } from '../context/with-request-context.js';
 import type { EncodingName } from '../protocol/compression.js';
 import { isGrpcRequest, parseRequestHeaders } from '../protocol/request-headers.js';
 import { buildTrailers, buildTrailersOnly, UNSUPPORTED_MEDIA_TYPE } from '../protocol/response-headers.js';
@@ -34,6 +38,8 @@ import { Router } from './router.js';
 import { ServerCall } from './server-call.js';
 import { cancelSession, drainSession } from './session-drain.js';
 import type { ServerCallEnvironment } from './server-call.js';
+import { startServerInterceptors } from './server-interceptor.js';
+import type { IncomingCall, ServerCallHooks, ServerInterceptor } from './server-interceptor.js';
 
 /** Server-wide options; `health` and `reflection` (default off) come from BuiltInServiceOptions. */
 export interface ServerOptions extends BuiltInServiceOptions, ConnectionPolicyOptions {
@@ -83,6 +89,18 @@ export interface ServerOptions extends BuiltInServiceOptions, ConnectionPolicyOp
    * calls); the call whose data would pass it ends with RESOURCE_EXHAUSTED. Default 64 MiB.
    */
   maxBufferedRequestBytes?: number;
+
+  // ---- Observability (README "Observability") ----
+
+  /** Server interceptors, in order: each sees every call's start, messages and status (see ServerInterceptor). */
+  interceptors?: readonly ServerInterceptor[];
+  /**
+   * OpenTelemetry traces (a SERVER span per call) and gRFC A66 metrics, through the global providers or those given;
+   * needs the optional peer @opentelemetry/api, loaded only when this is on. Default off.
+   */
+  telemetry?: TelemetryOption;
+  /** A structured entry per call (method, peer, status, duration, bytes, deadline): `true` for JSON lines on stdout, or a logger. */
+  accessLog?: AccessLogOption;
 }
 
 /** How close() lets the calls in flight end. */
@@ -128,6 +146,9 @@ export class GrpcServer {
   #closing: Promise<void> | undefined;
   #endDrainDelay: (() => void) | undefined;
   readonly #builtIns: BuiltInServices | undefined;
+  /** undefined without interceptors: then no call pays for them. */
+  readonly #interceptors: readonly ServerInterceptor[] | undefined;
+  readonly #hooks = new WeakMap<ServerCallContext, ServerCallHooks>();
 
   constructor(options: ServerOptions = {}) {
     this.#env = {
@@ -139,12 +160,18 @@ export class GrpcServer {
     this.#connections = new ConnectionPolicy(options);
     this.#errors = { debugInfo: options.debugInfo };
     this.#tls = options.tls;
-    this.#wrapHandler = contextWrapper(options.requestContext);
     this.#connectionLimits = {
       handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
       idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
       maxBufferedRequestBytes: options.maxBufferedRequestBytes ?? DEFAULT_MAX_BUFFERED_REQUEST_BYTES,
     };
+    // Telemetry first: the handler and the other interceptors' runHandler run inside its span.
+    const telemetry = createOtelServerInterceptor(options.telemetry);
+    const accessLog = createAccessLogInterceptor(options.accessLog);
+    const chain = [telemetry, accessLog, ...(options.interceptors ?? [])].filter((i): i is ServerInterceptor => i !== undefined);
+    this.#interceptors = chain.length === 0 ? undefined : chain;
+    const withContext = contextWrapper(options.requestContext);
+    this.#wrapHandler = this.#interceptors === undefined ? withContext : (handler) => this.#intercepted(withContext(handler));
     // Last: the built-in services register through addService, which needs the fields above.
     this.#builtIns = createBuiltInServices(options, this);
   }
@@ -281,15 +308,51 @@ export class GrpcServer {
     const route = this.#router.find(headers[':path']);
     if (route === undefined) {
       const message = `The server does not implement the method ${headers[':path']}`;
+      if (this.#interceptors !== undefined) for (const i of this.#interceptors) i.onUnimplemented?.(String(headers[':path']), this.#peerOf(stream.session));
       stream.respond(buildTrailersOnly(buildTrailers(Status.UNIMPLEMENTED, message, undefined), false), END_STREAM);
       return;
     }
     const env = this.#env;
     const call = new ServerCall(stream, headers, route.method, this.#peerOf(stream.session), env, guard);
+    const context = new ServerCallContext(call);
+    if (this.#interceptors !== undefined) this.#intercept(call, stream, context);
     if (call.start(parseRequestHeaders(headers, env.defaultCompression))) {
-      dispatch(call, route, new ServerCallContext(call), this.#errors);
+      dispatch(call, route, context, this.#errors);
     }
   };
+
+  // ---- Server interceptors: per call only when some are registered ----
+
+  #intercept(call: ServerCall, stream: ServerHttp2Stream, context: ServerCallContext): void {
+    const socket = stream.session?.socket;
+    const peer = call.peer;
+    const colon = peer.lastIndexOf(':');
+    const incoming: IncomingCall = {
+      method: call.method,
+      get metadata() { return call.metadata; },
+      peer,
+      peerAddress: peer.slice(0, colon).replace(/^\[(.*)\]$/, '$1'),
+      peerPort: Number(peer.slice(colon + 1)),
+      localAddress: socket?.localAddress ?? 'unknown',
+      localPort: socket?.localPort ?? 0,
+      get deadline() { return call.deadline; },
+    };
+    const hooks = startServerInterceptors(this.#interceptors!, incoming);
+    if (hooks === undefined) return;
+    call.hooks = hooks;
+    this.#hooks.set(context, hooks);
+  }
+
+  /** The handler run inside the call's interceptors (runHandler), wrapped once at registration. */
+  #intercepted(handler: ServerHandler): ServerHandler {
+    const hooksOf = this.#hooks;
+    return (request, context) => {
+      const hooks = hooksOf.get(context as ServerCallContext);
+      if (hooks === undefined) return handler(request, context);
+      // The answer is consumed after the handler returned (a Nest handler's Observable, say): bound to the same scope.
+      return runInScope(hooks, request, context.method.responseStream, (input) => handler(input as never, context));
+    };
+  }
 
   #peerOf(session: Http2Session | undefined): string {
     if (session === undefined) return 'unknown';

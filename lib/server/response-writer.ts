@@ -4,6 +4,7 @@
 import type { ServerHttp2Stream } from 'node:http2';
 import { BufferPool } from '../memory/buffer-pool.js';
 import { FrameBatch } from '../protocol/frame-batch.js';
+import { FRAME_PREFIX_LENGTH } from '../protocol/framing.js';
 import { GrpcError } from '../protocol/grpc-error.js';
 import type { ResponseEncoder } from './response-encoder.js';
 
@@ -25,6 +26,8 @@ export class ResponseWriter {
   /** A compressed frame queued and not sent yet: compressed messages are written one by one. */
   #frame: Buffer | undefined;
   #flushScheduled = false;
+  /** The payload bytes (after compression, without the frame prefix) of the message queued last. */
+  queuedBytes = 0;
 
   constructor(private readonly stream: ServerHttp2Stream, private readonly encoder: ResponseEncoder) {}
 
@@ -34,9 +37,14 @@ export class ResponseWriter {
       const frame = this.encoder.encode(value);
       if (frame instanceof GrpcError) return frame;
       this.#frame = frame;
+      this.queuedBytes = frame.length - FRAME_PREFIX_LENGTH;
       return undefined;
     }
-    return this.encoder.append(value, (this.#batch ??= new FrameBatch(COPIES)));
+    const batch = (this.#batch ??= new FrameBatch(COPIES));
+    const before = batch.byteLength;
+    const error = this.encoder.append(value, batch);
+    this.queuedBytes = batch.byteLength - before - FRAME_PREFIX_LENGTH;
+    return error;
   }
 
   /** Hands the message queued last to the stream: a compressed frame after what is batched, else with the batch. */

@@ -6,6 +6,7 @@ import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { TLSSocket } from 'node:tls';
 import type { PeerCertificate } from 'node:tls';
 import type { EncodingName } from '../protocol/compression.js';
+import { FRAME_PREFIX_LENGTH } from '../protocol/framing.js';
 import { GrpcError } from '../protocol/grpc-error.js';
 import { Metadata, metadataFromHeaders } from '../protocol/metadata.js';
 import type { MetadataInit } from '../protocol/metadata.js';
@@ -21,6 +22,7 @@ import { RequestDecoder, UNLIMITED_BUDGET } from './request-decoder.js';
 import type { RequestBudget } from './request-decoder.js';
 import { ResponseEncoder } from './response-encoder.js';
 import { ResponseWriter } from './response-writer.js';
+import type { ServerCallHooks } from './server-interceptor.js';
 
 /** What every call of one server shares: its limits and default compression. */
 export interface ServerCallEnvironment {
@@ -75,6 +77,8 @@ export class ServerCall {
   #message = '';
   /** Computed with the status; node:http2 asks for them ('wantTrailers') once the last data frame is out. */
   #trailers: OutgoingHeaders | undefined;
+  /** The server interceptors following this call; undefined (no work) when the server has none. */
+  hooks: ServerCallHooks | undefined;
 
   constructor(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, method: MethodDescriptor, peer: string, env: ServerCallEnvironment,
     budget: RequestBudget = UNLIMITED_BUDGET) {
@@ -150,16 +154,17 @@ export class ServerCall {
         return;
       }
       // The call may have ended (a second unary message, or the handler answered at once).
-      if (!this.#receive(message)) return;
+      if (!this.#receive(message, frames[i]!.data.length)) return;
     }
   }
 
   /** False when the call ended on this message. */
-  #receive(message: object | GrpcError): boolean {
+  #receive(message: object | GrpcError, wireBytes: number): boolean {
     if (message instanceof GrpcError) {
       this.#failRequest(message);
       return false;
     }
+    if (this.hooks !== undefined) this.hooks.received(message, wireBytes);
     const refused = this.#receiver!.message(message);
     if (refused !== undefined) this.fail(refused);
     return !this.closed;
@@ -167,11 +172,12 @@ export class ServerCall {
 
   /** Order is kept by reading nothing more until the message being inflated was handed over. */
   #hold(pending: Promise<object | GrpcError>, frames: readonly Frame[], next: number): void {
+    const wireBytes = frames[next - 1]!.data.length;
     this.#inflating = true;
     this.#stream.pause();
     void pending.then((message) => {
       this.#inflating = false;
-      if (this.#phase === 'closed' || !this.#receive(message)) return;
+      if (this.#phase === 'closed' || !this.#receive(message, wireBytes)) return;
       this.#deliver(frames, next);
       if (this.#inflating || this.closed) return;
       if (!this.#pausedByReceiver) this.#stream.resume();
@@ -288,6 +294,7 @@ export class ServerCall {
       this.fail(error);
       return false;
     }
+    if (this.hooks !== undefined) this.hooks.sent(value, writer.queuedBytes);
     if (this.#phase === 'idle') this.#sendHeaders();
     writer.send();
     return writer.ready;
@@ -327,6 +334,10 @@ export class ServerCall {
       this.fail(frame);
       return;
     }
+    if (this.hooks !== undefined) {
+      this.hooks.sent(value, frame.length - FRAME_PREFIX_LENGTH);
+      this.hooks.ended(Status.OK, this.#message, undefined);
+    }
     if (this.#phase === 'idle') this.#sendHeaders();
     this.#trailers = buildTrailers(Status.OK, this.#message, this.#trailingMetadata);
     this.#close();
@@ -347,6 +358,7 @@ export class ServerCall {
     if (this.#phase === 'closed') return;
     const trailers = buildTrailers(code, message, this.#trailingMetadata, error);
     const trailersOnly = this.#phase === 'idle';
+    if (this.hooks !== undefined) this.hooks.ended(code, message, error);
     this.#close();
     const stream = this.#stream;
     if (stream.destroyed) return;
@@ -396,6 +408,7 @@ export class ServerCall {
   readonly #onClose = (): void => {
     if (this.#phase === 'closed') return;
     // The stream closed before we sent a status: the client reset it or the connection dropped.
+    if (this.hooks !== undefined) this.hooks.ended(Status.CANCELLED, 'Cancelled by client', undefined);
     this.#close();
     this.#deadline.cancel(cancelledByClient());
     this.#receiver?.cancelled();

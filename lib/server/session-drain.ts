@@ -23,8 +23,9 @@ export function drainSession(session: Http2Session, pingTimeoutMs = DRAIN_PING_T
     if (!session.closed && !session.destroyed) session.close();
     afterGoaway?.();
   };
+  // Not unref'd: a close() being awaited must complete even when nothing else keeps the process alive (a client
+  // that hung up as the GOAWAY went out never ACKs the PING: this timer is then what ends the wait).
   const timer = setTimeout(finish, pingTimeoutMs);
-  timer.unref();
   try {
     session.goaway(constants.NGHTTP2_NO_ERROR, MAX_STREAM_ID);
     // A ping that cannot be sent (session already going) ends the wait at once.

@@ -23,6 +23,7 @@ import { GrpcServiceError, toServiceError } from './service-error.js';
 import { GrpcError } from '../../protocol/grpc-error.js';
 import { Status } from '../../protocol/status.js';
 import { parsePattern } from './grpc-pattern.js';
+import { grpcObservabilityDefaults } from '../observability/observability-defaults.js';
 
 /** Nest's GrpcOptions names where they exist, plus the standalone client's options. */
 export interface GrpcClientProxyOptions extends ClientOptions {
@@ -82,7 +83,8 @@ export class GrpcClientProxy extends ClientProxy implements ClientGrpc, OnApplic
       if (tls !== undefined) clientOptions.tls = tls;
     }
     this.url = url ?? DEFAULT_URL;
-    this.clientOptions = withChannelOptions(clientOptions, channelOptions);
+    const telemetry = clientOptions.telemetry ?? grpcObservabilityDefaults().telemetry;
+    this.clientOptions = withChannelOptions({ ...clientOptions, telemetry }, channelOptions);
     this.schema = loadProtoSource({ protoPath, packageDefinition, loader }).schema;
     this.packages = pkg === undefined ? [] : Array.isArray(pkg) ? pkg : [pkg];
     for (const name of this.packages) this.checkPackage(name);

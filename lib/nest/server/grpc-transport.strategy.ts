@@ -9,6 +9,10 @@ import type { EncodingName } from '../../protocol/compression.js';
 import type { PackageDefinition } from '../../schema/grpc-js-definition.js';
 import { GrpcServer } from '../../server/grpc-server.js';
 import { GRPC_TRANSPORT } from '../grpc.decorators.js';
+import type { AccessLogOption } from '../../observability/access-log.js';
+import type { TelemetryOption } from '../../observability/telemetry-options.js';
+import type { ServerInterceptor } from '../../server/server-interceptor.js';
+import { grpcObservabilityDefaults, nestAccessLog } from '../observability/observability-defaults.js';
 import { attachHealth, detachHealth } from '../health/health-registry.js';
 import type { BuiltInServiceOptions } from '../../services/built-in-services.js';
 import { adaptHandler } from './server-handler.adapter.js';
@@ -70,6 +74,12 @@ export interface GrpcTransportOptions extends BuiltInServiceOptions {
   keepalive?: NestKeepalive;
   /** grpc-js channel arguments: the connection-management ones are read ('grpc.keepalive_time_ms', ...). */
   channelOptions?: Readonly<Record<string, unknown>>;
+  /** OpenTelemetry traces and metrics (GrpcServer's `telemetry`); default GrpcObservabilityModule's, else off. */
+  telemetry?: TelemetryOption;
+  /** An entry per call; `true`: Nest's Logger. Default GrpcObservabilityModule's, else off. */
+  accessLog?: AccessLogOption;
+  /** Server interceptors (GrpcServer's `interceptors`), around Nest's own pipeline. */
+  interceptors?: readonly ServerInterceptor[];
 }
 
 type ListenCallback = (error?: unknown, ...info: unknown[]) => void;
@@ -169,6 +179,9 @@ export class GrpcTransportStrategy extends Server<GrpcTransportEvents> implement
       health: options.health,
       reflection: options.reflection,
       ...nestConnectionOptions(options),
+      telemetry: options.telemetry ?? grpcObservabilityDefaults().telemetry,
+      accessLog: nestAccessLog(options.accessLog ?? grpcObservabilityDefaults().accessLog),
+      interceptors: options.interceptors,
     });
   }
 

@@ -20,6 +20,7 @@ import type { RequestContextModuleOptions } from '../../../lib/nest/context/requ
 import { GrpcRequestContextService } from '../../../lib/nest/context/request-context.service.js';
 import { GrpcHandler } from '../../../lib/nest/grpc.decorators.js';
 import { GrpcTransportStrategy } from '../../../lib/nest/server/grpc-transport.strategy.js';
+import type { GrpcTransportOptions } from '../../../lib/nest/server/grpc-transport.strategy.js';
 import { loadProtos } from '../../../lib/schema/load-protos.js';
 import { freePort } from '../server/fixtures.js';
 import { describeContext, RELAY_LOADER, RELAY_PROTO, sleep, stampTick } from './relay-model.js';
@@ -37,6 +38,8 @@ export interface RelayOptions {
   readonly setData?: Readonly<Record<string, string>>;
   /** Emits 'start' (service) when a `hold` at this hop starts, 'end' (service, cancelled) when its call was cancelled or the hold elapsed. */
   readonly holds?: EventEmitter;
+  /** Observability options of this hop's strategy. */
+  readonly strategy?: Pick<GrpcTransportOptions, 'telemetry' | 'accessLog'>;
 }
 
 export interface RunningRelay {
@@ -171,7 +174,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const providers: Provider[] = [HopRecorder, { provide: NEXT_HOP, useValue: next }];
   @Module({ imports: [GrpcRequestContextModule.forRoot(options.context)], controllers: [relayController(options)], providers })
   class RelayModule {}
-  const strategy = new GrpcTransportStrategy({ url: address, package: 'relay', protoPath: RELAY_PROTO, loader: RELAY_LOADER });
+  const strategy = new GrpcTransportStrategy({ url: address, package: 'relay', protoPath: RELAY_PROTO, loader: RELAY_LOADER, ...options.strategy });
   const app = await NestFactory.createMicroservice(RelayModule, { strategy, logger: false });
   await app.listen();
   return {
