@@ -5,7 +5,7 @@ import type {
   Http2SecureServer, Http2Server, Http2Session, IncomingHttpHeaders, SecureServerOptions, ServerHttp2Session,
   ServerHttp2Stream, ServerOptions as Http2ServerOptions,
 } from 'node:http2';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 import { PropagationPolicy } from '../context/propagation-policy.js';
 import type { RequestContextOptions } from '../context/propagation-policy.js';
 import { withRequestContext } from '../context/with-request-context.js';
@@ -24,6 +24,8 @@ import type { ErrorDetailOptions } from './error-registry.js';
 import { Router } from './router.js';
 import { ServerCall } from './server-call.js';
 import type { ServerCallEnvironment } from './server-call.js';
+import { WebFront } from './web/web-front.js';
+import type { WebOptions } from './web/web-front.js';
 
 /** Server-wide options; `health` and `reflection` (default off) come from BuiltInServiceOptions. */
 export interface ServerOptions extends BuiltInServiceOptions {
@@ -51,6 +53,11 @@ export interface ServerOptions extends BuiltInServiceOptions {
    * request-context interceptor. `true` takes the default RequestContextOptions; default off.
    */
   requestContext?: boolean | RequestContextOptions;
+  /**
+   * Also serve browsers and HTTP clients on the same port, with the same handlers: gRPC-Web and the Connect
+   * protocol, over HTTP/2 and HTTP/1.1 (see WebOptions, CORS included). Default off: gRPC only.
+   */
+  web?: boolean | WebOptions;
 }
 
 const DEFAULT_MAX_RECEIVE = 4 * 1024 * 1024;
@@ -71,8 +78,11 @@ export class GrpcServer {
   readonly #sessions = new Set<ServerHttp2Session>();
   readonly #peers = new WeakMap<Http2Session, string>();
   #server: Http2Server | Http2SecureServer | undefined;
+  /** With `web` on plaintext: the listener that sniffs HTTP/1.1 from HTTP/2 in front of #server. */
+  #front: NetServer | undefined;
   #closed: Promise<void> | undefined;
   readonly #builtIns: BuiltInServices | undefined;
+  readonly #web: WebFront | undefined;
 
   constructor(options: ServerOptions = {}) {
     this.#env = {
@@ -84,6 +94,8 @@ export class GrpcServer {
     this.#errors = { debugInfo: options.debugInfo };
     this.#tls = options.tls;
     this.#wrapHandler = contextWrapper(options.requestContext);
+    this.#web = options.web === undefined || options.web === false ? undefined
+      : new WebFront(options.web, { serveCall: this.#serveCall, serves: (path) => this.#router.find(path) !== undefined });
     // Last: the built-in services register through addService, which needs the fields above.
     this.#builtIns = createBuiltInServices(options, this);
   }
@@ -112,16 +124,20 @@ export class GrpcServer {
     const server = this.#createHttp2Server();
     server.on('session', this.#onSession);
     server.on('stream', this.#onStream);
+    // ---- web protocols hook (issue 17): HTTP/1.1 joins the port ----
+    const front = this.#web?.listenOn(server, this.#tls !== undefined);
+    const listener = front ?? server;
     return new Promise((resolve, reject) => {
       const onError = (err: Error): void => {
         reject(new Error(`Cannot listen on ${address}: ${err.message}`, { cause: err }));
       };
-      server.once('error', onError);
-      server.listen(port, host, () => {
-        server.off('error', onError);
+      listener.once('error', onError);
+      listener.listen(port, host, () => {
+        listener.off('error', onError);
         this.#server = server;
+        this.#front = front;
         this.#builtIns?.listening();
-        resolve((server.address() as AddressInfo).port);
+        resolve((listener.address() as AddressInfo).port);
       });
     });
   }
@@ -135,7 +151,8 @@ export class GrpcServer {
     if (this.#tls === undefined) return createServer(this.#http2Options);
     // PROTOCOL-HTTP2 "TLS": gRPC over TLS is h2 chosen by ALPN; with allowHTTP1 false node:http2 offers only
     // 'h2' and drops a client that does not negotiate it, rather than answering HTTP/1.1.
-    return createSecureServer({ ...this.#http2Options, ...this.#tls, allowHTTP1: false });
+    // With `web` on, ALPN also offers http/1.1, whose connections the web front takes (issue 17).
+    return createSecureServer({ ...this.#http2Options, ...this.#tls, allowHTTP1: this.#web !== undefined });
   }
 
   /**
@@ -147,8 +164,11 @@ export class GrpcServer {
     const server = this.#server;
     if (server !== undefined) {
       this.#server = undefined;
-      this.#closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const listener = this.#front ?? server;
+      this.#front = undefined;
+      this.#closed = new Promise<void>((resolve) => listener.close(() => resolve()));
     }
+    this.#web?.close(options.force === true);
     for (const session of this.#sessions) {
       session.close();
       // As grpc-js's forceShutdown: close (GOAWAY, so no new call is sent here), then destroy with CANCEL, so the
@@ -171,9 +191,15 @@ export class GrpcServer {
     stream.on('error', ignore);
     // HTTP first (content-type, else 415), then the path, then the gRPC headers, whose refusal is a status.
     if (!isGrpcRequest(headers)) {
-      stream.respond(UNSUPPORTED_MEDIA_TYPE, END_STREAM);
+      // ---- web protocols hook (issue 17): only requests that are not gRPC reach it ----
+      if (this.#web?.serveHttp2(stream, headers) !== true) stream.respond(UNSUPPORTED_MEDIA_TYPE, END_STREAM);
       return;
     }
+    this.#serveCall(stream, headers);
+  };
+
+  /** A gRPC request, or a web one seen through its WebCallStream: route, headers, then the call. */
+  readonly #serveCall = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void => {
     const route = this.#router.find(headers[':path']);
     if (route === undefined) {
       const message = `The server does not implement the method ${headers[':path']}`;
