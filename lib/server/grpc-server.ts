@@ -95,7 +95,11 @@ export class GrpcServer {
     this.#tls = options.tls;
     this.#wrapHandler = contextWrapper(options.requestContext);
     this.#web = options.web === undefined || options.web === false ? undefined
-      : new WebFront(options.web, { serveCall: this.#serveCall, serves: (path) => this.#router.find(path) !== undefined });
+      : new WebFront(options.web, {
+        serveCall: this.#serveCall,
+        method: (path) => this.#router.find(path)?.method,
+        maxReceiveMessageLength: this.#env.maxReceiveMessageLength,
+      });
     // Last: the built-in services register through addService, which needs the fields above.
     this.#builtIns = createBuiltInServices(options, this);
   }

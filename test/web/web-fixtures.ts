@@ -6,6 +6,8 @@ import type { DescService } from '@bufbuild/protobuf';
 import { createClient } from '@connectrpc/connect';
 import type { CallOptions, Transport } from '@connectrpc/connect';
 import { FileDescriptorProtoSchema, FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
+import { map, toArray } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { GrpcError } from '../../lib/protocol/grpc-error.js';
 import { packDetail } from '../../lib/protocol/status-details.js';
 import type { Status } from '../../lib/protocol/status.js';
@@ -64,15 +66,13 @@ export function echoHandlers(observed: Observed): Record<string, ServerHandler> 
       await prepare(request, context, observed);
       for (let index = 0; index < request.count; index++) yield reply(request, context, index);
     }) as ServerHandler,
-    ClientStream: (async (requests: AsyncIterable<EchoRequest>, context: CallContext) => {
-      const texts: string[] = [];
-      for await (const request of requests) texts.push(request.text);
-      return { text: texts.join(','), index: texts.length, echoed_header: String(context.metadata.get('x-echo')[0] ?? '') };
-    }) as unknown as ServerHandler,
-    Bidi: ((requests: AsyncIterable<EchoRequest>) => (async function* () {
-      let index = 0;
-      for await (const request of requests) yield { text: request.text.toUpperCase(), index: index++ };
-    })()) as unknown as ServerHandler,
+    ClientStream: ((requests: Observable<EchoRequest>, context: CallContext) => requests.pipe(
+      toArray(),
+      map((all) => ({ text: all.map((r) => r.text).join(','), index: all.length, echoed_header: String(context.metadata.get('x-echo')[0] ?? '') })),
+    )) as unknown as ServerHandler,
+    Bidi: ((requests: Observable<EchoRequest>) => requests.pipe(
+      map((request, index) => ({ text: request.text.toUpperCase(), index })),
+    )) as unknown as ServerHandler,
   };
 }
 
@@ -96,6 +96,13 @@ export async function startWebServer(options: ServerOptions = { web: true }): Pr
 /** webtest.Echo for connect-es, from the FileDescriptorProtos our reflection service builds. */
 export function echoServiceDescriptor(): DescService {
   const files = [...describeProtoFiles(loadRoot(PROTO)).files.values()].map((file) => fromBinary(FileDescriptorProtoSchema, file.encoded));
+  // The reflection descriptors carry json_name "" (protobufjs's toDescriptor), which connect-es would take
+  // as the JSON name; protoc fills in lowerCamelCase, as done here.
+  for (const file of files) {
+    for (const message of file.messageType) {
+      for (const field of message.field) if (field.jsonName === '') field.jsonName = field.name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    }
+  }
   const registry = createFileRegistry(create(FileDescriptorSetSchema, { file: files }));
   const service = registry.getService('webtest.Echo');
   if (service === undefined) throw new Error('webtest.Echo missing from the registry');

@@ -5,7 +5,13 @@ import type { Http2SecureServer, Http2Server, IncomingHttpHeaders, ServerHttp2St
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server as NetServer } from 'node:net';
 import { parseGrpcWebContentType } from '../../protocol/grpc-web.js';
+import { parseConnectContentType } from '../../protocol/connect.js';
+import type { ConnectContentType } from '../../protocol/connect.js';
 import { isGrpcContentType } from '../../protocol/headers.js';
+import type { MethodDescriptor } from '../../schema/descriptors.js';
+import { ConnectStreamingStream } from './connect-streaming-stream.js';
+import { ConnectUnaryStream } from './connect-unary-stream.js';
+import { transcoderOf } from './message-transcoder.js';
 import { CorsPolicy } from './cors.js';
 import type { CorsOptions } from './cors.js';
 import { GrpcWebStream } from './grpc-web-stream.js';
@@ -27,7 +33,9 @@ export interface WebOptions {
 /** What the server gives its web front: the gRPC call path, and whether a path is served. */
 export interface WebCallHost {
   serveCall(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void;
-  serves(path: string | undefined): boolean;
+  /** The method served at `path`, if any. */
+  method(path: string | undefined): MethodDescriptor | undefined;
+  readonly maxReceiveMessageLength: number;
 }
 
 const NO_HEADERS: WebHeaders = Object.freeze({});
@@ -35,12 +43,14 @@ const NO_HEADERS: WebHeaders = Object.freeze({});
 /** The web protocols of one server. */
 export class WebFront {
   readonly #grpcWeb: boolean;
+  readonly #connect: boolean;
   readonly #cors: CorsPolicy | undefined;
   readonly #http1 = new Http1Bridge(this);
 
   constructor(options: true | WebOptions, private readonly host: WebCallHost) {
     const chosen = options === true ? {} : options;
     this.#grpcWeb = chosen.grpcWeb ?? true;
+    this.#connect = chosen.connect ?? true;
     this.#cors = chosen.cors === undefined ? undefined : new CorsPolicy(chosen.cors);
   }
 
@@ -88,7 +98,34 @@ export class WebFront {
       this.#start(new GrpcWebStream(exchange, cors, format), headers);
       return true;
     }
+    const connect = this.#connect ? parseConnectContentType(headers['content-type']) : undefined;
+    if (connect !== undefined) {
+      this.#startConnect(exchange, cors, connect, headers);
+      return true;
+    }
     return false;
+  }
+
+  #startConnect(exchange: WebExchange, cors: WebHeaders, kind: ConnectContentType, headers: IncomingHttpHeaders): void {
+    const method = this.host.method(headers[':path']);
+    const transcoder = kind.codec === 'json' && method !== undefined ? transcoderOf(method) : undefined;
+    const { 'content-encoding': bodyEncoding, 'accept-encoding': accepts, 'connect-content-encoding': streamEncoding,
+      'connect-accept-encoding': streamAccepts, 'connect-timeout-ms': timeout, 'connect-protocol-version': _version,
+      ...rest } = headers;
+    const grpcHeaders: IncomingHttpHeaders = rest;
+    const encoding = String((kind.streaming ? streamEncoding : bodyEncoding) ?? 'identity').toLowerCase();
+    // JSON bodies are transcoded here, so the call sees identity; JSON responses go uncompressed.
+    if (kind.codec === 'proto') {
+      if (encoding !== 'identity') grpcHeaders['grpc-encoding'] = encoding;
+      const accepted = kind.streaming ? streamAccepts : accepts;
+      if (accepted !== undefined) grpcHeaders['grpc-accept-encoding'] = accepted;
+    }
+    if (typeof timeout === 'string') grpcHeaders['grpc-timeout'] = /^\d{1,10}$/.test(timeout) ? `${timeout}m` : 'invalid';
+    const max = this.host.maxReceiveMessageLength;
+    const stream = kind.streaming
+      ? new ConnectStreamingStream(exchange, cors, kind, transcoder, max, encoding)
+      : new ConnectUnaryStream(exchange, cors, { kind, encoding, transcoder, maxLength: max });
+    this.#start(stream, grpcHeaders);
   }
 
   // A preflight is answered here, never by a handler: 204 for a served method from an allowed origin,
@@ -97,7 +134,7 @@ export class WebFront {
     const origin = headers.origin;
     const cors = this.#cors;
     if (cors === undefined || !cors.allows(origin)) exchange.respond({ ':status': 403 }, true);
-    else if (!this.host.serves(headers[':path'])) exchange.respond({ ':status': 404, ...cors.responseHeaders(origin) }, true);
+    else if (this.host.method(headers[':path']) === undefined) exchange.respond({ ':status': 404, ...cors.responseHeaders(origin) }, true);
     else exchange.respond({ ':status': 204, ...cors.preflightHeaders(origin) }, true);
     exchange.input.resume();
   }
