@@ -30,6 +30,8 @@ export type { RequestContextOptions } from './context/propagation-policy.js';
 
 export { GrpcServer } from './server/grpc-server.js';
 export type { ServerOptions } from './server/grpc-server.js';
+export type { WebOptions } from './server/web/web-front.js';
+export type { CorsOptions } from './server/web/cors.js';
 export type { CallContext, ServerHandler } from './server/call-context.js';
 export { registerErrorHandler } from './server/error-registry.js';
 export { GrpcHealth } from './services/health/grpc-health.js';

@@ -8,6 +8,7 @@ import type { Observable } from 'rxjs';
 import type { EncodingName } from '../../protocol/compression.js';
 import { loadProtos } from '../../schema/load-protos.js';
 import { GrpcServer } from '../../server/grpc-server.js';
+import type { WebOptions } from '../../server/web/web-front.js';
 import { GRPC_TRANSPORT } from '../grpc.decorators.js';
 import { attachHealth, detachHealth } from '../health/health-registry.js';
 import type { BuiltInServiceOptions } from '../../services/built-in-services.js';
@@ -43,6 +44,8 @@ export interface GrpcTransportOptions extends BuiltInServiceOptions {
   tls?: SecureServerOptions;
   /** google.rpc.DebugInfo (stack) on UNKNOWN statuses; default true unless NODE_ENV is 'production'. */
   debugInfo?: boolean;
+  /** Also serve gRPC-Web and Connect (HTTP/1.1 and HTTP/2) on the same port, CORS included (GrpcServer's `web`). */
+  web?: boolean | WebOptions;
 }
 
 type ListenCallback = (error?: unknown, ...info: unknown[]) => void;
@@ -142,6 +145,7 @@ export class GrpcTransportStrategy extends Server<GrpcTransportEvents> implement
       debugInfo: options.debugInfo,
       health: options.health,
       reflection: options.reflection,
+      web: options.web,
     });
   }
 
