@@ -62,3 +62,47 @@ describe('gRPC-Web bad input', () => {
     assert.match(response.headers.get('access-control-expose-headers') ?? '', /grpc-status, grpc-message/);
   });
 });
+
+describe('Connect bad input', () => {
+  let harness: WebHarness;
+  before(async () => { harness = await startWebServer({ web: true, maxReceiveMessageLength: 1024 }); });
+  after(() => harness.close());
+
+  const unary: Array<[string, string, Buffer | string, number, string]> = [
+    ['JSON that does not match the message', 'application/json', '{"text": 5}', 400, 'invalid_argument'],
+    ['a field the message lacks', 'application/json', '{"nope": 1}', 400, 'invalid_argument'],
+    ['JSON that does not parse', 'application/json', '{"text": ', 400, 'invalid_argument'],
+    ['a body over the receive limit', 'application/proto', Buffer.alloc(4096, 0x0a), 429, 'resource_exhausted'],
+    ['protobuf that does not parse', 'application/proto', Buffer.from([0x0a, 0x05, 0x61]), 500, 'internal'],
+  ];
+  for (const [name, contentType, body, httpStatus, code] of unary) {
+    it(`unary, ${name}: HTTP ${httpStatus} with code ${code}`, async () => {
+      const response = await post(harness, contentType, body);
+      assert.equal(response.status, httpStatus);
+      assert.equal(response.headers.get('content-type'), 'application/json');
+      assert.equal(((await response.json()) as { code: string }).code, code);
+    });
+  }
+
+  it('an unknown method: HTTP 501 unimplemented', async () => {
+    const response = await post(harness, 'application/proto', '', '/webtest.Echo/Nope');
+    assert.equal(response.status, 501);
+    assert.equal(((await response.json()) as { code: string }).code, 'unimplemented');
+  });
+
+  it('streaming, an envelope cut short: HTTP 200 and the error in the end-stream message', async () => {
+    const response = await post(harness, 'application/connect+proto', frame(10).subarray(0, 7), '/webtest.Echo/ServerStream');
+    assert.equal(response.status, 200);
+    const body = Buffer.from(await response.arrayBuffer());
+    assert.equal(body[0], 0x02);
+    const end = JSON.parse(body.subarray(5).toString()) as { error?: { code: string } };
+    assert.equal(end.error?.code, 'internal');
+  });
+
+  it('a bad connect-timeout-ms is refused, not served without a deadline', async () => {
+    const response = await fetch(`${harness.baseUrl}/webtest.Echo/Unary`, {
+      method: 'POST', headers: { 'content-type': 'application/json', 'connect-timeout-ms': 'soon' }, body: '{}',
+    });
+    assert.notEqual(response.status, 200);
+  });
+});
