@@ -6,6 +6,7 @@ import type { DescService } from '@bufbuild/protobuf';
 import { createClient } from '@connectrpc/connect';
 import type { CallOptions, Transport } from '@connectrpc/connect';
 import { FileDescriptorProtoSchema, FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
+import type { FileDescriptorProto } from '@bufbuild/protobuf/wkt';
 import { map, toArray } from 'rxjs';
 import type { Observable } from 'rxjs';
 import { GrpcError } from '../../lib/protocol/grpc-error.js';
@@ -93,8 +94,8 @@ export async function startWebServer(options: ServerOptions = { web: true }): Pr
   return { server, port, baseUrl: `http://127.0.0.1:${port}`, observed, close: () => server.close({ force: true }) };
 }
 
-/** webtest.Echo for connect-es, from the FileDescriptorProtos our reflection service builds. */
-export function echoServiceDescriptor(): DescService {
+/** webtest.proto's FileDescriptorProtos, as our reflection service builds them (json_name filled in). */
+export function echoFileDescriptors(): FileDescriptorProto[] {
   const files = [...describeProtoFiles(loadRoot(PROTO)).files.values()].map((file) => fromBinary(FileDescriptorProtoSchema, file.encoded));
   // The reflection descriptors carry json_name "" (protobufjs's toDescriptor), which connect-es would take
   // as the JSON name; protoc fills in lowerCamelCase, as done here.
@@ -103,6 +104,12 @@ export function echoServiceDescriptor(): DescService {
       for (const field of message.field) if (field.jsonName === '') field.jsonName = field.name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
     }
   }
+  return files;
+}
+
+/** webtest.Echo for connect-es, from echoFileDescriptors. */
+export function echoServiceDescriptor(): DescService {
+  const files = echoFileDescriptors();
   const registry = createFileRegistry(create(FileDescriptorSetSchema, { file: files }));
   const service = registry.getService('webtest.Echo');
   if (service === undefined) throw new Error('webtest.Echo missing from the registry');

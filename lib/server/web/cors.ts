@@ -8,7 +8,7 @@ export interface CorsOptions {
   origins: '*' | readonly string[];
   /** Request headers besides the protocols' own that pages may send (user metadata keys). */
   allowedHeaders?: readonly string[];
-  /** Response headers besides the protocols' own that pages may read (user metadata keys). */
+  /** Response headers besides the protocols' own that pages may read (user metadata keys; their Connect 'trailer-' forms too). */
   exposedHeaders?: readonly string[];
   /** Seconds a browser may cache a preflight; default 7200. */
   maxAge?: number;
@@ -41,7 +41,9 @@ export class CorsPolicy {
       'access-control-allow-headers': [...PROTOCOL_REQUEST_HEADERS, ...(options.allowedHeaders ?? [])].join(', '),
       'access-control-max-age': String(options.maxAge ?? 7200),
     };
-    this.#expose = [...PROTOCOL_RESPONSE_HEADERS, ...(options.exposedHeaders ?? [])].join(', ');
+    // Connect unary sends trailing metadata as 'trailer-' headers: a page reads them only when exposed too.
+    const exposed = (options.exposedHeaders ?? []).flatMap((name) => [name, `trailer-${name}`]);
+    this.#expose = [...PROTOCOL_RESPONSE_HEADERS, ...exposed].join(', ');
   }
 
   /** Whether a request from `origin` may be answered. */
