@@ -102,3 +102,21 @@ export function encodeEndStream(status: StatusInfo, metadata: Readonly<Record<st
   json.copy(frame, 5);
   return frame;
 }
+
+/** A Connect unary GET's query (protocol "Unary-Get-Request"): the codec, the compression, the message bytes. */
+export interface ConnectGetRequest { codec: ConnectCodec; encoding: string; message: Buffer }
+
+/** Reads `?connect=v1&encoding=json&message=...&base64=1&compression=gzip`; an Error value when it does not fit. */
+export function parseConnectGetQuery(query: string): ConnectGetRequest | Error {
+  const params = new URLSearchParams(query);
+  const codec = params.get('encoding');
+  if (codec !== 'proto' && codec !== 'json') return new Error('A Connect GET needs encoding=proto or encoding=json');
+  const message = params.get('message') ?? '';
+  const base64 = params.get('base64') === '1';
+  if (base64 && !/^[A-Za-z0-9+/_-]*={0,2}$/.test(message)) return new Error('The message parameter is not base64');
+  return {
+    codec,
+    encoding: params.get('compression') ?? 'identity',
+    message: base64 ? Buffer.from(message.replace(/-/g, '+').replace(/_/g, '/'), 'base64') : Buffer.from(message, 'utf8'),
+  };
+}

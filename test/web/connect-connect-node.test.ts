@@ -118,3 +118,38 @@ describe('gRPC, connect-node client, with the web option on', () => {
     assert.equal(error?.details.length, 1);
   });
 });
+
+describe('Connect GET, for methods marked NO_SIDE_EFFECTS', () => {
+  let harness: WebHarness;
+  before(async () => { harness = await startWebServer(); });
+  after(() => harness.close());
+
+  it('JSON in the query: the answer, its headers and trailers', async () => {
+    const message = encodeURIComponent(JSON.stringify({ text: 'get me', big: '42' }));
+    const response = await fetch(`${harness.baseUrl}/webtest.Echo/Lookup?connect=v1&encoding=json&message=${message}`, { headers: { 'x-echo': 'g' } });
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('trailer-x-trailer'), 't');
+    assert.deepEqual(await response.json(), { text: 'get me', big: '42', echoedHeader: 'g' });
+  });
+
+  it('protobuf, base64 in the query', async () => {
+    // EchoRequest { text: "b64" }
+    const message = Buffer.from([0x0a, 0x03, 0x62, 0x36, 0x34]).toString('base64url');
+    const response = await fetch(`${harness.baseUrl}/webtest.Echo/Lookup?connect=v1&encoding=proto&base64=1&message=${message}`);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('content-type'), 'application/proto');
+    assert.deepEqual([...Buffer.from(await response.arrayBuffer()).subarray(0, 5)], [0x0a, 0x03, 0x62, 0x36, 0x34]);
+  });
+
+  it('a method not marked is not served by GET', async () => {
+    const response = await fetch(`${harness.baseUrl}/webtest.Echo/Unary?connect=v1&encoding=json&message=%7B%7D`);
+    assert.equal(response.status, 415);
+  });
+
+  it('an error by GET: the HTTP status and error JSON', async () => {
+    const message = encodeURIComponent(JSON.stringify({ failCode: 16 }));
+    const response = await fetch(`${harness.baseUrl}/webtest.Echo/Lookup?connect=v1&encoding=json&message=${message}`);
+    assert.equal(response.status, 401);
+    assert.equal(((await response.json()) as { code: string }).code, 'unauthenticated');
+  });
+});

@@ -63,6 +63,10 @@ export function echoHandlers(observed: Observed): Record<string, ServerHandler> 
       await prepare(request, context, observed);
       return reply(request, context, 0);
     }) as ServerHandler,
+    Lookup: (async (request: EchoRequest, context: CallContext) => {
+      await prepare(request, context, observed);
+      return reply(request, context, 0);
+    }) as ServerHandler,
     ServerStream: (async function* (request: EchoRequest, context: CallContext) {
       await prepare(request, context, observed);
       for (let index = 0; index < request.count; index++) yield reply(request, context, index);

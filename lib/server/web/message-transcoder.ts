@@ -45,3 +45,8 @@ function createTranscoder(requestType: Type, responseType: Type): MessageTransco
     },
   };
 }
+
+/** Whether the .proto marks the method `option idempotency_level = NO_SIDE_EFFECTS` (Connect serves it by GET). */
+export function hasNoSideEffects(method: MethodDescriptor): boolean {
+  return serviceSourceOf(method)?.methods[method.name]?.options?.['idempotency_level'] === 'NO_SIDE_EFFECTS';
+}

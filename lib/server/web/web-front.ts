@@ -5,13 +5,13 @@ import type { Http2SecureServer, Http2Server, IncomingHttpHeaders, ServerHttp2St
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server as NetServer } from 'node:net';
 import { parseGrpcWebContentType } from '../../protocol/grpc-web.js';
-import { parseConnectContentType } from '../../protocol/connect.js';
+import { parseConnectContentType, parseConnectGetQuery } from '../../protocol/connect.js';
 import type { ConnectContentType } from '../../protocol/connect.js';
 import { isGrpcContentType } from '../../protocol/headers.js';
 import type { MethodDescriptor } from '../../schema/descriptors.js';
 import { ConnectStreamingStream } from './connect-streaming-stream.js';
 import { ConnectUnaryStream } from './connect-unary-stream.js';
-import { transcoderOf } from './message-transcoder.js';
+import { hasNoSideEffects, transcoderOf } from './message-transcoder.js';
 import { CorsPolicy } from './cors.js';
 import type { CorsOptions } from './cors.js';
 import { GrpcWebStream } from './grpc-web-stream.js';
@@ -98,12 +98,39 @@ export class WebFront {
       this.#start(new GrpcWebStream(exchange, cors, format), headers);
       return true;
     }
+    if (this.#connect && headers[':method'] === 'GET') return this.#startConnectGet(exchange, cors, headers);
     const connect = this.#connect ? parseConnectContentType(headers['content-type']) : undefined;
     if (connect !== undefined) {
       this.#startConnect(exchange, cors, connect, headers);
       return true;
     }
     return false;
+  }
+
+  // GET serves only methods marked side-effect free (option idempotency_level = NO_SIDE_EFFECTS), as Connect says;
+  // any other GET is not ours (415 from the caller).
+  #startConnectGet(exchange: WebExchange, cors: WebHeaders, headers: IncomingHttpHeaders): boolean {
+    const target = headers[':path'] ?? '';
+    const question = target.indexOf('?');
+    const path = question === -1 ? target : target.slice(0, question);
+    const method = this.host.method(path);
+    if (method === undefined || !hasNoSideEffects(method)) return false;
+    const query = parseConnectGetQuery(question === -1 ? '' : target.slice(question + 1));
+    if (query instanceof Error) {
+      exchange.respond({ ':status': 400, ...cors, 'content-type': 'application/json' }, false);
+      exchange.output.end(JSON.stringify({ code: 'invalid_argument', message: query.message }));
+      return true;
+    }
+    const kind: ConnectContentType = { streaming: false, codec: query.codec };
+    const transcoder = query.codec === 'json' ? transcoderOf(method) : undefined;
+    const { 'accept-encoding': accepts, 'connect-timeout-ms': timeout, ...rest } = headers;
+    const grpcHeaders: IncomingHttpHeaders = { ...rest, ':path': path };
+    if (query.codec === 'proto' && query.encoding !== 'identity') grpcHeaders['grpc-encoding'] = query.encoding;
+    if (query.codec === 'proto' && accepts !== undefined) grpcHeaders['grpc-accept-encoding'] = accepts;
+    if (typeof timeout === 'string') grpcHeaders['grpc-timeout'] = /^\d{1,10}$/.test(timeout) ? `${timeout}m` : 'invalid';
+    const max = this.host.maxReceiveMessageLength;
+    this.#start(new ConnectUnaryStream(exchange, cors, { kind, encoding: query.encoding, transcoder, maxLength: max, message: query.message }), grpcHeaders);
+    return true;
   }
 
   #startConnect(exchange: WebExchange, cors: WebHeaders, kind: ConnectContentType, headers: IncomingHttpHeaders): void {
@@ -134,7 +161,7 @@ export class WebFront {
     const origin = headers.origin;
     const cors = this.#cors;
     if (cors === undefined || !cors.allows(origin)) exchange.respond({ ':status': 403 }, true);
-    else if (this.host.method(headers[':path']) === undefined) exchange.respond({ ':status': 404, ...cors.responseHeaders(origin) }, true);
+    else if (this.host.method(headers[':path']?.split('?')[0]) === undefined) exchange.respond({ ':status': 404, ...cors.responseHeaders(origin) }, true);
     else exchange.respond({ ':status': 204, ...cors.preflightHeaders(origin) }, true);
     exchange.input.resume();
   }
