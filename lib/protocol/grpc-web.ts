@@ -47,7 +47,8 @@ export function encodeTrailerFrame(trailers: Readonly<Record<string, string | st
   return frame;
 }
 
-const BASE64_CHAR = /^[A-Za-z0-9+/]*$/;
+// Whole quanta; only the last may end in padding.
+const BASE64_RUN = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})$/;
 
 /**
  * Base64 text bodies into bytes, across chunk boundaries: characters are decoded four at a time, the rest kept
@@ -62,12 +63,16 @@ export class Base64ChunkDecoder {
     const text = this.#rest + chunk.toString('latin1').replace(/[\r\n]/g, '');
     const whole = text.length - (text.length % 4);
     this.#rest = text.slice(whole);
+    // Runs between padded quanta decode in one call; a quantum with padding ends a run.
     const parts: Buffer[] = [];
-    for (let at = 0; at < whole; at += 4) {
-      const quantum = text.slice(at, at + 4);
-      const pad = quantum.endsWith('==') ? 2 : quantum.endsWith('=') ? 1 : 0;
-      if (!BASE64_CHAR.test(quantum.slice(0, 4 - pad))) return new Error('The request body is not valid base64');
-      parts.push(Buffer.from(quantum, 'base64'));
+    let start = 0;
+    while (start < whole) {
+      const pad = text.indexOf('=', start);
+      const end = pad === -1 || pad >= whole ? whole : pad - (pad % 4) + 4;
+      const run = text.slice(start, end);
+      if (!BASE64_RUN.test(run)) return new Error('The request body is not valid base64');
+      parts.push(Buffer.from(run, 'base64'));
+      start = end;
     }
     return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   }
