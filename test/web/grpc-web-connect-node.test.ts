@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Code, ConnectError } from '@connectrpc/connect';
 import type { Transport } from '@connectrpc/connect';
-import { compressionGzip, createGrpcWebTransport } from '@connectrpc/connect-node';
+import { compressionGzip, createConnectTransport, createGrpcTransport, createGrpcWebTransport } from '@connectrpc/connect-node';
+import { OVERRIDE_HOST, serverTls, TEST_CA } from '../fixtures/tls.js';
 import { echoClient, startWebServer } from './web-fixtures.js';
 import type { WebHarness } from './web-fixtures.js';
 
@@ -112,5 +113,27 @@ describe('gRPC-Web and gRPC over plain HTTP/1.1 (fetch)', () => {
   it('another content-type is 415', async () => {
     const response = await fetch(`${harness.baseUrl}/webtest.Echo/Unary`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' });
     assert.equal(response.status, 415);
+  });
+});
+
+describe('over TLS: ALPN picks HTTP/2 or HTTP/1.1 on the one port', () => {
+  let harness: WebHarness;
+  before(async () => { harness = await startWebServer({ web: true, tls: serverTls() }); });
+  after(() => harness.close());
+
+  for (const httpVersion of ['2', '1.1'] as const) {
+    it(`gRPC-Web and Connect over HTTP/${httpVersion}`, async () => {
+      const baseUrl = `https://localhost:${harness.port}`;
+      const nodeOptions = { ca: TEST_CA, servername: OVERRIDE_HOST };
+      const grpcWeb = echoClient(createGrpcWebTransport({ baseUrl, httpVersion, nodeOptions }));
+      assert.equal((await grpcWeb.unary({ text: 'tls' })).text, 'tls');
+      const connect = echoClient(createConnectTransport({ baseUrl, httpVersion, nodeOptions }));
+      assert.equal((await connect.unary({ text: 'tls json' })).text, 'tls json');
+    });
+  }
+
+  it('gRPC itself still runs over h2', async () => {
+    const grpc = echoClient(createGrpcTransport({ baseUrl: `https://localhost:${harness.port}`, nodeOptions: { ca: TEST_CA, servername: OVERRIDE_HOST } }));
+    assert.equal((await grpc.unary({ text: 'h2' })).text, 'h2');
   });
 });

@@ -74,6 +74,18 @@ for (const format of ['binary', 'text'] as const) {
       assert.equal(typeof error.meta['grpc-status-details-bin'], 'string');
     });
 
+    it('abort: CANCELLED at the client, and the handler sees the cancel', async () => {
+      const controller = new AbortController();
+      const count = harness.observed.cancelled.length;
+      const call = transport.unary(unary, EchoRequest.create({ sleepMs: 5000 }), transport.mergeOptions({ abort: controller.signal }));
+      setTimeout(() => controller.abort(), 100);
+      const error = await call.response.then(() => undefined, (err: unknown) => err);
+      assert.ok(error instanceof RpcError);
+      assert.equal(error.code, 'CANCELLED');
+      for (let i = 0; i < 100 && harness.observed.cancelled.length === count; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(harness.observed.cancelled.length, count + 1);
+    });
+
     it('a deadline: DEADLINE_EXCEEDED', async () => {
       const call = transport.unary(unary, EchoRequest.create({ sleepMs: 5000 }), transport.mergeOptions({ timeout: 200 }));
       const error = await call.response.then(() => undefined, (err: unknown) => err);
