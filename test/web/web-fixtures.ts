@@ -101,8 +101,8 @@ export async function startWebServer(options: ServerOptions = { web: true }): Pr
 /** webtest.proto's FileDescriptorProtos, as our reflection service builds them (json_name filled in). */
 export function echoFileDescriptors(): FileDescriptorProto[] {
   const files = [...describeProtoFiles(loadRoot(PROTO)).files.values()].map((file) => fromBinary(FileDescriptorProtoSchema, file.encoded));
-  // The reflection descriptors carry json_name "" (protobufjs's toDescriptor), which connect-es would take
-  // as the JSON name; protoc fills in lowerCamelCase, as done here.
+  // protoc always fills json_name and @bufbuild/protobuf's registry relies on it (an unset one reads as "");
+  // our reflection descriptors leave it unset, so it is filled in here with protoc's lowerCamelCase.
   for (const file of files) {
     for (const message of file.messageType) {
       for (const field of message.field) if (field.jsonName === '') field.jsonName = field.name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
