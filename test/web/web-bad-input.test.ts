@@ -99,10 +99,12 @@ describe('Connect bad input', () => {
     assert.equal(end.error?.code, 'internal');
   });
 
-  it('a bad connect-timeout-ms is refused, not served without a deadline', async () => {
+  it('a bad connect-timeout-ms is invalid_argument, not served without a deadline', async () => {
     const response = await fetch(`${harness.baseUrl}/webtest.Echo/Unary`, {
       method: 'POST', headers: { 'content-type': 'application/json', 'connect-timeout-ms': 'soon' }, body: '{}',
     });
-    assert.notEqual(response.status, 200);
+    assert.equal(response.status, 400);
+    assert.equal(((await response.json()) as { code: string }).code, 'invalid_argument');
+    assert.equal(harness.observed.deadlines.length, 0);
   });
 });

@@ -80,6 +80,12 @@ export abstract class WebCallStream extends EventEmitter {
     this.exchange.stopReceiving();
   }
 
+  /** Refuses the request before any call starts (a header the web protocol forbids); the body is not read. */
+  reject(code: Status, message: string): void {
+    this.refuse(code, message);
+    this.exchange.input.resume();
+  }
+
   /**
    * A request the web wire could not carry (bad base64, malformed JSON): answered with `code` before the call
    * read anything, then the call sees its stream close, as when a client goes away.

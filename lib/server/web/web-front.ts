@@ -5,9 +5,10 @@ import type { Http2SecureServer, Http2Server, IncomingHttpHeaders, ServerHttp2St
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server as NetServer } from 'node:net';
 import { parseGrpcWebContentType } from '../../protocol/grpc-web.js';
-import { parseConnectContentType, parseConnectGetQuery } from '../../protocol/connect.js';
+import { parseConnectContentType, parseConnectGetQuery, parseConnectTimeout } from '../../protocol/connect.js';
 import type { ConnectContentType } from '../../protocol/connect.js';
 import { isGrpcContentType } from '../../protocol/headers.js';
+import { Status } from '../../protocol/status.js';
 import type { MethodDescriptor } from '../../schema/descriptors.js';
 import { ConnectStreamingStream } from './connect-streaming-stream.js';
 import { ConnectUnaryStream } from './connect-unary-stream.js';
@@ -127,9 +128,9 @@ export class WebFront {
     const grpcHeaders: IncomingHttpHeaders = { ...rest, ':path': path };
     if (query.codec === 'proto' && query.encoding !== 'identity') grpcHeaders['grpc-encoding'] = query.encoding;
     if (query.codec === 'proto' && accepts !== undefined) grpcHeaders['grpc-accept-encoding'] = accepts;
-    if (typeof timeout === 'string') grpcHeaders['grpc-timeout'] = /^\d{1,10}$/.test(timeout) ? `${timeout}m` : 'invalid';
     const max = this.host.maxReceiveMessageLength;
-    this.#start(new ConnectUnaryStream(exchange, cors, { kind, encoding: query.encoding, transcoder, maxLength: max, message: query.message }), grpcHeaders);
+    this.#startWithTimeout(new ConnectUnaryStream(exchange, cors, { kind, encoding: query.encoding, transcoder, maxLength: max, message: query.message }),
+      grpcHeaders, timeout);
     return true;
   }
 
@@ -147,11 +148,23 @@ export class WebFront {
       const accepted = kind.streaming ? streamAccepts : accepts;
       if (accepted !== undefined) grpcHeaders['grpc-accept-encoding'] = accepted;
     }
-    if (typeof timeout === 'string') grpcHeaders['grpc-timeout'] = /^\d{1,10}$/.test(timeout) ? `${timeout}m` : 'invalid';
     const max = this.host.maxReceiveMessageLength;
     const stream = kind.streaming
       ? new ConnectStreamingStream(exchange, cors, kind, transcoder, max, encoding)
       : new ConnectUnaryStream(exchange, cors, { kind, encoding, transcoder, maxLength: max });
+    this.#startWithTimeout(stream, grpcHeaders, timeout);
+  }
+
+  /** connect-timeout-ms becomes grpc-timeout; one that is not 1-10 digits is the caller's invalid_argument. */
+  #startWithTimeout(stream: WebCallStream, grpcHeaders: IncomingHttpHeaders, timeout: string | string[] | undefined): void {
+    if (timeout !== undefined) {
+      const ms = parseConnectTimeout(String(timeout));
+      if (ms instanceof Error) {
+        stream.reject(Status.INVALID_ARGUMENT, ms.message);
+        return;
+      }
+      grpcHeaders['grpc-timeout'] = `${ms}m`;
+    }
     this.#start(stream, grpcHeaders);
   }
 
