@@ -36,6 +36,8 @@ export type { CloseOptions, ServerOptions } from './server/grpc-server.js';
 export type { ConnectionPolicyOptions } from './server/connection-policy.js';
 export { readGrpcJsServerOptions } from './server/grpc-js-options.js';
 export type { GrpcJsConnectionOptions } from './server/grpc-js-options.js';
+export type { WebOptions } from './server/web/web-front.js';
+export type { CorsOptions } from './server/web/cors.js';
 export type { CallContext, ServerHandler } from './server/call-context.js';
 export type { GrpcJsImplementation } from './server/grpc-js-service.js';
 export type { ServerRequestStream } from './server/request-stream.js';

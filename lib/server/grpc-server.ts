@@ -6,7 +6,7 @@ import type {
   ServerHttp2Stream, ServerOptions as Http2ServerOptions,
 } from 'node:http2';
 import { lstatSync, unlinkSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 import { PropagationPolicy } from '../context/propagation-policy.js';
 import { createAccessLogInterceptor } from '../observability/access-log.js';
 import type { AccessLogOption } from '../observability/access-log.js';
@@ -34,12 +34,15 @@ import { dispatch } from './dispatch.js';
 import type { ErrorDetailOptions } from './error-registry.js';
 import { createGrpcJsHandlers } from './grpc-js-service.js';
 import type { GrpcJsImplementation } from './grpc-js-service.js';
+import type { RequestBudget } from './request-decoder.js';
 import { Router } from './router.js';
 import { ServerCall } from './server-call.js';
 import { cancelSession, drainSession } from './session-drain.js';
 import type { ServerCallEnvironment } from './server-call.js';
 import { startServerInterceptors } from './server-interceptor.js';
 import type { IncomingCall, ServerCallHooks, ServerInterceptor } from './server-interceptor.js';
+import { WebFront } from './web/web-front.js';
+import type { WebOptions } from './web/web-front.js';
 
 /** Server-wide options; `health` and `reflection` (default off) come from BuiltInServiceOptions. */
 export interface ServerOptions extends BuiltInServiceOptions, ConnectionPolicyOptions {
@@ -101,6 +104,12 @@ export interface ServerOptions extends BuiltInServiceOptions, ConnectionPolicyOp
   telemetry?: TelemetryOption;
   /** A structured entry per call (method, peer, status, duration, bytes, deadline): `true` for JSON lines on stdout, or a logger. */
   accessLog?: AccessLogOption;
+
+  /**
+   * Also serve browsers and HTTP clients on the same port, with the same handlers: gRPC-Web and the Connect
+   * protocol, over HTTP/2 and HTTP/1.1 (see WebOptions, CORS included). Default off: gRPC only.
+   */
+  web?: boolean | WebOptions;
 }
 
 /** How close() lets the calls in flight end. */
@@ -149,6 +158,9 @@ export class GrpcServer {
   /** undefined without interceptors: then no call pays for them. */
   readonly #interceptors: readonly ServerInterceptor[] | undefined;
   readonly #hooks = new WeakMap<ServerCallContext, ServerCallHooks>();
+  readonly #web: WebFront | undefined;
+  /** With `web` on plaintext: the listener that sniffs HTTP/1.1 from HTTP/2 in front of #server. */
+  #front: NetServer | undefined;
 
   constructor(options: ServerOptions = {}) {
     this.#env = {
@@ -172,6 +184,12 @@ export class GrpcServer {
     this.#interceptors = chain.length === 0 ? undefined : chain;
     const withContext = contextWrapper(options.requestContext);
     this.#wrapHandler = this.#interceptors === undefined ? withContext : (handler) => this.#intercepted(withContext(handler));
+    this.#web = options.web === undefined || options.web === false ? undefined
+      : new WebFront(options.web, {
+        serveCall: this.#serveCall,
+        method: (path) => this.#router.find(path)?.method,
+        maxReceiveMessageLength: this.#env.maxReceiveMessageLength,
+      });
     // Last: the built-in services register through addService, which needs the fields above.
     this.#builtIns = createBuiltInServices(options, this);
   }
@@ -214,23 +232,27 @@ export class GrpcServer {
     const server = this.#createHttp2Server();
     server.on('session', this.#onSession);
     server.on('stream', this.#onStream);
+    // ---- web protocols hook (issue 17): HTTP/1.1 joins the port ----
+    const front = this.#web?.listenOn(server, this.#tls !== undefined);
+    const listener = front ?? server;
     return new Promise((resolve, reject) => {
       const onError = (err: Error): void => {
         reject(new Error(`Cannot listen on ${address}: ${err.message}`, { cause: err }));
       };
-      server.once('error', onError);
+      listener.once('error', onError);
       const onListening = (): void => {
-        server.off('error', onError);
+        listener.off('error', onError);
         this.#server = server;
+        this.#front = front;
         this.#builtIns?.listening();
-        const bound = server.address();
+        const bound = listener.address();
         resolve(typeof bound === 'object' && bound !== null ? (bound as AddressInfo).port : 0);
       };
       if ('path' in target) {
         removeStaleSocket(target.path);
-        server.listen(target.path, onListening);
+        listener.listen(target.path, onListening);
       } else {
-        server.listen(target.port, target.host, onListening);
+        listener.listen(target.port, target.host, onListening);
       }
     });
   }
@@ -244,7 +266,8 @@ export class GrpcServer {
     if (this.#tls === undefined) return createServer(this.#http2Options);
     // PROTOCOL-HTTP2 "TLS": gRPC over TLS is h2 chosen by ALPN; with allowHTTP1 false node:http2 offers only
     // 'h2' and drops a client that does not negotiate it, rather than answering HTTP/1.1.
-    return createSecureServer({ ...this.#http2Options, ...this.#tls, allowHTTP1: false });
+    // With `web` on, ALPN also offers http/1.1, whose connections the web front takes (issue 17).
+    return createSecureServer({ ...this.#http2Options, ...this.#tls, allowHTTP1: this.#web !== undefined });
   }
 
   /**
@@ -258,9 +281,14 @@ export class GrpcServer {
     this.#closing ??= this.#shutdown(options);
     if (options.force === true) {
       this.#endDrainDelay?.();
-      for (const session of this.#sessions) cancelSession(session);
+      this.#cancelAll();
     }
     return this.#closing;
+  }
+
+  #cancelAll(): void {
+    this.#web?.close(true);
+    for (const session of this.#sessions) cancelSession(session);
   }
 
   async #shutdown(options: CloseOptions): Promise<void> {
@@ -274,11 +302,15 @@ export class GrpcServer {
     const server = this.#server;
     if (server === undefined) return;
     this.#server = undefined;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // With the web front, it holds every accepted socket, HTTP/2 ones included: its close waits for them all.
+    const listener = this.#front ?? server;
+    this.#front = undefined;
+    const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
+    this.#web?.close(options.force === true);
     for (const session of this.#sessions) drainSession(session);
     const graceMs = options.graceMs ?? Infinity;
     if (Number.isFinite(graceMs)) {
-      const timer = setTimeout(() => { for (const session of this.#sessions) cancelSession(session); }, graceMs);
+      const timer = setTimeout(() => this.#cancelAll(), graceMs);
       await closed;
       clearTimeout(timer);
     } else {
@@ -302,9 +334,18 @@ export class GrpcServer {
     guard?.opened(stream);
     // HTTP first (content-type, else 415), then the path, then the gRPC headers, whose refusal is a status.
     if (!isGrpcRequest(headers)) {
-      stream.respond(UNSUPPORTED_MEDIA_TYPE, END_STREAM);
+      // ---- web protocols hook (issue 17): only requests that are not gRPC reach it ----
+      if (this.#web?.serveHttp2(stream, headers) !== true) stream.respond(UNSUPPORTED_MEDIA_TYPE, END_STREAM);
       return;
     }
+    this.#serveCall(stream, headers, guard);
+  };
+
+  /**
+   * A gRPC request, or a web one seen through its WebCallStream: route, headers, then the call. A web request has
+   * no connection budget: its body was read and bounded by the web front.
+   */
+  readonly #serveCall = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, budget?: RequestBudget): void => {
     const route = this.#router.find(headers[':path']);
     if (route === undefined) {
       const message = `The server does not implement the method ${headers[':path']}`;
@@ -313,7 +354,7 @@ export class GrpcServer {
       return;
     }
     const env = this.#env;
-    const call = new ServerCall(stream, headers, route.method, this.#peerOf(stream.session), env, guard);
+    const call = new ServerCall(stream, headers, route.method, this.#peerOf(stream.session), env, budget);
     const context = new ServerCallContext(call);
     if (this.#interceptors !== undefined) this.#intercept(call, stream, context);
     if (call.start(parseRequestHeaders(headers, env.defaultCompression))) {

@@ -8,6 +8,7 @@ import type { Observable } from 'rxjs';
 import type { EncodingName } from '../../protocol/compression.js';
 import type { PackageDefinition } from '../../schema/grpc-js-definition.js';
 import { GrpcServer } from '../../server/grpc-server.js';
+import type { WebOptions } from '../../server/web/web-front.js';
 import { GRPC_TRANSPORT } from '../grpc.decorators.js';
 import type { AccessLogOption } from '../../observability/access-log.js';
 import type { TelemetryOption } from '../../observability/telemetry-options.js';
@@ -80,6 +81,8 @@ export interface GrpcTransportOptions extends BuiltInServiceOptions {
   accessLog?: AccessLogOption;
   /** Server interceptors (GrpcServer's `interceptors`), around Nest's own pipeline. */
   interceptors?: readonly ServerInterceptor[];
+  /** Also serve gRPC-Web and Connect (HTTP/1.1 and HTTP/2) on the same port, CORS included (GrpcServer's `web`). */
+  web?: boolean | WebOptions;
 }
 
 type ListenCallback = (error?: unknown, ...info: unknown[]) => void;
@@ -182,6 +185,7 @@ export class GrpcTransportStrategy extends Server<GrpcTransportEvents> implement
       telemetry: options.telemetry ?? grpcObservabilityDefaults().telemetry,
       accessLog: nestAccessLog(options.accessLog ?? grpcObservabilityDefaults().accessLog),
       interceptors: options.interceptors,
+      web: options.web,
     });
   }
 
