@@ -56,6 +56,8 @@ export const SERVER_KINDS: readonly ServerKind[] = [
   { name: 'ours', description: 'our GrpcServer', start: async () => (await import('./kind-ours.js')).startOursServer() },
   { name: 'nest', description: 'our GrpcTransportStrategy in NestFactory.createMicroservice, @GrpcHandler controller',
     start: async () => (await import('./kind-nest.js')).startNestServer() },
+  { name: 'ours-deploy', description: 'our GrpcServer with health, reflection and keepalive (30 s PINGs) on', optIn: true,
+    start: async () => (await import('./kind-ours.js')).startOursServer({ health: true, reflection: true, keepaliveTimeMs: 30_000 }) },
   { name: 'ours-otel', description: 'our GrpcServer with telemetry: true (spans and A66 metrics into the SDK)', optIn: true,
     start: async () => (await import('./kind-otel.js')).startOursOtelServer() },
   { name: 'grpc-js-otel', description: '@grpc/grpc-js Server under @opentelemetry/instrumentation-grpc', optIn: true,
