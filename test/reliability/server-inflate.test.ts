@@ -32,7 +32,7 @@ async function send(port: number, frames: Buffer[]): Promise<string | undefined>
 }
 
 describe('gzip messages that inflate to 4 MiB', { timeout: 60_000 }, () => {
-  it('300 of them keep the event loop responsive (max delay under 150 ms)', async () => {
+  it('300 of them keep the event loop responsive (max delay under 150 ms beyond the machine\'s own stalls)', async () => {
     let received = 0;
     const harness = await startHarness({
       ClientStream: (requests: ServerRequestStream<{ blob: Buffer }>) => new Promise((resolve) => requests.subscribe({
@@ -42,12 +42,20 @@ describe('gzip messages that inflate to 4 MiB', { timeout: 60_000 }, () => {
     }, { maxReceiveMessageLength: 8 * 1024 * 1024 });
     try {
       const frame = encodeFrame(gzipSync(method.serializeRequest({ blob: Buffer.alloc(4 * 1024 * 1024) })), true);
+      // What a loaded machine stalls this process for anyway (other processes, GC), read over a quiet second just
+      // before: the allowance is on top of it, so a shared CI core does not fail the test while a loop blocked by
+      // inflation (630 ms when it was synchronous) still does.
+      const quiet = monitorEventLoopDelay({ resolution: 10 });
+      quiet.enable();
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      quiet.disable();
       const delay = monitorEventLoopDelay({ resolution: 10 });
       delay.enable();
       const status = await send(harness.port, Array.from({ length: 300 }, () => frame));
       delay.disable();
       assert.deepEqual([status, received], ['0', 300]);
-      assert.ok(delay.max / 1e6 < 150, `event loop blocked for ${(delay.max / 1e6).toFixed(0)} ms`);
+      const allowedMs = 150 + quiet.max / 1e6;
+      assert.ok(delay.max / 1e6 < allowedMs, `event loop blocked for ${(delay.max / 1e6).toFixed(0)} ms (allowed ${allowedMs.toFixed(0)})`);
     } finally {
       await harness.close();
     }
