@@ -33,7 +33,7 @@ import type { ResponseHeaders, StreamEventTarget } from './stream-events.js';
 import type { ServerEncodings } from './server-encodings.js';
 
 /** What every call of one client shares. */
-export interface CallEnvironment {
+export interface ClientCallEnvironment {
   readonly connection: CallChannel;
   /** What the server said it can read; responses note it, new calls read it. */
   readonly serverEncodings: ServerEncodings;
@@ -74,7 +74,7 @@ export class ClientCall<Req, Res> implements ReadyWaiter, StreamEventTarget {
     private readonly method: MethodDescriptor<Req, Res>,
     private readonly sink: CallSink<Res>,
     private readonly options: ResolvedCallOptions,
-    private readonly env: CallEnvironment,
+    private readonly env: ClientCallEnvironment,
     /** The method's fixed request headers. */
     private readonly template: RequestHeaders,
     /** The interceptors' onEnd hooks, when the client has interceptors. */

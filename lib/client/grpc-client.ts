@@ -11,7 +11,7 @@ import type { MethodDescriptor, ServiceDescriptor } from '../schema/descriptors.
 import { resolveCallOptions, resolveCodec } from './call-options.js';
 import type { CallDefaults, CallOptions, ResolvedCallOptions } from './call-options.js';
 import { ClientCall } from './client-call.js';
-import type { CallEnvironment, CallSink } from './client-call.js';
+import type { ClientCallEnvironment, CallSink } from './client-call.js';
 import { ambientContext, interceptCall, propagateAmbientContext } from './client-interceptor.js';
 import type { ClientInterceptor } from './client-interceptor.js';
 import type { ClientOptions } from './client-options.js';
@@ -66,7 +66,7 @@ export class GrpcClient {
   private readonly authority: string;
   /** The validated service config, when one was given. */
   readonly serviceConfig: ServiceConfig | undefined;
-  private readonly env: CallEnvironment;
+  private readonly env: ClientCallEnvironment;
   private readonly callDefaults: CallDefaults;
   /** What a call without options resolves to: the same every time, so it is resolved once. */
   private readonly noOptions: ResolvedCallOptions;
