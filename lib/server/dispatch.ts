@@ -9,7 +9,8 @@ import { grpcErrorOf } from './error-registry.js';
 import type { ErrorDetailOptions } from './error-registry.js';
 import { ServerRequestStream } from './request-stream.js';
 import type { Route } from './router.js';
-import type { RequestReceiver, ServerCall } from './server-call.js';
+import type { RequestReceiver } from './request-reader.js';
+import type { ServerCall } from './server-call.js';
 
 /**
  * Reads the call's request(s), runs the route's handler and sends its answer; what the handler throws

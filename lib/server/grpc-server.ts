@@ -25,10 +25,9 @@ import type { GrpcJsImplementation } from './grpc-js-service.js';
 import type { RequestBudget } from './request-decoder.js';
 import { Router } from './router.js';
 import { ServerCall } from './server-call.js';
-import type { ServerCallEnvironment } from './server-call.js';
 import { ServerListener } from './server-listener.js';
 import { callEnvironmentOf, connectionLimitsOf, http2OptionsOf } from './server-options.js';
-import type { CloseOptions, ServerOptions } from './server-options.js';
+import type { CloseOptions, ServerCallEnvironment, ServerOptions } from './server-options.js';
 import { WebFront } from './web/web-front.js';
 
 export type { CloseOptions, ServerOptions } from './server-options.js';

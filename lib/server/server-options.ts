@@ -8,7 +8,6 @@ import type { EncodingName } from '../protocol/compression.js';
 import type { BuiltInServiceOptions } from '../services/built-in-services.js';
 import type { ConnectionLimits } from './connection-guard.js';
 import type { ConnectionPolicyOptions } from './connection-policy.js';
-import type { ServerCallEnvironment } from './server-call.js';
 import type { ServerInterceptor } from './server-interceptor.js';
 import type { WebOptions } from './web/web-front.js';
 
@@ -103,6 +102,13 @@ const DEFAULT_HTTP2: Http2ServerOptions = {
   maxSendHeaderBlockLength: Number.MAX_SAFE_INTEGER,
 };
 const DEFAULT_MAX_METADATA = 8 * 1024;
+
+/** What every call of one server shares: its limits and default compression. */
+export interface ServerCallEnvironment {
+  readonly maxReceiveMessageLength: number;
+  readonly maxSendMessageLength: number;
+  readonly defaultCompression: EncodingName | undefined;
+}
 
 /** What every call of the server shares. */
 export function callEnvironmentOf(options: ServerOptions): ServerCallEnvironment {
