@@ -1,18 +1,15 @@
 // One client call = one HTTP/2 stream (a second when the server refused the first): request headers and frames out,
 // frames and final status in. PROTOCOL-HTTP2 "Requests"/"Responses"; edge cases and the retry as grpc-js. Under a
-// retry or hedging policy each attempt is one ClientCall, and retry/retrying-call.ts is the call over them.
+// retry or hedging policy each attempt is one ClientCall, and retry/retrying-call.ts is the call over them. What the
+// server sends is read by ResponseEvents (response-events.ts); this class opens the call, sends, and ends it.
 
 import { constants } from 'node:http2';
-import type { IncomingHttpHeaders } from 'node:http2';
 import type { Codec } from '../protocol/compression.js';
 import { FRAME_PREFIX_LENGTH } from '../protocol/framing.js';
-import type { Frame } from '../protocol/framing.js';
 import { GrpcError } from '../protocol/grpc-error.js';
-import { GRPC_ACCEPT_ENCODING_HEADER } from '../protocol/headers.js';
-import { Metadata, metadataFromHeaders } from '../protocol/metadata.js';
+import { Metadata } from '../protocol/metadata.js';
 import { buildRequestHeaders } from '../protocol/request-headers.js';
 import type { RequestHeaders } from '../protocol/request-headers.js';
-import { parseResponseHeaders, parseResponseTrailers } from '../protocol/response-headers.js';
 import { Status } from '../protocol/status.js';
 import type { StatusInfo } from '../protocol/trailers.js';
 import type { MethodDescriptor } from '../schema/descriptors.js';
@@ -20,26 +17,17 @@ import { startDeadlineTimer } from '../timing/deadline-timer.js';
 import type { DeadlineTimer } from '../timing/deadline-timer.js';
 import type { ResolvedCallOptions } from './call-options.js';
 import { DONE, NO_RESPONSE, openState, STARTING } from './call-state.js';
-import type { CallState, Open } from './call-state.js';
-import type { AttemptHooks, InterceptedCall } from './client-interceptor.js';
-import type { CallChannel } from './call-channel.js';
+import type { Open } from './call-state.js';
+import type { InterceptedCall } from './client-interceptor.js';
 import type { ReadyWaiter } from './connection.js';
-import { grpcErrorFromNodeError, grpcErrorFromStreamClose } from './node-errors.js';
+import { grpcErrorFromNodeError } from './node-errors.js';
 import { encodeRequest, RequestWriter, RETRY_BUFFER_BYTES } from './request-writer.js';
 import type { RequestStream } from './request-writer.js';
-import { ResponseDecoder } from './response-decoder.js';
+import { ResponseEvents } from './response-events.js';
+import type { ClientCallEnvironment } from './response-events.js';
 import { detachStream, listenToStream } from './stream-events.js';
-import type { ResponseHeaders, StreamEventTarget } from './stream-events.js';
-import type { ServerEncodings } from './server-encodings.js';
 
-/** What every call of one client shares. */
-export interface CallEnvironment {
-  readonly connection: CallChannel;
-  /** What the server said it can read; responses note it, new calls read it. */
-  readonly serverEncodings: ServerEncodings;
-  readonly maxReceiveMessageLength: number;
-  readonly maxSendMessageLength: number;
-}
+export type { ClientCallEnvironment } from './response-events.js';
 
 /** Where a call delivers responses and its outcome: an rxjs Subscriber, or the promise of a unary response. */
 export interface CallSink<Res> {
@@ -48,39 +36,24 @@ export interface CallSink<Res> {
   complete(): void;
 }
 
-/** HTTP/2 frame type of HEADERS (RFC 9113 §6.2), as node:http2's 'frameError' reports it. */
-const HEADERS_FRAME = 1;
-
 /** Drives one call; doubles as the Observable's teardown, so unsubscribe() is the client-side cancel. */
-export class ClientCall<Req, Res> implements ReadyWaiter, StreamEventTarget {
-  private state: CallState = STARTING;
+export class ClientCall<Req, Res> extends ResponseEvents<Req, Res> implements ReadyWaiter {
   private deadlineTimer: DeadlineTimer | undefined;
   /** Listens on options.signal while the call runs; removed at the end, so a long-lived signal collects none. */
   private abortListener: (() => void) | undefined;
-  private readonly decoder: ResponseDecoder<Res>;
   /** undefined: identity, no grpc-encoding and uncompressed frames. */
   private readonly codec: Codec | undefined;
-  /**
-   * The request frame of a unary-request call until the response headers come: a stream the server refused
-   * (REFUSED_STREAM) is sent again from it, once, as grpc-js's transparent retry. No object is made for it.
-   * Streaming requests keep theirs in the RequestWriter; either way only up to RETRY_BUFFER_BYTES, as grpc-js.
-   */
-  private sentFrame: Buffer | undefined;
-  private retried = false;
-  /** The interceptors following this attempt (set before start); undefined when none do. */
-  attemptHooks: AttemptHooks | undefined;
 
   constructor(
-    private readonly method: MethodDescriptor<Req, Res>,
-    private readonly sink: CallSink<Res>,
-    private readonly options: ResolvedCallOptions,
-    private readonly env: CallEnvironment,
+    method: MethodDescriptor<Req, Res>,
+    sink: CallSink<Res>,
+    options: ResolvedCallOptions,
+    env: ClientCallEnvironment,
     /** The method's fixed request headers. */
     private readonly template: RequestHeaders,
-    /** The interceptors' onEnd hooks, when the client has interceptors. */
-    private readonly intercepted: InterceptedCall | undefined,
+    intercepted: InterceptedCall | undefined,
   ) {
-    this.decoder = new ResponseDecoder(method, env.maxReceiveMessageLength);
+    super(method, sink, options, env, intercepted);
     this.codec = env.serverEncodings.sendCodec(options.codec);
   }
 
@@ -180,7 +153,7 @@ export class ClientCall<Req, Res> implements ReadyWaiter, StreamEventTarget {
    * The server refused the stream before any handler saw it (REFUSED_STREAM, RFC 9113 §8.7): send it again on the
    * connection's current session, once per call, as grpc-js's transparent retry; the deadline keeps running.
    */
-  private retryRefused(state: Open): void {
+  protected retryRefused(state: Open): void {
     this.retried = true;
     detachStream(state.stream);
     state.slot.release();
@@ -195,107 +168,6 @@ export class ClientCall<Req, Res> implements ReadyWaiter, StreamEventTarget {
     } else if (frame !== undefined) {
       retry.stream.end(frame);
     }
-  }
-
-  // StreamEventTarget: the stream's events, in the order node:http2 emits them.
-
-  onResponse(headers: ResponseHeaders, flags: number): void {
-    const state = this.state;
-    if (state.kind !== 'open') return;
-    state.httpStatus = headers[':status'];
-    // The server has the call: it is never sent again.
-    this.sentFrame = undefined;
-    state.writer?.commit();
-    // Trailers-only: the whole response is one HEADERS frame with END_STREAM.
-    if ((flags & constants.NGHTTP2_FLAG_END_STREAM) !== 0) return this.onTrailers(headers);
-    const encoding = parseResponseHeaders(headers);
-    if (encoding instanceof GrpcError) return this.fail(encoding);
-    this.decoder.useEncoding(encoding);
-    const accepted = headers[GRPC_ACCEPT_ENCODING_HEADER];
-    if (accepted !== undefined) this.env.serverEncodings.note(accepted);
-    this.options.onMetadata?.(metadataFromHeaders(headers));
-  }
-
-  onTrailers(headers: IncomingHttpHeaders): void {
-    const state = this.state;
-    if (state.kind !== 'open') return;
-    state.serverEnded = true;
-    const pushback = headers['grpc-retry-pushback-ms'];
-    this.options.onPushback?.(pushback === undefined ? [] : [pushback].flat());
-    // Only the code of an OK status is read unless a hook sees the status: its metadata is then decoded lazily.
-    const eagerMetadata = this.options.onStatus !== undefined || this.intercepted !== undefined;
-    const status = parseResponseTrailers(headers, state.httpStatus, eagerMetadata);
-    if (status instanceof GrpcError) this.fail(status);
-    else state.status = status;
-  }
-
-  onData(chunk: Buffer): void {
-    if (this.state.kind !== 'open') return;
-    const frames = this.decoder.push(chunk);
-    if (frames instanceof GrpcError) return this.fail(frames);
-    for (let i = 0; i < frames.length && this.state.kind === 'open'; i++) this.deliver(frames[i]!, this.state);
-  }
-
-  private deliver(frame: Frame, state: Open): void {
-    if (this.attemptHooks !== undefined) this.attemptHooks.received(frame.data.length);
-    const message = this.decoder.decode(frame);
-    if (message instanceof GrpcError) return this.fail(message);
-    if (this.method.responseStream) return this.sink.next(message);
-    // Unary responses are held until an OK status, as grpc-js's callback API does.
-    if (state.response !== NO_RESPONSE) return this.fail(new GrpcError(Status.UNIMPLEMENTED, 'Too many responses received'));
-    state.response = message;
-  }
-
-  onEnd(): void {
-    const state = this.state;
-    if (state.kind !== 'open') return;
-    state.serverEnded = true;
-    // No trailers: 'close' reports the RST code.
-    if (state.status === undefined) return;
-    const cutOff = state.status.code === Status.OK ? this.decoder.end() : undefined;
-    if (cutOff !== undefined) this.fail(cutOff);
-    else this.finish(state.status);
-  }
-
-  onError(err: unknown): void {
-    const state = this.state;
-    if (state.kind === 'open') state.error = err;
-  }
-
-  /**
-   * node:http2 did not send a frame of ours. Our request headers (HEADERS = 1) over its header-block limit
-   * (FRAME_SIZE_ERROR): refused locally, never seen by the server, so said as such rather than as the REFUSED_STREAM
-   * node:http2 closes the stream with. Either way no new call goes on that session.
-   */
-  onFrameError(type: number, code: number): void {
-    const state = this.state;
-    if (state.kind !== 'open' || type !== HEADERS_FRAME || state.httpStatus !== undefined) return;
-    this.env.connection.retire(state.slot);
-    // Any other refusal: the session had a GOAWAY that node:http2 had not yet reported when the stream was opened.
-    // The server never saw the call; 'close' retries it on another session (REFUSED_STREAM).
-    if (code !== constants.NGHTTP2_FRAME_SIZE_ERROR) return;
-    this.fail(new GrpcError(Status.RESOURCE_EXHAUSTED,
-      'Request headers not sent: node:http2 refused the header block (metadata too large for http2.maxSendHeaderBlockLength)'));
-  }
-
-  onClose(): void {
-    const state = this.state;
-    if (state.kind !== 'open') return;
-    if (state.status !== undefined) {
-      state.serverEnded = true;
-      return this.finish(state.status);
-    }
-    if (!this.retried && state.stream.rstCode === constants.NGHTTP2_REFUSED_STREAM && state.httpStatus === undefined
-      && (state.writer === undefined ? this.sentFrame !== undefined : state.writer.canReplay())) {
-      return this.retryRefused(state);
-    }
-    state.serverEnded = true;
-    this.fail(grpcErrorFromStreamClose({
-      rstCode: state.stream.rstCode,
-      error: state.error,
-      sessionDestroyed: state.slot.session.destroyed,
-      httpStatus: state.httpStatus,
-    }));
   }
 
   private onDeadline(): void {
@@ -313,11 +185,11 @@ export class ClientCall<Req, Res> implements ReadyWaiter, StreamEventTarget {
     else this.fail(new GrpcError(Status.CANCELLED, 'Cancelled by parent call'));
   }
 
-  private fail(err: GrpcError): void {
+  protected fail(err: GrpcError): void {
     this.finish({ code: err.code, message: err.message, metadata: err.metadata, details: err.details });
   }
 
-  private finish(status: StatusInfo): void {
+  protected finish(status: StatusInfo): void {
     const state = this.state;
     if (state.kind === 'done') return;
     this.release(status.code === Status.OK);

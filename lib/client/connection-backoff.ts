@@ -1,5 +1,6 @@
 // How long to wait between connection attempts: gRPC's doc/connection-backoff.md. The first attempt after a reset
 // waits INITIAL_BACKOFF; each later one MULTIPLIER times the previous base (capped at MAX_BACKOFF), jittered.
+import { MAX_TIMER_DELAY } from '../timing/deadline-timer.js';
 
 /** Reconnect backoff of a client; each field defaults to the spec's (and grpc-js's) value. */
 export interface ReconnectBackoffOptions {
@@ -16,12 +17,10 @@ export interface ReconnectBackoffOptions {
 }
 
 const DEFAULTS = { initialMs: 1000, maxMs: 120_000, multiplier: 1.6, jitter: 0.2, minConnectTimeoutMs: 20_000 };
-// setTimeout fires at once for anything longer.
-const MAX_TIMER_MS = 2_147_483_647;
 
 function checkMs(name: string, value: number): number {
-  if (typeof value !== 'number' || !(value > 0) || value > MAX_TIMER_MS) {
-    throw new TypeError(`reconnectBackoff.${name} must be a number of milliseconds in (0, ${MAX_TIMER_MS}], got ${String(value)}`);
+  if (typeof value !== 'number' || !(value > 0) || value > MAX_TIMER_DELAY) {
+    throw new TypeError(`reconnectBackoff.${name} must be a number of milliseconds in (0, ${MAX_TIMER_DELAY}], got ${String(value)}`);
   }
   return value;
 }
@@ -62,7 +61,7 @@ export class ConnectionBackoff {
     // The spec grows the un-jittered value, so jitter never compounds across attempts.
     this.currentMs = Math.min(this.currentMs * this.multiplier, this.maxMs);
     const spread = this.jitter * this.currentMs;
-    return Math.min(this.currentMs + spread * (2 * this.random() - 1), MAX_TIMER_MS);
+    return Math.min(this.currentMs + spread * (2 * this.random() - 1), MAX_TIMER_DELAY);
   }
 
   /** How long the attempt starting now may take, given its delay. */

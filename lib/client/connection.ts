@@ -4,38 +4,18 @@
 // next call reconnects (as grpc-js).
 
 import { connect } from 'node:http2';
-import type { ClientHttp2Stream, ClientSessionOptions, OutgoingHttpHeaders, SecureClientSessionOptions } from 'node:http2';
-import type { Duplex } from 'node:stream';
-import { GrpcError } from '../protocol/grpc-error.js';
-import { Status } from '../protocol/status.js';
-import { ConnectivityState } from './balancer/connectivity-state.js';
+import type { ClientHttp2Stream, OutgoingHttpHeaders, SecureClientSessionOptions } from 'node:http2';
+import type { GrpcError } from '../protocol/grpc-error.js';
+import type { ConnectivityState } from './balancer/connectivity-state.js';
 import type { CallChannel } from './call-channel.js';
 import { ConnectionBackoff } from './connection-backoff.js';
-import type { ReconnectBackoffOptions } from './connection-backoff.js';
+import { DEFAULT_CONNECTION_WINDOW, sessionOptionsOf } from './connection-options.js';
+import type { ConnectionOptions } from './connection-options.js';
+import { CONNECTIVITY, connectTimeoutError, IDLE, shutdownError } from './connection-state.js';
+import type { ConnectionState } from './connection-state.js';
 import { grpcErrorFromConnectFailure, isStaleSessionError } from './node-errors.js';
 import { ClientKeepalive } from './session-keepalive.js';
-import type { ClientKeepaliveOptions } from './session-keepalive.js';
 import { SessionSlot } from './session-slot.js';
-
-/** Defaults chosen so large messages are not throttled by HTTP/2's 64 KiB initial windows. */
-export const DEFAULT_STREAM_WINDOW = 4 * 1024 * 1024;
-export const DEFAULT_CONNECTION_WINDOW = 16 * 1024 * 1024;
-
-export interface ConnectionOptions {
-  http2?: ClientSessionOptions;
-  /** node:tls options for an https:// url (ca, cert, key, servername...); http2 options win where both set one. */
-  tls?: SecureClientSessionOptions;
-  /** Connection-level receive window, set with setLocalWindowSize once connected. */
-  connectionWindowSize?: number;
-  /** Delays between failed connection attempts. */
-  reconnectBackoff?: ReconnectBackoffOptions;
-  /** Opens the socket instead of the url's host and port (a Unix domain socket). */
-  createConnection?: () => Duplex;
-  /** Told after every change of connectivity state (a balancer's subchannel). */
-  onStateChange?: (connection: Connection) => void;
-  /** HTTP/2 PINGs that find a dead peer; default off. */
-  keepalive?: ClientKeepaliveOptions;
-}
 
 /** A call waiting for a ready connection (waitForReady); the connection runs one of these, once. */
 export interface ReadyWaiter {
@@ -43,42 +23,6 @@ export interface ReadyWaiter {
   onReady(): void;
   /** The client was closed first. */
   onShutdown(error: GrpcError): void;
-}
-
-interface Connecting {
-  readonly kind: 'connecting';
-  readonly slot: SessionSlot;
-  /** When the next attempt may start should this one fail: the backoff runs from an attempt's start. */
-  readonly retryAt: number;
-  /** Abandons the attempt after the spec's connect timeout. */
-  readonly timeout: NodeJS.Timeout;
-}
-
-type ConnectionState =
-  | { readonly kind: 'idle' }
-  // Calls without waitForReady go out on a connecting session at once; node:http2 sends them once connected.
-  | Connecting
-  | { readonly kind: 'ready'; readonly slot: SessionSlot }
-  // Until `retry` starts the next attempt, calls without waitForReady fail with the last attempt's error.
-  | { readonly kind: 'transient-failure'; readonly reason: unknown; readonly retry: NodeJS.Timeout }
-  | { readonly kind: 'closed'; readonly done: Promise<void> };
-
-const IDLE: ConnectionState = { kind: 'idle' };
-
-const CONNECTIVITY: Readonly<Record<ConnectionState['kind'], ConnectivityState>> = {
-  idle: ConnectivityState.IDLE,
-  connecting: ConnectivityState.CONNECTING,
-  ready: ConnectivityState.READY,
-  'transient-failure': ConnectivityState.TRANSIENT_FAILURE,
-  closed: ConnectivityState.SHUTDOWN,
-};
-
-function shutdownError(): GrpcError {
-  return new GrpcError(Status.UNAVAILABLE, 'Channel has been shut down');
-}
-
-function connectTimeoutError(ms: number): Error {
-  return Object.assign(new Error(`Connection attempt timed out after ${ms} ms`), { code: 'ETIMEDOUT' });
 }
 
 /**
@@ -97,17 +41,7 @@ export class Connection implements CallChannel {
 
   /** Throws TypeError on bad reconnectBackoff settings. */
   constructor(private readonly url: string, options: ConnectionOptions = {}) {
-    this.sessionOptions = {
-      // As grpc-js's transport: node:http2 refuses request headers over 64 KiB locally and, at its 10 MB
-      // maxSessionMemory, resets streams ENHANCE_YOUR_CALM and then every later one (a large request still queued
-      // behind a server that answered early is enough). Both caps are lifted; the server's answer decides.
-      maxSendHeaderBlockLength: Number.MAX_SAFE_INTEGER,
-      maxSessionMemory: Number.MAX_SAFE_INTEGER,
-      ...options.tls,
-      ...(options.createConnection === undefined ? {} : { createConnection: options.createConnection }),
-      ...options.http2,
-      settings: { initialWindowSize: DEFAULT_STREAM_WINDOW, ...options.http2?.settings },
-    };
+    this.sessionOptions = sessionOptionsOf(options);
     this.connectionWindow = options.connectionWindowSize ?? DEFAULT_CONNECTION_WINDOW;
     this.backoff = new ConnectionBackoff(options.reconnectBackoff);
     this.onStateChange = options.onStateChange;

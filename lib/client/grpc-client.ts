@@ -2,7 +2,6 @@
 // cold Observable calls, per-service stubs.
 // Every call, Observable or promise, starts in one place (start); request headers come from protocol/request-headers.ts.
 
-import { AsyncResource } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 import { Observable } from 'rxjs';
 import { buildRequestHeaderTemplate } from '../protocol/request-headers.js';
@@ -11,7 +10,8 @@ import type { MethodDescriptor, ServiceDescriptor } from '../schema/descriptors.
 import { resolveCallOptions, resolveCodec } from './call-options.js';
 import type { CallDefaults, CallOptions, ResolvedCallOptions } from './call-options.js';
 import { ClientCall } from './client-call.js';
-import type { CallEnvironment, CallSink } from './client-call.js';
+import type { CallSink, ClientCallEnvironment } from './client-call.js';
+import { ResponseSink, ScopedSink } from './call-sinks.js';
 import { ambientContext, interceptCall, propagateAmbientContext } from './client-interceptor.js';
 import type { ClientInterceptor } from './client-interceptor.js';
 import type { ClientOptions } from './client-options.js';
@@ -66,7 +66,7 @@ export class GrpcClient {
   private readonly authority: string;
   /** The validated service config, when one was given. */
   readonly serviceConfig: ServiceConfig | undefined;
-  private readonly env: CallEnvironment;
+  private readonly env: ClientCallEnvironment;
   private readonly callDefaults: CallDefaults;
   /** What a call without options resolves to: the same every time, so it is resolved once. */
   private readonly noOptions: ResolvedCallOptions;
@@ -243,43 +243,5 @@ export class GrpcClient {
       this.templates.set(method, template);
     }
     return template;
-  }
-}
-
-/**
- * Response events run in the context of whoever opened the shared HTTP/2 session, often another served call: a
- * call made while serving delivers its results in its subscriber's own async context, so nothing downstream reads
- * a foreign one.
- */
-class ScopedSink<Res> implements CallSink<Res> {
-  private readonly scope = new AsyncResource('GrpcClientCall');
-
-  constructor(private readonly sink: CallSink<Res>) {}
-
-  next(value: Res): void {
-    this.scope.runInAsyncScope(this.sink.next, this.sink, value);
-  }
-
-  error(err: unknown): void {
-    this.scope.runInAsyncScope(this.sink.error, this.sink, err);
-  }
-
-  complete(): void {
-    this.scope.runInAsyncScope(this.sink.complete, this.sink);
-  }
-}
-
-/** A unary response delivered to a promise: ClientCall always sends next() before complete() on OK. */
-class ResponseSink<Res> implements CallSink<Res> {
-  private response: Res | undefined;
-
-  constructor(private readonly resolve: (value: Res) => void, readonly error: (err: unknown) => void) {}
-
-  next(value: Res): void {
-    this.response = value;
-  }
-
-  complete(): void {
-    this.resolve(this.response as Res);
   }
 }

@@ -2,7 +2,7 @@
 // RST_STREAM codes follow PROTOCOL-HTTP2 "Errors"; messages match grpc-js's subchannel-call.ts so logs read alike.
 
 import { constants } from 'node:http2';
-import { GrpcError } from '../protocol/grpc-error.js';
+import { errorMessageOf, GrpcError } from '../protocol/grpc-error.js';
 import { grpcErrorFromHttpStatus } from '../protocol/response-headers.js';
 import { Status } from '../protocol/status.js';
 
@@ -39,18 +39,13 @@ function isTlsCode(code: string): boolean {
 /** OpenSSL's ERR_SSL_* errors carry a one-line `reason` beside a message that dumps the whole error queue. */
 function tlsReason(err: unknown, code: string): string {
   const reason = (err as { reason?: unknown }).reason;
-  return code.startsWith('ERR_SSL_') && typeof reason === 'string' && reason !== '' ? reason : messageOf(err);
+  return code.startsWith('ERR_SSL_') && typeof reason === 'string' && reason !== '' ? reason : errorMessageOf(err);
 }
 
 function errorCode(err: unknown): string | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
   const code = (err as { code?: unknown }).code;
   return typeof code === 'string' ? code : undefined;
-}
-
-/** The text of anything thrown or emitted: an Error's message, else its string form. The one such helper in lib/client. */
-export function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** The underlying socket error of a pending stream Node cancelled (ERR_HTTP2_STREAM_CANCEL carries it as cause). */
@@ -77,10 +72,10 @@ export function grpcErrorFromNodeError(err: unknown): GrpcError {
   if (code !== undefined && CONNECTION_CODES.has(code)) {
     // grpc-js's pick-first reports a failed connect as 'No connection established. Last error: ...'.
     const pending = errorCode(err) === 'ERR_HTTP2_STREAM_CANCEL' || code === 'ECONNREFUSED';
-    const message = pending ? `No connection established. Last error: ${messageOf(cause)}` : messageOf(cause);
+    const message = pending ? `No connection established. Last error: ${errorMessageOf(cause)}` : errorMessageOf(cause);
     return new GrpcError(Status.UNAVAILABLE, message, { cause: err });
   }
-  return new GrpcError(Status.INTERNAL, messageOf(cause), { cause: err });
+  return new GrpcError(Status.INTERNAL, errorMessageOf(cause), { cause: err });
 }
 
 /**
@@ -92,7 +87,7 @@ export function grpcErrorFromConnectFailure(err: unknown): GrpcError {
   const code = errorCode(cause);
   if (code !== undefined && isTlsCode(code)) return grpcErrorFromNodeError(err);
   // A session that closes before the server's SETTINGS (a TLS or non-HTTP/2 server, say) reports no error.
-  const reason = err === undefined ? 'Connection closed before the server sent its HTTP/2 settings' : messageOf(cause);
+  const reason = err === undefined ? 'Connection closed before the server sent its HTTP/2 settings' : errorMessageOf(cause);
   return new GrpcError(Status.UNAVAILABLE, `No connection established. Last error: ${reason}`, err === undefined ? undefined : { cause: err });
 }
 
@@ -125,7 +120,7 @@ export function grpcErrorFromStreamClose(info: StreamCloseInfo): GrpcError {
     case constants.NGHTTP2_INTERNAL_ERROR:
       if (error !== undefined && errorCode(error) !== 'ERR_HTTP2_STREAM_ERROR') {
         return new GrpcError(Status.INTERNAL,
-          `Received RST_STREAM with code ${rstCode} triggered by internal client error: ${messageOf(error)}`);
+          `Received RST_STREAM with code ${rstCode} triggered by internal client error: ${errorMessageOf(error)}`);
       }
       return new GrpcError(Status.INTERNAL, `Received RST_STREAM with code ${rstCode} (Internal server error)`);
     default:

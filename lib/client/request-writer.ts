@@ -6,23 +6,15 @@ import type { Observable, Subscription } from 'rxjs';
 import type { ClientHttp2Stream } from 'node:http2';
 import type { Codec } from '../protocol/compression.js';
 import { FRAME_PREFIX_LENGTH, frameMessage } from '../protocol/framing.js';
-import { GrpcError } from '../protocol/grpc-error.js';
+import { errorMessageOf, GrpcError } from '../protocol/grpc-error.js';
 import { Status } from '../protocol/status.js';
 import type { MethodDescriptor } from '../schema/descriptors.js';
-import { messageOf } from './node-errors.js';
+import { isAsyncIterable, isIterable } from '../streams/iterables.js';
 
 /** Request messages of a client- or bidi-streaming call; arrays are Iterables. */
 export type RequestStream<T> = Observable<T> | AsyncIterable<T> | Iterable<T>;
 
 type AnyIterator<T> = Iterator<T> | AsyncIterator<T>;
-
-function isAsyncIterable<T>(value: unknown): value is AsyncIterable<T> {
-  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
-}
-
-function isIterable<T>(value: unknown): value is Iterable<T> {
-  return typeof value === 'object' && value !== null && Symbol.iterator in value;
-}
 
 // Messages marked by sendUncompressed. A WeakSet, not a flag on the message: the caller's object is
 // left as it is, and calls that do not compress never look here.
@@ -44,7 +36,7 @@ export function encodeRequest<Req>(method: MethodDescriptor<Req, unknown>, value
   try {
     return frameMessage(method.serializeRequest, value, codec, maxSendMessageLength, 'client');
   } catch (err) {
-    return new GrpcError(Status.INTERNAL, `Request message serialization failure: ${messageOf(err)}`, { cause: err });
+    return new GrpcError(Status.INTERNAL, `Request message serialization failure: ${errorMessageOf(err)}`, { cause: err });
   }
 }
 
@@ -197,6 +189,6 @@ export class RequestWriter<Req> {
   /** The caller's request stream failed: the call is cancelled (RST_STREAM CANCEL) and reports CANCELLED. */
   private failFromRequest(err: unknown): void {
     if (this.stopped) return;
-    this.fail(new GrpcError(Status.CANCELLED, `Request stream failed: ${messageOf(err)}`, { cause: err }));
+    this.fail(new GrpcError(Status.CANCELLED, `Request stream failed: ${errorMessageOf(err)}`, { cause: err }));
   }
 }

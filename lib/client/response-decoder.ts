@@ -5,10 +5,9 @@ import type { Codec } from '../protocol/compression.js';
 import { findCodec } from '../protocol/compression.js';
 import { FrameDecoder } from '../protocol/framing.js';
 import type { Frame } from '../protocol/framing.js';
-import { GrpcError } from '../protocol/grpc-error.js';
+import { errorMessageOf, GrpcError } from '../protocol/grpc-error.js';
 import { Status } from '../protocol/status.js';
 import type { MethodDescriptor } from '../schema/descriptors.js';
-import { messageOf } from './node-errors.js';
 
 /**
  * Response bytes -> messages: push() gives the frames a chunk completes (a length over the limit is refused before
@@ -50,7 +49,7 @@ export class ResponseDecoder<Res> extends FrameDecoder {
     try {
       return this.method.deserializeResponse(bytes);
     } catch (err) {
-      return new GrpcError(Status.INTERNAL, `Response message parsing error: ${messageOf(err)}`, { cause: err });
+      return new GrpcError(Status.INTERNAL, `Response message parsing error: ${errorMessageOf(err)}`, { cause: err });
     }
   }
 }

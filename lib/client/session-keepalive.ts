@@ -1,6 +1,7 @@
 // Client keepalive (gRFC A8, doc/keepalive.md): PING each session every keepaliveTimeMs, end it when the ACK is
 // late, so calls on a dead peer fail UNAVAILABLE; GOAWAY "too_many_pings" doubles the interval, as grpc-js.
 import { constants } from 'node:http2';
+import { MAX_TIMER_DELAY } from '../timing/deadline-timer.js';
 import type { SessionSlot } from './session-slot.js';
 
 /** Keepalive of a client's connections; times in milliseconds. */
@@ -12,8 +13,6 @@ export interface ClientKeepaliveOptions {
   /** PING also while no call is open; default false (servers count such pings against the client). 1/0 as grpc-js. */
   keepalivePermitWithoutCalls?: boolean | number;
 }
-
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** One client's keepalive, shared by its sessions: a too_many_pings answer slows every later one. */
 export class ClientKeepalive {
@@ -32,7 +31,7 @@ export class ClientKeepalive {
     const session = slot.session;
     let timer: NodeJS.Timeout | undefined;
     const schedule = (): void => {
-      if (this.#timeMs <= MAX_TIMER_MS && !session.destroyed) timer = setTimeout(ping, this.#timeMs).unref();
+      if (this.#timeMs <= MAX_TIMER_DELAY && !session.destroyed) timer = setTimeout(ping, this.#timeMs).unref();
     };
     const ping = (): void => {
       if (session.closed || session.destroyed) return;

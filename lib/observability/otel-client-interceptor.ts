@@ -1,7 +1,7 @@
 // OpenTelemetry for outgoing calls, as one client interceptor: a CLIENT span per call, child of the active context,
 // injected into the request metadata by the configured propagator; under a retry or hedging policy an attempt span
 // per attempt under it (gRPC's OpenTelemetry tracing design), each attempt's context injected instead; A66 client metrics.
-import type { Attributes, Context, MeterProvider, Span, Tracer, TracerProvider } from '@opentelemetry/api';
+import type { Attributes, Context, MeterProvider, Span, TracerProvider } from '@opentelemetry/api';
 import type { AttemptObserver, ClientCallResult, ClientInterceptor, OutgoingCall } from '../client/client-interceptor.js';
 import { performance } from 'node:perf_hooks';
 import type { StatusInfo } from '../protocol/trailers.js';

@@ -3,6 +3,7 @@
 // limit is the connection guard's (connection-guard.ts).
 import { constants } from 'node:http2';
 import type { ServerHttp2Session } from 'node:http2';
+import { MAX_TIMER_DELAY } from '../timing/deadline-timer.js';
 import { cancelSession, drainSession } from './session-drain.js';
 
 /** Connection management options of GrpcServer; every time is in milliseconds. */
@@ -27,7 +28,6 @@ const TWO_HOURS = 2 * 60 * 60 * 1000;
 // A PING ACK is a 17-byte frame: more written between two client PINGs means the server sent headers or data,
 // which resets the strikes as in grpc-go and grpc-core (a busy stream may be kept alive by pings).
 const PING_ACK_BYTES = 17;
-const MAX_TIMER_MS = 2 ** 31 - 1;
 const GOAWAY_FLUSH_MS = 1000;
 const TOO_MANY_PINGS = Buffer.from('too_many_pings');
 
@@ -56,7 +56,7 @@ export class ConnectionPolicy {
     const timers = new Set<NodeJS.Timeout>();
     const later = (ms: number, run: () => void): void => {
       // Past 2^31-1 ms node would fire at once: such a limit is none.
-      if (!(ms <= MAX_TIMER_MS) || session.destroyed) return;
+      if (!(ms <= MAX_TIMER_DELAY) || session.destroyed) return;
       const timer = setTimeout(() => { timers.delete(timer); run(); }, ms).unref();
       timers.add(timer);
     };

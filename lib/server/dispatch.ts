@@ -3,12 +3,14 @@
 import { isObservable } from 'rxjs';
 import { GrpcError } from '../protocol/grpc-error.js';
 import { Status } from '../protocol/status.js';
+import { isAsyncIterable, isIterable } from '../streams/iterables.js';
 import type { CallContext } from './call-context.js';
 import { grpcErrorOf } from './error-registry.js';
 import type { ErrorDetailOptions } from './error-registry.js';
 import { ServerRequestStream } from './request-stream.js';
 import type { Route } from './router.js';
-import type { RequestReceiver, ServerCall } from './server-call.js';
+import type { RequestReceiver } from './request-reader.js';
+import type { ServerCall } from './server-call.js';
 
 /**
  * Reads the call's request(s), runs the route's handler and sends its answer; what the handler throws
@@ -157,18 +159,10 @@ function noResponse(): GrpcError {
   return new GrpcError(Status.INTERNAL, 'The handler completed without a response message');
 }
 
+// The Nest handler adapter reads answers by the same rule; it imports them from here.
+export { isAsyncIterable, isIterable };
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
 }
 
-/** True for async iterables (an answer the engine pulls with backpressure). */
-export function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
-}
-
-/** True for iterables that are a stream of messages: not strings or Buffers. */
-export function isIterable(value: unknown): value is Iterable<unknown> {
-  // Strings and Buffers iterate too, but are never a stream of messages.
-  return typeof value === 'object' && value !== null && Symbol.iterator in value && !ArrayBuffer.isView(value);
-}

@@ -1,7 +1,7 @@
 // A call's request bytes -> decoded messages (PROTOCOL-HTTP2 "Length-Prefixed-Message"): frames, grpc-encoding,
 // the receive limit, the connection's budget of buffered bytes, and the method's protobuf codec.
 import type { Codec } from '../protocol/compression.js';
-import { FrameDecoder } from '../protocol/framing.js';
+import { FRAME_PREFIX_LENGTH, FrameDecoder } from '../protocol/framing.js';
 import type { Frame } from '../protocol/framing.js';
 import { errorMessageOf, GrpcError } from '../protocol/grpc-error.js';
 import { Status } from '../protocol/status.js';
@@ -20,8 +20,6 @@ export interface RequestBudget {
 
 /** No budget: for calls outside a tracked connection. */
 export const UNLIMITED_BUDGET: RequestBudget = { take: () => true, give: () => {}, limit: Infinity };
-
-const FRAME_PREFIX_BYTES = 5;
 
 /**
  * Messages inflating to more than this are inflated off the event loop: about a millisecond of zlib, so other calls
@@ -57,7 +55,7 @@ export class RequestDecoder {
     if (frames instanceof GrpcError || frames.length === 0) return frames;
     // Whole frames are handed on now: only a partial frame stays buffered.
     let framed = 0;
-    for (const frame of frames) framed += frame.data.length + FRAME_PREFIX_BYTES;
+    for (const frame of frames) framed += frame.data.length + FRAME_PREFIX_LENGTH;
     this.#held -= framed;
     budget.give(framed);
     return frames;

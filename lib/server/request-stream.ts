@@ -4,7 +4,7 @@
 import { Observable } from 'rxjs';
 import type { Subscriber } from 'rxjs';
 import type { GrpcError } from '../protocol/grpc-error.js';
-import type { RequestReceiver } from './server-call.js';
+import type { RequestReceiver } from './request-reader.js';
 
 /** The part of a ServerCall a request stream drives. */
 export interface RequestSource {

@@ -6,7 +6,7 @@ import { CompatDuplexCall } from '../../lib/server/grpc-js-calls.js';
 import type { CallContext } from '../../lib/server/call-context.js';
 import { ServerRequestStream } from '../../lib/server/request-stream.js';
 import type { RequestSource } from '../../lib/server/request-stream.js';
-import type { RequestReceiver } from '../../lib/server/server-call.js';
+import type { RequestReceiver } from '../../lib/server/request-reader.js';
 
 class FakeSource implements RequestSource {
   receiver: RequestReceiver | undefined;

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { encodeFrame } from '../../lib/protocol/framing.js';
 import { GrpcError } from '../../lib/protocol/grpc-error.js';
 import { Status } from '../../lib/protocol/status.js';
-import type { RequestReceiver } from '../../lib/server/server-call.js';
+import type { RequestReceiver } from '../../lib/server/request-reader.js';
 import { PULL_HIGH_WATER, ServerRequestStream } from '../../lib/server/request-stream.js';
 import type { RequestSource } from '../../lib/server/request-stream.js';
 import { delay, shapes, startHarness } from './fixtures.js';

@@ -5,6 +5,7 @@
 import type { ClientHttp2Stream, OutgoingHttpHeaders } from 'node:http2';
 import { GrpcError } from '../../protocol/grpc-error.js';
 import { Status } from '../../protocol/status.js';
+import { MAX_TIMER_DELAY } from '../../timing/deadline-timer.js';
 import type { CallChannel } from '../call-channel.js';
 import type { Connection, ReadyWaiter } from '../connection.js';
 import { addressKey } from '../resolver/address.js';
@@ -24,9 +25,6 @@ export interface BalancedChannelOptions {
   /** Told when the channel's state changes. */
   onStateChange(state: ConnectivityState): void;
 }
-
-// Keeps the process alive while calls wait for a subchannel, as a call in flight would.
-const KEEP_ALIVE_MS = 2_147_483_647;
 
 /** The channel of a client whose target resolves to any number of addresses. */
 export class BalancedChannel implements CallChannel, ResolverListener {
@@ -60,7 +58,8 @@ export class BalancedChannel implements CallChannel, ResolverListener {
     // A failed channel fails calls without waitForReady at once (request() throws), as grpc-js's picker.
     if (this.state === ConnectivityState.TRANSIENT_FAILURE && !waitForReady) return true;
     this.waiters.set(waiter, waitForReady);
-    this.keepAlive ??= setInterval(() => {}, KEEP_ALIVE_MS);
+    // Keeps the process alive while calls wait for a subchannel, as a call in flight would: a timer that never fires.
+    this.keepAlive ??= setInterval(() => {}, MAX_TIMER_DELAY);
     return false;
   }
 

@@ -4,7 +4,7 @@
 import { connect as connectSocket, isIP } from 'node:net';
 import type { CallChannel } from '../call-channel.js';
 import { Connection } from '../connection.js';
-import type { ConnectionOptions } from '../connection.js';
+import type { ConnectionOptions } from '../connection-options.js';
 import type { Address } from '../resolver/address.js';
 import { findResolver, hasResolver } from '../resolver/resolver.js';
 import { defaultAuthority, parseHostPort, parseIpList, parseTarget } from '../resolver/target.js';

@@ -50,7 +50,7 @@ export class GrpcWebStream extends WebCallStream {
 
   end(chunk?: Buffer): void {
     if (chunk !== undefined) this.write(chunk);
-    // ServerCall answers 'wantTrailers' with sendTrailers, which writes the trailer frame before the end.
+    // The call's ResponseSender answers 'wantTrailers' with sendTrailers, which writes the trailer frame before the end.
     if (this.#wantTrailers) this.emit('wantTrailers');
     this.exchange.output.end();
   }

@@ -8,7 +8,7 @@ import type { OutgoingHeaders } from '../../protocol/response-headers.js';
 import type { Status } from '../../protocol/status.js';
 import type { WebExchange, WebHeaders } from './web-exchange.js';
 
-/** The options ServerCall passes to respond(). */
+/** The options a ServerCall's ResponseSender passes to respond(). */
 export interface RespondOptions {
   readonly endStream?: boolean;
   readonly waitForTrailers?: boolean;
@@ -75,7 +75,7 @@ export abstract class WebCallStream extends EventEmitter {
     this.exchange.output.uncork();
   }
 
-  /** ServerCall's "stop receiving" after its status. */
+  /** ResponseSender's "stop receiving" after the call's status. */
   close(): void {
     this.exchange.stopReceiving();
   }
