@@ -96,10 +96,14 @@ const DEFAULT_MAX_BUFFERED_REQUEST_BYTES = 64 * 1024 * 1024;
 
 // A larger window than HTTP/2's 64 KiB default lets uploads run at link speed. Node refuses to send a header block
 // over 64 KiB (resetting the stream instead), which grpc-js lifts: the peer's limit is the one that counts, and the
-// status trailers we build stay far below it (MAX_STATUS_MESSAGE_BYTES).
+// status trailers we build stay far below it (MAX_STATUS_MESSAGE_BYTES). Past node:http2's maxSessionMemory (10 MB of
+// a connection's buffered frames and streams) every new stream is reset ENHANCE_YOUR_CALM: a busy connection on a
+// loaded host reached it in the soak (RESOURCE_EXHAUSTED "Bandwidth exhausted", then GOAWAY INTERNAL_ERROR, ~1.7 %
+// of calls). grpc-js's server lifts it too; memory stays bounded by the windows and the limits above.
 const DEFAULT_HTTP2: Http2ServerOptions = {
   settings: { initialWindowSize: 1024 * 1024 },
   maxSendHeaderBlockLength: Number.MAX_SAFE_INTEGER,
+  maxSessionMemory: Number.MAX_SAFE_INTEGER,
 };
 const DEFAULT_MAX_METADATA = 8 * 1024;
 
