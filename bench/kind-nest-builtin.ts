@@ -1,5 +1,5 @@
 // Nest's built-in Transport.GRPC (over @grpc/grpc-js) as a bench kind: the same service written as its
-// users write it, @GrpcMethod and @GrpcStreamMethod returning values and Observables.
+// users write it, @GrpcMethod and @GrpcStreamMethod returning values and Observables (kind-nest-drop-in reuses it).
 import 'reflect-metadata';
 import { Controller } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -13,7 +13,7 @@ import type { RunningServer } from './kinds.js';
 const SERVICE = 'Bench';
 
 @Controller()
-class BuiltinBenchController {
+export class BuiltinBenchController {
   @GrpcMethod(SERVICE, 'Unary')
   unary(request: Msg): Msg {
     return request;

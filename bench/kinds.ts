@@ -64,6 +64,8 @@ export const SERVER_KINDS: readonly ServerKind[] = [
     start: async () => (await import('./kind-grpc-js-otel.js')).startGrpcJsOtelServer() },
   { name: 'nest-builtin', description: "Nest's built-in Transport.GRPC (grpc-js), @GrpcMethod/@GrpcStreamMethod controller",
     start: async () => (await import('./kind-nest-builtin.js')).startNestBuiltinServer() },
+  { name: 'nest-drop-in', description: "nest-builtin's @GrpcMethod/@GrpcStreamMethod controller (Observable answers) on our strategy",
+    optIn: true, start: async () => (await import('./kind-nest-drop-in.js')).startNestDropInServer() },
 ];
 
 export const CLIENT_KINDS: readonly ClientKind[] = [

@@ -40,11 +40,35 @@ class SurfaceCall {
 /** The call object of @GrpcMethod and @GrpcStreamMethod handlers: grpc-js's ServerUnaryCall members. */
 export interface CompatServerCall extends SurfaceCall {}
 export class CompatServerCall extends EventEmitter {
+  #cancelHooked = false;
+
   constructor(readonly request: unknown, context: CallContext) {
     super();
     (this as { [CONTEXT]: CallContext })[CONTEXT] = context;
-    // Hooked on demand: reading `signal` costs an AbortController, and few handlers listen.
-    this.once('newListener', (event) => { if (event === 'cancelled') forwardCancel(this, context); });
+  }
+
+  // 'cancelled' is hooked when first listened to: reading `signal` costs an AbortController, and few handlers
+  // listen. Overriding the adders (once() and prependOnceListener() go through them) spares every call the
+  // 'newListener' listener that did this. on and addListener are one function in EventEmitter: both are replaced.
+  override on(event: string | symbol, listener: (...args: unknown[]) => void): this {
+    this.#hookCancel(event);
+    return super.on(event, listener);
+  }
+
+  override addListener(event: string | symbol, listener: (...args: unknown[]) => void): this {
+    this.#hookCancel(event);
+    return super.addListener(event, listener);
+  }
+
+  override prependListener(event: string | symbol, listener: (...args: unknown[]) => void): this {
+    this.#hookCancel(event);
+    return super.prependListener(event, listener);
+  }
+
+  #hookCancel(event: string | symbol): void {
+    if (event !== 'cancelled' || this.#cancelHooked) return;
+    this.#cancelHooked = true;
+    forwardCancel(this, this[CONTEXT]);
   }
 }
 

@@ -1,12 +1,12 @@
 // Turns a bound Nest handler into an engine ServerHandler, giving it the arguments its decorator promises.
-import { catchError, concatMap, from, isObservable, map, of, throwError } from 'rxjs';
+import { isObservable, map } from 'rxjs';
 import type { Observable } from 'rxjs';
 import { GrpcError } from '../../protocol/grpc-error.js';
 import { isStatus, Status } from '../../protocol/status.js';
 import type { CallContext, ServerHandler } from '../../server/call-context.js';
 import { takesNoValue } from '../../schema/descriptors.js';
-import { isAsyncIterable, isIterable } from '../../server/dispatch.js';
 import { CompatDuplexCall, CompatServerCall } from '../../server/grpc-js-calls.js';
+import { expandAnswers } from './expand-answers.js';
 import type { BoundHandler } from './handler-binding.js';
 
 /** The engine handler for one bound Nest handler. */
@@ -34,7 +34,10 @@ const NO_MESSAGE = 'Error serializing response';
  * for a response type without fields (google.protobuf.Empty), which proto-loader serializes from nothing.
  */
 function settleSingle(answer: unknown): Promise<unknown> {
-  return settle(answer).then((value) => (isObservable(value) ? value.pipe(map(requireMessage)) : requireMessage(value)));
+  // One promise hop per call, as settle: the check rides on its callbacks rather than a second then().
+  return Promise.resolve(answer).then(
+    (value) => (isObservable(value) ? expandAnswers(value, fromNestPayload).pipe(map(requireMessage)) : requireMessage(value)),
+    (err: unknown) => { throw fromNestPayload(err); });
 }
 
 function requireMessage(value: unknown): unknown {
@@ -72,12 +75,8 @@ function passthroughUnary(bound: BoundHandler): ServerHandler {
  */
 function settle(answer: unknown): Promise<unknown> {
   return Promise.resolve(answer).then(
-    (value) => (isObservable(value) ? value.pipe(concatMap(expand), catchError((err: unknown) => throwError(() => fromNestPayload(err)))) : value),
+    (value) => (isObservable(value) ? expandAnswers(value, fromNestPayload) : value),
     (err: unknown) => { throw fromNestPayload(err); });
-}
-
-function expand(value: unknown): Observable<unknown> {
-  return isAsyncIterable(value) || isIterable(value) ? from(value) : of(value);
 }
 
 function fromNestPayload(err: unknown): unknown {
