@@ -16,11 +16,13 @@ export type RequestStream<T> = Observable<T> | AsyncIterable<T> | Iterable<T>;
 
 type AnyIterator<T> = Iterator<T> | AsyncIterator<T>;
 
-function isAsyncIterable<T>(value: unknown): value is AsyncIterable<T> {
+/** True for an async iterable request stream (async generators included). */
+export function isAsyncIterable<T>(value: unknown): value is AsyncIterable<T> {
   return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
 
-function isIterable<T>(value: unknown): value is Iterable<T> {
+/** True for a synchronous iterable request stream (arrays included). */
+export function isIterable<T>(value: unknown): value is Iterable<T> {
   return typeof value === 'object' && value !== null && Symbol.iterator in value;
 }
 
