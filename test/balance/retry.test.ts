@@ -157,6 +157,16 @@ describe('retries and hedging', { timeout: 90_000 }, () => {
         assert.deepEqual(first.calls, [0, 1]);
       });
 
+      it('a streaming call whose request outgrows the buffer while a retry waits ends with the failure it had', async () => {
+        const client = open(kind, first.address, RETRY, { perRpcRetryBufferSize: 100 });
+        // The pushback holds the retry for 300 ms; the second message, 200 bytes, is written after 100 ms.
+        Object.assign(first.behaviour, { failNext: 1, failAfterMessages: 1, pushback: '300' });
+        const outcome = await client.collect(['m0', 'x'.repeat(200)], 100);
+        assert.deepEqual(outcome, { code: Status.UNAVAILABLE });
+        assert.deepEqual(first.calls, [0]);
+        record('streaming overflow between attempts', kind, { outcome, calls: first.calls.slice() });
+      });
+
       it('a streaming call is not retried on a status outside retryableStatusCodes, nor after a negative pushback', async () => {
         const client = open(kind, first.address, RETRY);
         Object.assign(first.behaviour, { failNext: 1, failAfterMessages: 1, failCode: Status.INVALID_ARGUMENT });
@@ -259,6 +269,21 @@ describe('retries and hedging', { timeout: 90_000 }, () => {
     const code = await outcome;
     assert.ok(code === Status.CANCELLED || (typeof code === 'object' && first.calls.length === 2), `ended with ${JSON.stringify(code)}`);
     assert.ok(performance.now() - start < 1000);
+    await client.close();
+  });
+
+  it('client=ours a failing request stream ends a retried call CANCELLED, with no further attempt', async () => {
+    const client = new GrpcClient(first.address, { serviceConfig: RETRY });
+    async function* failing(): AsyncGenerator<{ tag: string }> {
+      yield { tag: 'm0' };
+      await sleep(20);
+      throw new Error('source broke');
+    }
+    const outcome = await client.callForResponse(whereService.methods.get('Collect')!, failing(), { timeout: 5000 })
+      .catch((err: GrpcError) => err);
+    assert.equal((outcome as GrpcError).code, Status.CANCELLED);
+    assert.match((outcome as GrpcError).message, /Request stream failed: source broke/);
+    assert.ok(first.calls.length <= 1, `${first.calls.length} attempts`);
     await client.close();
   });
 
