@@ -19,6 +19,7 @@ import { createChannel } from './balancer/create-channel.js';
 import { ConnectivityState, StateWatchers } from './balancer/connectivity-state.js';
 import type { CallChannel } from './call-channel.js';
 import { RetryingCall } from './retry/retrying-call.js';
+import { RequestReplay } from './retry/request-replay.js';
 import type { AttemptCall, RetryEnvironment } from './retry/retrying-call.js';
 import { callPolicy, requestSize, withMethodConfig } from './retry/method-policy.js';
 import { RetryBuffer, RetryThrottle } from './retry/retry-throttle.js';
@@ -209,16 +210,18 @@ export class GrpcClient {
     // No interceptor, no cost: the options go out as resolved.
     const intercepted = chain.length > 0 ? interceptCall(chain, method, resolved) : undefined;
     const template = this.templateFor(method);
-    const policy = this.retryEnv === undefined || config === undefined || method.requestStream ? undefined : callPolicy(config);
+    const policy = this.retryEnv === undefined || config === undefined ? undefined : callPolicy(config);
     if (policy !== undefined) {
       let attempts = 0;
-      const call = new RetryingCall<Req, Res>(sink, intercepted?.options ?? resolved, policy, this.retryEnv!, (attemptSink, attemptOptions) => {
+      const retryEnv = this.retryEnv!;
+      const call = new RetryingCall<Req, Res>(sink, intercepted?.options ?? resolved, policy, retryEnv, (attemptSink, attemptOptions, attemptRequest) => {
         const attempt = new ClientCall<Req, Res>(method, attemptSink, attemptOptions, this.env, template, undefined);
         if (intercepted !== undefined) attempt.attemptHooks = intercepted.attempt(attempts++, true);
-        attempt.start(request);
+        attempt.start(attemptRequest);
         return attempt;
       }, intercepted);
-      call.start(requestSize(method, request as Req));
+      if (method.requestStream) call.startStream(new RequestReplay(method, request, retryEnv.buffer, retryEnv.perCallBufferBytes));
+      else call.start(request as Req, requestSize(method, request as Req));
       return call;
     }
     const call = new ClientCall<Req, Res>(method, sink, intercepted?.options ?? resolved, this.env, template, intercepted);

@@ -5,16 +5,24 @@ import { lastValueFrom, toArray } from 'rxjs';
 import { GrpcClient } from '../../lib/client/grpc-client.js';
 import type { ClientOptions } from '../../lib/client/grpc-client.js';
 import { GrpcError } from '../../lib/protocol/grpc-error.js';
+import { sleep } from '../client/fixtures.js';
 import { WhereClient, whereService } from './where-server.js';
-import type { WhoReply } from './where-server.js';
+import type { SeenReply, WhoReply } from './where-server.js';
 
 /** The outcome of one unary call: the reply, or the status code it failed with. */
 export type Outcome = { readonly reply: WhoReply } | { readonly code: number; readonly message?: string };
+
+/** The outcome of a Collect call. */
+export type SeenOutcome = { readonly reply: SeenReply } | { readonly code: number; readonly message?: string };
 
 export interface BalanceClient {
   who(options?: { waitForReady?: boolean; timeoutMs?: number; tag?: string }): Promise<Outcome>;
   /** The server-streaming method: its two replies, or the code it failed with. */
   stream(): Promise<Outcome[] | { readonly code: number }>;
+  /** The client-streaming method: `tags` written `gapMs` apart, then half-close; the reply or the code. */
+  collect(tags: readonly string[], gapMs: number): Promise<SeenOutcome>;
+  /** The bidi method, written the same way: its replies, or the code. */
+  chat(tags: readonly string[], gapMs: number): Promise<SeenReply[] | { readonly code: number }>;
   state(tryToConnect: boolean): number;
   close(): void;
 }
@@ -35,6 +43,26 @@ export interface BalanceClientKind {
 
 const who = whereService.methods.get('Who')!;
 const stream = whereService.methods.get('Stream')!;
+const collect = whereService.methods.get('Collect')!;
+const chat = whereService.methods.get('Chat')!;
+
+/** Request messages as a caller produces them over time: `gapMs` between two. */
+async function* paced(tags: readonly string[], gapMs: number): AsyncGenerator<{ tag: string }> {
+  for (const [i, tag] of tags.entries()) {
+    if (i > 0 && gapMs > 0) await sleep(gapMs);
+    yield { tag };
+  }
+}
+
+/** The same for grpc-js's writable call: written while it lasts, then ended. */
+async function writePaced(call: grpc.ClientWritableStream<{ tag: string }>, tags: readonly string[], gapMs: number): Promise<void> {
+  for (const [i, tag] of tags.entries()) {
+    if (i > 0 && gapMs > 0) await sleep(gapMs);
+    if (call.destroyed) return;
+    call.write({ tag });
+  }
+  call.end();
+}
 
 /** The code of a failed call; its message is kept out of deep-equal comparisons but shows in assertion output. */
 function failure(err: unknown): Outcome {
@@ -59,6 +87,10 @@ export const ours: BalanceClientKind = {
       stream: () => lastValueFrom(client.call(stream, { tag: '' }).pipe(toArray())).then(
         (replies) => replies.map((reply) => ({ reply: reply as WhoReply })),
         (err: unknown) => failure(err) as { code: number }),
+      collect: (tags, gapMs) => client.callForResponse(collect, paced(tags, gapMs), { timeout: 5000 }).then(
+        (reply): SeenOutcome => ({ reply: reply as SeenReply }), (err: unknown) => failure(err) as { code: number }),
+      chat: (tags, gapMs) => lastValueFrom(client.call(chat, paced(tags, gapMs), { timeout: 5000 }).pipe(toArray())).then(
+        (replies) => replies as SeenReply[], (err: unknown) => failure(err) as { code: number }),
       state: (tryToConnect) => client.getConnectivityState(tryToConnect),
       close: () => void client.close(),
     };
@@ -92,6 +124,22 @@ export const grpcJs: BalanceClientKind = {
         call.on('data', (reply: WhoReply) => replies.push({ reply }));
         call.on('error', (err: grpc.ServiceError) => resolve({ code: err.code }));
         call.on('end', () => resolve(replies));
+      }),
+      collect: (tags, gapMs) => new Promise((resolve) => {
+        const method = client['Collect'] as (md: grpc.Metadata, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, reply?: SeenReply) => void) => grpc.ClientWritableStream<{ tag: string }>;
+        const call = method.call(client, new grpc.Metadata(), { deadline: Date.now() + 5000 }, (err, reply) => {
+          resolve(err === null ? { reply: reply! } : { code: err.code });
+        });
+        void writePaced(call, tags, gapMs);
+      }),
+      chat: (tags, gapMs) => new Promise((resolve) => {
+        const replies: SeenReply[] = [];
+        const method = client['Chat'] as (opts: grpc.CallOptions) => grpc.ClientDuplexStream<{ tag: string }, SeenReply>;
+        const call = method.call(client, { deadline: Date.now() + 5000 });
+        call.on('data', (reply: SeenReply) => replies.push(reply));
+        call.on('error', (err: grpc.ServiceError) => resolve({ code: err.code }));
+        call.on('end', () => resolve(replies));
+        void writePaced(call, tags, gapMs);
       }),
       state: (tryToConnect) => client.getChannel().getConnectivityState(tryToConnect),
       close: () => client.close(),

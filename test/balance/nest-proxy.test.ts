@@ -3,12 +3,12 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { lastValueFrom } from 'rxjs';
+import { from, lastValueFrom } from 'rxjs';
 import type { Observable } from 'rxjs';
 import { withChannelOptions } from '../../lib/nest/client/channel-options.js';
 import { GrpcClientProxy } from '../../lib/nest/client/grpc-client.proxy.js';
 import { countByServer, ipv4Target, startThree, WHERE_PROTO } from './where-server.js';
-import type { WhereServer, WhoReply } from './where-server.js';
+import type { SeenReply, WhereServer, WhoReply } from './where-server.js';
 
 describe('Nest proxy over many servers', { timeout: 30_000 }, () => {
   let servers: WhereServer[];
@@ -75,5 +75,27 @@ describe('Nest proxy over many servers', { timeout: 30_000 }, () => {
     first.behaviour.failNext = 1;
     assert.equal(await call({ 'grpc.service_config': serviceConfig, 'grpc.enable_retries': 0 }), 14);
     first.behaviour.failNext = 0;
+  });
+
+  it('retries a client-streaming call from grpc.service_config, replaying its messages', async () => {
+    const serviceConfig = JSON.stringify({
+      methodConfig: [{
+        name: [{ service: 'balancetest.Where', method: 'Collect' }],
+        retryPolicy: { maxAttempts: 2, initialBackoff: '0.01s', maxBackoff: '0.01s', backoffMultiplier: 1, retryableStatusCodes: ['UNAVAILABLE'] },
+      }],
+    });
+    const first = servers[0]!;
+    const proxy = new GrpcClientProxy({ url: first.address, package: 'balancetest', protoPath: WHERE_PROTO, channelOptions: { 'grpc.service_config': serviceConfig } });
+    try {
+      const where = proxy.getService<{ collect(requests: Observable<object>): Observable<SeenReply> }>('Where');
+      first.calls.length = 0;
+      first.behaviour.failNext = 1;
+      const reply = await lastValueFrom(where.collect(from([{ tag: 'm0' }, { tag: 'm1' }])));
+      assert.deepEqual(reply, { server: 'a', previousAttempts: 1, tags: ['m0', 'm1'] });
+      assert.deepEqual(first.calls, [0, 1]);
+    } finally {
+      first.behaviour.failNext = 0;
+      await proxy.close();
+    }
   });
 });

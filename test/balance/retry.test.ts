@@ -13,6 +13,7 @@ import { ipv4Target, startThree, whereService } from './where-server.js';
 import type { WhereServer } from './where-server.js';
 
 const SERVICE = 'balancetest.Where';
+const TAGS = ['m0', 'm1', 'm2', 'm3', 'm4'];
 const RETRY = {
   loadBalancingConfig: [{ pick_first: {} }],
   methodConfig: [{
@@ -53,7 +54,7 @@ describe('retries and hedging', { timeout: 90_000 }, () => {
   afterEach(() => {
     for (const client of clients.splice(0)) client.close();
     for (const server of servers) {
-      Object.assign(server.behaviour, { failNext: 0, failCode: Status.UNAVAILABLE, delayMs: 0, pushback: undefined, headersFirst: false });
+      Object.assign(server.behaviour, { failNext: 0, failCode: Status.UNAVAILABLE, delayMs: 0, pushback: undefined, headersFirst: false, failAfterMessages: undefined });
       server.calls.length = 0;
     }
   });
@@ -108,6 +109,91 @@ describe('retries and hedging', { timeout: 90_000 }, () => {
         const client = open(kind, first.address, RETRY);
         first.behaviour.failNext = 1;
         assert.deepEqual(await client.stream(), [{ reply: { server: 'a', previous_attempts: 1 } }, { reply: { server: 'a', previous_attempts: 1 } }]);
+      });
+
+      it('a client-streaming call that fails before response headers is retried: the server reads every message once', async () => {
+        const client = open(kind, first.address, RETRY);
+        // The first attempt fails after two of five messages while the caller is still writing: the second replays
+        // what was written and goes on with the rest.
+        Object.assign(first.behaviour, { failNext: 1, failAfterMessages: 2 });
+        const outcome = await client.collect(TAGS, 20);
+        assert.deepEqual(outcome, { reply: { server: 'a', previous_attempts: 1, tags: TAGS } });
+        assert.deepEqual(first.calls, [0, 1]);
+        record('client-streaming retry', kind, { outcome, calls: first.calls.slice() });
+      });
+
+      it('a bidi call that fails before response headers is retried and answers every message once', async () => {
+        const client = open(kind, first.address, RETRY);
+        Object.assign(first.behaviour, { failNext: 2, failAfterMessages: 1 });
+        const outcome = await client.chat(TAGS, 10);
+        assert.deepEqual(outcome, TAGS.map((tag) => ({ server: 'a', previous_attempts: 2, tags: [tag] })));
+        assert.deepEqual(first.calls, [0, 1, 2]);
+        record('bidi retry', kind, { outcome, calls: first.calls.slice() });
+      });
+
+      it('a bidi call committed by response headers is not retried after a later failure', async () => {
+        const client = open(kind, first.address, RETRY);
+        Object.assign(first.behaviour, { failNext: 1, failAfterMessages: 2, headersFirst: true });
+        const outcome = await client.chat(TAGS, 10);
+        assert.deepEqual(outcome, { code: Status.UNAVAILABLE });
+        assert.deepEqual(first.calls, [0]);
+        record('bidi committed', kind, { outcome, calls: first.calls.slice() });
+      });
+
+      it('a client-streaming call whose messages outgrow the per-call retry buffer is not retried', async () => {
+        const client = open(kind, first.address, RETRY, { perRpcRetryBufferSize: 100 });
+        first.behaviour.failNext = 1;
+        // Five messages of some 45 bytes: past 100 after the third; the server fails once all came.
+        const large = TAGS.map((tag) => tag.padEnd(40, 'x'));
+        const outcome = await client.collect(large, 0);
+        assert.deepEqual(outcome, { code: Status.UNAVAILABLE });
+        assert.deepEqual(first.calls, [0]);
+        record('client-streaming over buffer', kind, { outcome, calls: first.calls.slice() });
+        // The same call with small messages fits, so it is retried.
+        first.calls.length = 0;
+        first.behaviour.failNext = 1;
+        const small = TAGS.map((tag) => tag.padEnd(10, 'x'));
+        assert.deepEqual(await client.collect(small, 0), { reply: { server: 'a', previous_attempts: 1, tags: small } });
+        assert.deepEqual(first.calls, [0, 1]);
+      });
+
+      it('a streaming call whose request outgrows the buffer while a retry waits ends with the failure it had', async () => {
+        const client = open(kind, first.address, RETRY, { perRpcRetryBufferSize: 100 });
+        // The pushback holds the retry for 300 ms; the second message, 200 bytes, is written after 100 ms.
+        Object.assign(first.behaviour, { failNext: 1, failAfterMessages: 1, pushback: '300' });
+        const outcome = await client.collect(['m0', 'x'.repeat(200)], 100);
+        assert.deepEqual(outcome, { code: Status.UNAVAILABLE });
+        assert.deepEqual(first.calls, [0]);
+        record('streaming overflow between attempts', kind, { outcome, calls: first.calls.slice() });
+      });
+
+      it('a streaming call is not retried on a status outside retryableStatusCodes, nor after a negative pushback', async () => {
+        const client = open(kind, first.address, RETRY);
+        Object.assign(first.behaviour, { failNext: 1, failAfterMessages: 1, failCode: Status.INVALID_ARGUMENT });
+        const outcome = await client.collect(TAGS, 10);
+        assert.deepEqual(outcome, { code: Status.INVALID_ARGUMENT });
+        assert.deepEqual(first.calls, [0]);
+        first.calls.length = 0;
+        Object.assign(first.behaviour, { failNext: 1, failCode: Status.UNAVAILABLE, pushback: '-1' });
+        assert.deepEqual(await client.chat(TAGS, 10), { code: Status.UNAVAILABLE });
+        assert.deepEqual(first.calls, [0]);
+        record('streaming not retryable', kind, { outcome, calls: first.calls.slice() });
+      });
+
+      it('hedges a client-streaming call: a slow server does not answer it, every message reaches the one that does', async () => {
+        const config = {
+          loadBalancingConfig: [{ round_robin: {} }],
+          methodConfig: [{ name: [{ service: SERVICE }], hedgingPolicy: { maxAttempts: 3, hedgingDelay: '0.05s', nonFatalStatusCodes: ['UNAVAILABLE'] } }],
+        };
+        const client = open(kind, ipv4Target(servers), config);
+        first.behaviour.delayMs = 1000;
+        await client.who({ waitForReady: true, timeoutMs: 5000 });
+        for (let i = 0; i < 6; i++) {
+          const outcome = await client.collect(TAGS, 0);
+          assert.ok('reply' in outcome, `call ${i}: ${JSON.stringify(outcome)}`);
+          assert.notEqual(outcome.reply.server, 'a');
+          assert.deepEqual(outcome.reply.tags, TAGS);
+        }
       });
 
       it('honours server pushback: a negative value stops retrying, a delay defers the next attempt', async () => {
@@ -183,6 +269,21 @@ describe('retries and hedging', { timeout: 90_000 }, () => {
     const code = await outcome;
     assert.ok(code === Status.CANCELLED || (typeof code === 'object' && first.calls.length === 2), `ended with ${JSON.stringify(code)}`);
     assert.ok(performance.now() - start < 1000);
+    await client.close();
+  });
+
+  it('client=ours a failing request stream ends a retried call CANCELLED, with no further attempt', async () => {
+    const client = new GrpcClient(first.address, { serviceConfig: RETRY });
+    async function* failing(): AsyncGenerator<{ tag: string }> {
+      yield { tag: 'm0' };
+      await sleep(20);
+      throw new Error('source broke');
+    }
+    const outcome = await client.callForResponse(whereService.methods.get('Collect')!, failing(), { timeout: 5000 })
+      .catch((err: GrpcError) => err);
+    assert.equal((outcome as GrpcError).code, Status.CANCELLED);
+    assert.match((outcome as GrpcError).message, /Request stream failed: source broke/);
+    assert.ok(first.calls.length <= 1, `${first.calls.length} attempts`);
     await client.close();
   });
 

@@ -12,6 +12,7 @@ export const whereService: ServiceDescriptor = loadProtos(WHERE_PROTO).service('
 
 export interface WhoRequest { tag: string }
 export interface WhoReply { server: string; previous_attempts: number }
+export interface SeenReply { server: string; previous_attempts: number; tags: string[] }
 
 const definition = protoLoader.loadSync(WHERE_PROTO, { keepCase: true, longs: String, enums: String, defaults: true });
 export const WhereClient = (grpc.loadPackageDefinition(definition)['balancetest'] as grpc.GrpcObject)['Where'] as grpc.ServiceClientConstructor;
@@ -25,8 +26,10 @@ export interface Behaviour {
   delayMs: number;
   /** A failure carries this grpc-retry-pushback-ms trailer. */
   pushback?: string;
-  /** A failure comes after response headers (the client has committed the call by then). */
+  /** A failure comes after response headers (the client has committed the call by then); Chat sends them first thing. */
   headersFirst?: boolean;
+  /** Collect and Chat fail once this many request messages came; undefined: when the request stream ends. */
+  failAfterMessages?: number;
 }
 
 export interface WhereServer {
@@ -63,7 +66,44 @@ export function whereImplementation(name: string, behaviour: Behaviour, calls: n
     if (behaviour.delayMs > 0) setTimeout(respond, behaviour.delayMs);
     else respond();
   };
+  /** Collect and Chat: read the request stream, fail as the behaviour says or answer with what was read. */
+  const collect = (call: grpc.ServerReadableStream<WhoRequest, SeenReply> | grpc.ServerDuplexStream<WhoRequest, SeenReply>,
+    done: (error: grpc.ServiceError | null, reply?: SeenReply) => void): void => {
+    const previous = Number(call.metadata.get('grpc-previous-rpc-attempts')[0] ?? 0);
+    calls.push(previous);
+    const tags: string[] = [];
+    let answered = false;
+    const answer = (): void => {
+      if (answered || call.cancelled) return;
+      answered = true;
+      if (behaviour.failNext > 0) {
+        behaviour.failNext--;
+        const trailers = new grpc.Metadata();
+        if (behaviour.pushback !== undefined) trailers.set('grpc-retry-pushback-ms', behaviour.pushback);
+        done(Object.assign(new Error(`${name} fails`), { code: behaviour.failCode, details: `${name} fails`, metadata: trailers }) as grpc.ServiceError);
+      } else {
+        done(null, { server: name, previous_attempts: previous, tags });
+      }
+    };
+    call.on('data', (request: WhoRequest) => {
+      tags.push(request.tag);
+      if (behaviour.failNext > 0 && tags.length === behaviour.failAfterMessages) answer();
+    });
+    call.on('end', () => {
+      if (behaviour.delayMs > 0) setTimeout(answer, behaviour.delayMs);
+      else answer();
+    });
+  };
   return {
+    Collect: (call: grpc.ServerReadableStream<WhoRequest, SeenReply>, callback: grpc.sendUnaryData<SeenReply>) => collect(call, callback),
+    Chat: (call: grpc.ServerDuplexStream<WhoRequest, SeenReply>) => {
+      if (behaviour.headersFirst === true) call.sendMetadata(new grpc.Metadata());
+      collect(call, (error, reply) => {
+        if (error !== null) return call.emit('error', error);
+        for (const tag of reply!.tags) call.write({ ...reply!, tags: [tag] });
+        call.end();
+      });
+    },
     Who: (call: grpc.ServerUnaryCall<WhoRequest, WhoReply>, callback: grpc.sendUnaryData<WhoReply>) => answer(call, callback),
     Stream: (call: grpc.ServerWritableStream<WhoRequest, WhoReply>) => answer(call, (error, reply) => {
       if (error !== null) return call.emit('error', error);

@@ -1,14 +1,19 @@
 // A call under a retry or hedging policy (gRFC A6): the call over its attempts, each attempt one ClientCall (one
 // HTTP/2 stream, with its own transparent retry). The call commits to an attempt once that attempt's response
-// headers (or its final status) arrive; until then a failed attempt may be retried, or hedged attempts race.
+// headers, a response or its final status arrive, or its request outgrows the retry buffers; until then a failed
+// attempt may be retried, or hedged attempts race. Streaming requests are replayed by request-replay.ts.
+// Kept whole past 250 lines: the commit rule, the attempt scheduling and the status it ends with read as one
+// state machine; split, each half would need the other's state.
 
-import { GrpcError } from '../../protocol/grpc-error.js';
+import { errorMessageOf, GrpcError } from '../../protocol/grpc-error.js';
 import { Metadata } from '../../protocol/metadata.js';
 import { Status } from '../../protocol/status.js';
 import type { StatusInfo } from '../../protocol/trailers.js';
 import type { ResolvedCallOptions } from '../call-options.js';
 import type { CallSink } from '../client-call.js';
 import type { InterceptedCall } from '../client-interceptor.js';
+import type { RequestStream } from '../request-writer.js';
+import type { ReplayOwner, ReplayView, RequestReplay } from './request-replay.js';
 import type { HedgingPolicy, RetryPolicy } from './service-config.js';
 import { parsePushback, retryDelay } from './retry-throttle.js';
 import type { RetryBuffer, RetryThrottle } from './retry-throttle.js';
@@ -35,6 +40,8 @@ class Attempt<Res> implements CallSink<Res> {
   call: AttemptCall | undefined;
   status: StatusInfo | undefined;
   pushback: number | 'stop' | undefined;
+  /** What a streaming attempt has sent of the replayed request. */
+  view: ReplayView<unknown> | undefined;
 
   constructor(private readonly owner: RetryingCall<unknown, Res>) {}
 
@@ -52,7 +59,7 @@ class Attempt<Res> implements CallSink<Res> {
 }
 
 /** Drives the attempts of one call and delivers the committed one's responses and status. */
-export class RetryingCall<Req, Res> implements AttemptCall {
+export class RetryingCall<Req, Res> implements AttemptCall, ReplayOwner {
   private readonly running = new Set<Attempt<Res>>();
   private committed: Attempt<Res> | undefined;
   private started = 0;
@@ -64,23 +71,57 @@ export class RetryingCall<Req, Res> implements AttemptCall {
   private replayable = false;
   private paused = false;
   private abortListener: (() => void) | undefined;
+  /** The request of a unary-request call, or the replayed messages of a streaming one. */
+  private request: { readonly kind: 'unary'; readonly value: Req } | { readonly kind: 'stream'; readonly replay: RequestReplay<Req> } | undefined;
+  /** The last attempt that failed while a retry or hedge was due: the call's outcome if none can start. */
+  private lastFailure: { readonly attempt: Attempt<Res>; readonly error: GrpcError } | undefined;
 
   constructor(
     private readonly sink: CallSink<Res>,
     private readonly options: ResolvedCallOptions,
     private readonly policy: CallPolicy,
     private readonly env: RetryEnvironment,
-    /** Starts one attempt with these options, delivering into the sink. */
-    private readonly startAttempt: (sink: CallSink<Res>, options: ResolvedCallOptions) => AttemptCall,
+    /** Starts one attempt with these options and request, delivering into the sink. */
+    private readonly startAttempt: (sink: CallSink<Res>, options: ResolvedCallOptions, request: Req | RequestStream<Req>) => AttemptCall,
     private readonly intercepted: InterceptedCall | undefined,
   ) {}
 
   /** `requestBytes`: the serialized request, held for attempts to come; over the limits the call is not retried. */
-  start(requestBytes: number): void {
+  start(request: Req, requestBytes: number): void {
+    this.request = { kind: 'unary', value: request };
     if (requestBytes <= this.env.perCallBufferBytes && this.env.buffer.hold(requestBytes)) {
       this.held = requestBytes;
       this.replayable = true;
     }
+    this.begin();
+  }
+
+  /** A client- or bidi-streaming call: its messages are held as they are written, within the same limits. */
+  startStream(replay: RequestReplay<Req>): void {
+    this.request = { kind: 'stream', replay };
+    replay.owner = this;
+    this.replayable = true;
+    this.begin();
+  }
+
+  /** The request outgrew the retry buffers: commit to the attempt that has sent the most, as grpc-js does. */
+  onOverflow(): void {
+    this.replayable = false;
+    let most: Attempt<Res> | undefined;
+    for (const attempt of this.running) if (most === undefined || attempt.view!.sent > most.view!.sent) most = attempt;
+    if (most !== undefined) this.commit(most);
+    // None running: the retry or hedge that is due finds the call unreplayable and ends it with the last failure.
+    else if (this.request?.kind === 'stream') this.request.replay.commit(null);
+  }
+
+  /** The caller's request stream failed: the whole call ends, as an unretried call does (see RequestWriter). */
+  onSourceError(err: unknown): void {
+    if (this.done) return;
+    this.finish(new Attempt<Res>(this as RetryingCall<unknown, Res>),
+      new GrpcError(Status.CANCELLED, `Request stream failed: ${errorMessageOf(err)}`, { cause: err }));
+  }
+
+  private begin(): void {
     // A running attempt sees the signal itself; between attempts (a backoff) the call does.
     const signal = this.options.signal;
     if (signal !== undefined && !signal.aborted) {
@@ -126,14 +167,15 @@ export class RetryingCall<Req, Res> implements AttemptCall {
       if (error !== undefined && retryable && this.policy.kind === 'hedge' && this.running.size > 0) return;
       return this.finish(attempt, error);
     }
+    this.lastFailure = { attempt, error };
     const pushback = attempt.pushback;
     if (this.policy.kind === 'retry') {
-      this.schedule(typeof pushback === 'number' ? pushback : retryDelay(this.policy.policy, this.started), () => this.launch());
+      this.schedule(typeof pushback === 'number' ? pushback : retryDelay(this.policy.policy, this.started), () => this.another());
     } else if (typeof pushback === 'number') {
-      this.schedule(pushback, () => this.hedge());
+      this.schedule(pushback, () => this.another());
     } else {
       // A non-fatal failure sends the next hedged attempt at once.
-      this.hedge();
+      this.another();
     }
   }
 
@@ -151,6 +193,15 @@ export class RetryingCall<Req, Res> implements AttemptCall {
     const attempt = new Attempt<Res>(this as RetryingCall<unknown, Res>);
     const previous = this.started++;
     this.running.add(attempt);
+    const request = this.request!;
+    let attemptRequest: Req | RequestStream<Req>;
+    if (request.kind === 'unary') {
+      attemptRequest = request.value;
+    } else {
+      const view = request.replay.view();
+      attempt.view = view as ReplayView<unknown>;
+      attemptRequest = view;
+    }
     attempt.call = this.startAttempt(attempt, {
       ...this.options,
       previousAttempts: previous,
@@ -158,18 +209,28 @@ export class RetryingCall<Req, Res> implements AttemptCall {
       onMetadata: (metadata: Metadata) => this.onHeaders(attempt, metadata),
       onStatus: (status: StatusInfo) => { attempt.status = status; },
       onPushback: (values) => { attempt.pushback = parsePushback(values); },
-    });
+    }, attemptRequest);
+    // The call ended or committed to another attempt while this one started (its request stream failed or
+    // outgrew the buffers at the first pull), before the call could be cancelled with the others.
+    if (this.done || (this.committed !== undefined && this.committed !== attempt)) {
+      this.running.delete(attempt);
+      return attempt.call.unsubscribe();
+    }
     if (this.paused) attempt.call.pauseResponses();
-    if (this.policy.kind === 'hedge' && this.started < this.policy.policy.maxAttempts && this.committed === undefined) {
-      this.schedule(this.policy.policy.hedgingDelayMs, () => this.hedge());
+    if (this.policy.kind === 'hedge' && this.replayable && this.started < this.policy.policy.maxAttempts && this.committed === undefined) {
+      this.schedule(this.policy.policy.hedgingDelayMs, () => this.another());
     }
   }
 
-  /** The next hedged attempt, while the throttle allows and nothing was committed. */
-  private hedge(): void {
-    if (this.done || this.committed !== undefined || this.started >= this.policy.policy.maxAttempts) return;
-    if (!(this.env.throttle?.allowsRetry() ?? true)) return;
-    this.launch();
+  /**
+   * A retry or hedge whose time came: started while the request may be sent again, attempts remain and the throttle
+   * allows; otherwise, with no attempt left running, the call ends with the last failure.
+   */
+  private another(): void {
+    if (this.done || this.committed !== undefined) return;
+    if (this.replayable && this.started < this.policy.policy.maxAttempts && (this.env.throttle?.allowsRetry() ?? true)) return this.launch();
+    const failure = this.lastFailure;
+    if (this.running.size === 0 && failure !== undefined) this.finish(failure.attempt, failure.error);
   }
 
   private onHeaders(attempt: Attempt<Res>, metadata: Metadata): void {
@@ -185,6 +246,7 @@ export class RetryingCall<Req, Res> implements AttemptCall {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.releaseBuffer();
+    if (this.request?.kind === 'stream') this.request.replay.commit(attempt.view as ReplayView<Req> | undefined ?? null);
     for (const other of this.running) if (other !== attempt) other.call?.unsubscribe();
   }
 
@@ -223,6 +285,7 @@ export class RetryingCall<Req, Res> implements AttemptCall {
     this.releaseBuffer();
     for (const attempt of this.running) attempt.call?.unsubscribe();
     this.running.clear();
+    if (this.request?.kind === 'stream') this.request.replay.stop();
   }
 
   private releaseBuffer(): void {
