@@ -66,6 +66,11 @@ export class ConnectionGuard implements RequestBudget {
     this.#buffered -= bytes;
   }
 
+  /** Streams open on this connection now. */
+  get activeCalls(): number {
+    return this.#active;
+  }
+
   /** A call began on this connection; its end is watched. */
   opened(stream: ServerHttp2Stream): void {
     if (this.#active++ === 0) this.#disarm();

@@ -51,8 +51,11 @@ export class ConnectionPolicy {
     this.#ageGraceMs = positive(options.maxConnectionAgeGraceMs, Infinity);
   }
 
-  /** Starts the session's timers and watches; they stop when it closes. */
-  apply(session: ServerHttp2Session): void {
+  /**
+   * Starts the session's timers and watches; they stop when it closes. `activeCalls` is the connection guard's
+   * count of open streams (one count per connection, kept where every stream is already seen).
+   */
+  apply(session: ServerHttp2Session, activeCalls: () => number): void {
     const timers = new Set<NodeJS.Timeout>();
     const later = (ms: number, run: () => void): void => {
       // Past 2^31-1 ms node would fire at once: such a limit is none.
@@ -60,12 +63,7 @@ export class ConnectionPolicy {
       const timer = setTimeout(() => { timers.delete(timer); run(); }, ms).unref();
       timers.add(timer);
     };
-    let active = 0;
-    session.on('stream', (stream) => {
-      active++;
-      stream.once('close', () => { active--; });
-    });
-    this.#enforcePings(session, () => active);
+    this.#enforcePings(session, activeCalls);
     this.#keepalive(session, later);
     // ±10 % as grpc-js, so connections opened together do not all go at once.
     const ageMs = this.#ageMs * (0.9 + Math.random() * 0.2);

@@ -141,8 +141,9 @@ export class ServerListener {
     // A broken connection surfaces as 'close' on its streams; an unhandled 'error' would crash the process.
     session.on('error', ignore);
     session.setLocalWindowSize(SESSION_WINDOW);
-    this.#guards.set(session, new ConnectionGuard(session, this.#setup.connectionLimits));
-    this.#setup.connectionPolicy.apply(session);
+    const guard = new ConnectionGuard(session, this.#setup.connectionLimits);
+    this.#guards.set(session, guard);
+    this.#setup.connectionPolicy.apply(session, () => guard.activeCalls);
   };
 
   readonly #onStream = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void => {
