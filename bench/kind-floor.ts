@@ -1,10 +1,10 @@
 // The floor: bare node:http2 answering from precomputed gRPC frames, with no gRPC library at all,
 // so ratios to it show what a gRPC layer costs on top of node:http2 itself.
-import { createServer } from 'node:http2';
+import { connect, createServer } from 'node:http2';
 import type { Http2Session, ServerHttp2Stream } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { CHUNK_SIZE, frame, LOOPBACK, SERVICE_NAME, STREAM_TEXT, UNARY_REQUEST, varint } from './bench-proto.js';
-import type { RunningServer } from './kinds.js';
+import type { BenchClient, RunningServer } from './kinds.js';
 
 const HEADERS = { ':status': 200, 'content-type': 'application/grpc' };
 const TRAILERS = { 'grpc-status': '0' };
@@ -124,5 +124,25 @@ export async function startFloorServer(): Promise<RunningServer> {
       server.close(() => resolve());
       for (const session of sessions) session.destroy();
     }),
+  };
+}
+
+/**
+ * The client floor: bare node:http2 sending a precomputed unary request and reading the response without decoding
+ * it, so a client's cost per call can be set beside what node:http2 itself costs (bench:cost's client side).
+ */
+export function connectFloorUnaryClient(address: string): Pick<BenchClient, 'unary' | 'close'> {
+  const session = connect(`http://${address}`);
+  const headers = { ':method': 'POST', ':path': `/${SERVICE_NAME}/Unary`, 'content-type': 'application/grpc', te: 'trailers' };
+  return {
+    unary: (request) => new Promise((resolve, reject) => {
+      const stream = session.request(headers);
+      let bytes = 0;
+      stream.on('data', (chunk: Buffer) => { bytes += chunk.length; });
+      stream.on('error', reject);
+      stream.on('close', () => (bytes === UNARY_FRAME.length ? resolve(request) : reject(new Error(`Unary answered ${bytes} bytes`))));
+      stream.end(UNARY_FRAME);
+    }),
+    close: () => new Promise((resolve) => session.close(() => resolve())),
   };
 }
