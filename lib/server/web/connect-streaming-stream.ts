@@ -6,6 +6,7 @@ import type { ConnectContentType } from '../../protocol/connect.js';
 import { findCodec } from '../../protocol/compression.js';
 import { FrameDecoder } from '../../protocol/framing.js';
 import { GrpcError } from '../../protocol/grpc-error.js';
+import { GRPC_ENCODING_HEADER } from '../../protocol/headers.js';
 import { Metadata } from '../../protocol/metadata.js';
 import type { OutgoingHeaders } from '../../protocol/response-headers.js';
 import { Status } from '../../protocol/status.js';
@@ -74,7 +75,7 @@ export class ConnectStreamingStream extends WebCallStream {
 
   respond(headers: OutgoingHeaders, options: RespondOptions = {}): void {
     const out = this.responseHeaders(metadataHeaders(headers), 200, connectContentType(this.#kind));
-    const encoding = headers['grpc-encoding'];
+    const encoding = headers[GRPC_ENCODING_HEADER];
     if (encoding !== undefined) out['connect-content-encoding'] = encoding;
     this.exchange.respond(out, false);
     if (options.endStream === true) this.#endWith(headers);

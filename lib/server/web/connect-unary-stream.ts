@@ -5,6 +5,7 @@ import { findCodec } from '../../protocol/compression.js';
 import { connectContentType, connectErrorOf, httpStatusOfCode } from '../../protocol/connect.js';
 import type { ConnectContentType } from '../../protocol/connect.js';
 import { GrpcError } from '../../protocol/grpc-error.js';
+import { GRPC_ENCODING_HEADER } from '../../protocol/headers.js';
 import { Metadata } from '../../protocol/metadata.js';
 import type { OutgoingHeaders } from '../../protocol/response-headers.js';
 import { Status } from '../../protocol/status.js';
@@ -107,7 +108,7 @@ export class ConnectUnaryStream extends WebCallStream {
     const message = all.subarray(5, 5 + (all.length >= 5 ? all.readUInt32BE(1) : 0));
     const out: WebHeaders = { ...metadata, ...this.responseHeaders({}, 200, connectContentType(this.#request.kind)) };
     const transcoder = this.#request.transcoder;
-    if (compressed) out['content-encoding'] = String(headers['grpc-encoding']);
+    if (compressed) out['content-encoding'] = String(headers[GRPC_ENCODING_HEADER]);
     this.exchange.respond(out, false);
     output.end(transcoder === undefined ? message : transcoder.response(message));
   }

@@ -1,5 +1,9 @@
 // CORS for web callers on another origin (Fetch standard, "CORS protocol"): the preflight is answered here,
 // never by a handler, and every web response names the gRPC-Web and Connect headers a page may read.
+import {
+  CONTENT_TYPE_HEADER, GRPC_ACCEPT_ENCODING_HEADER, GRPC_ENCODING_HEADER, GRPC_MESSAGE_HEADER, GRPC_STATUS_DETAILS_HEADER,
+  GRPC_STATUS_HEADER, GRPC_TIMEOUT_HEADER,
+} from '../../protocol/headers.js';
 import type { WebHeaders } from './web-exchange.js';
 
 /** Which pages may call: origins, extra request headers (user metadata) and response headers to expose. */
@@ -17,12 +21,12 @@ export interface CorsOptions {
 }
 
 const PROTOCOL_REQUEST_HEADERS = [
-  'content-type', 'x-grpc-web', 'x-user-agent', 'grpc-timeout', 'grpc-encoding', 'grpc-accept-encoding',
+  CONTENT_TYPE_HEADER, 'x-grpc-web', 'x-user-agent', GRPC_TIMEOUT_HEADER, GRPC_ENCODING_HEADER, GRPC_ACCEPT_ENCODING_HEADER,
   'connect-protocol-version', 'connect-timeout-ms', 'connect-content-encoding', 'connect-accept-encoding',
   'content-encoding', 'accept-encoding',
 ];
 const PROTOCOL_RESPONSE_HEADERS = [
-  'grpc-status', 'grpc-message', 'grpc-status-details-bin', 'grpc-encoding', 'grpc-accept-encoding',
+  GRPC_STATUS_HEADER, GRPC_MESSAGE_HEADER, GRPC_STATUS_DETAILS_HEADER, GRPC_ENCODING_HEADER, GRPC_ACCEPT_ENCODING_HEADER,
   'connect-content-encoding', 'connect-accept-encoding', 'content-encoding',
 ];
 

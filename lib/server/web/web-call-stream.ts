@@ -3,6 +3,7 @@
 // handlers, deadlines and errors are the gRPC ones, unchanged.
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
+import { CONTENT_TYPE_HEADER } from '../../protocol/headers.js';
 import { buildTrailers, buildTrailersOnly } from '../../protocol/response-headers.js';
 import type { OutgoingHeaders } from '../../protocol/response-headers.js';
 import type { Status } from '../../protocol/status.js';
@@ -101,8 +102,8 @@ export abstract class WebCallStream extends EventEmitter {
   /** The HTTP headers of a response: `headers` without gRPC's content-type, the protocol's and CORS's added. */
   protected responseHeaders(headers: OutgoingHeaders, status: number, contentType: string | undefined): WebHeaders {
     const out: WebHeaders = { ...headers, ...this.extraHeaders, ':status': status };
-    if (contentType === undefined) delete out['content-type'];
-    else out['content-type'] = contentType;
+    if (contentType === undefined) delete out[CONTENT_TYPE_HEADER];
+    else out[CONTENT_TYPE_HEADER] = contentType;
     return out;
   }
 }

@@ -7,7 +7,9 @@ import type { Server as NetServer } from 'node:net';
 import { parseGrpcWebContentType } from '../../protocol/grpc-web.js';
 import { parseConnectContentType, parseConnectGetQuery, parseConnectTimeout } from '../../protocol/connect.js';
 import type { ConnectContentType } from '../../protocol/connect.js';
-import { isGrpcContentType } from '../../protocol/headers.js';
+import {
+  CONTENT_TYPE_HEADER, GRPC_ACCEPT_ENCODING_HEADER, GRPC_CONTENT_TYPE, GRPC_ENCODING_HEADER, GRPC_TIMEOUT_HEADER, isGrpcContentType,
+} from '../../protocol/headers.js';
 import { Status } from '../../protocol/status.js';
 import type { MethodDescriptor } from '../../schema/descriptors.js';
 import { ConnectStreamingStream } from './connect-streaming-stream.js';
@@ -78,12 +80,12 @@ export class WebFront {
   /** An HTTP/1.1 request: a web protocol, a preflight, or a refusal (gRPC needs HTTP/2). */
   serveHttp1(request: IncomingMessage, response: ServerResponse): void {
     const headers: IncomingHttpHeaders = { ...request.headers, ':method': request.method, ':path': request.url };
-    if (isGrpcContentType(headers['content-type'])) {
-      response.writeHead(505, { 'content-type': 'text/plain' }).end('gRPC requires HTTP/2; use gRPC-Web or Connect over HTTP/1.1\n');
+    if (isGrpcContentType(headers[CONTENT_TYPE_HEADER])) {
+      response.writeHead(505, { [CONTENT_TYPE_HEADER]: 'text/plain' }).end('gRPC requires HTTP/2; use gRPC-Web or Connect over HTTP/1.1\n');
       return;
     }
     if (!this.#serve(http1Exchange(request, response), headers)) {
-      response.writeHead(415, { 'content-type': 'text/plain' }).end('Unsupported content-type\n');
+      response.writeHead(415, { [CONTENT_TYPE_HEADER]: 'text/plain' }).end('Unsupported content-type\n');
     }
   }
 
@@ -94,13 +96,13 @@ export class WebFront {
       return true;
     }
     const cors = this.#cors?.allows(origin) === true ? this.#cors.responseHeaders(origin!) : NO_HEADERS;
-    const format = this.#grpcWeb ? parseGrpcWebContentType(headers['content-type']) : undefined;
+    const format = this.#grpcWeb ? parseGrpcWebContentType(headers[CONTENT_TYPE_HEADER]) : undefined;
     if (format !== undefined) {
       this.#start(new GrpcWebStream(exchange, cors, format), headers);
       return true;
     }
     if (this.#connect && headers[':method'] === 'GET') return this.#startConnectGet(exchange, cors, headers);
-    const connect = this.#connect ? parseConnectContentType(headers['content-type']) : undefined;
+    const connect = this.#connect ? parseConnectContentType(headers[CONTENT_TYPE_HEADER]) : undefined;
     if (connect !== undefined) {
       this.#startConnect(exchange, cors, connect, headers);
       return true;
@@ -118,7 +120,7 @@ export class WebFront {
     if (method === undefined || !hasNoSideEffects(method)) return false;
     const query = parseConnectGetQuery(question === -1 ? '' : target.slice(question + 1));
     if (query instanceof Error) {
-      exchange.respond({ ':status': 400, ...cors, 'content-type': 'application/json' }, false);
+      exchange.respond({ ':status': 400, ...cors, [CONTENT_TYPE_HEADER]: 'application/json' }, false);
       exchange.output.end(JSON.stringify({ code: 'invalid_argument', message: query.message }));
       return true;
     }
@@ -126,8 +128,8 @@ export class WebFront {
     const transcoder = query.codec === 'json' ? transcoderOf(method) : undefined;
     const { 'accept-encoding': accepts, 'connect-timeout-ms': timeout, ...rest } = headers;
     const grpcHeaders: IncomingHttpHeaders = { ...rest, ':path': path };
-    if (query.codec === 'proto' && query.encoding !== 'identity') grpcHeaders['grpc-encoding'] = query.encoding;
-    if (query.codec === 'proto' && accepts !== undefined) grpcHeaders['grpc-accept-encoding'] = accepts;
+    if (query.codec === 'proto' && query.encoding !== 'identity') grpcHeaders[GRPC_ENCODING_HEADER] = query.encoding;
+    if (query.codec === 'proto' && accepts !== undefined) grpcHeaders[GRPC_ACCEPT_ENCODING_HEADER] = accepts;
     const max = this.host.maxReceiveMessageLength;
     this.#startWithTimeout(new ConnectUnaryStream(exchange, cors, { kind, encoding: query.encoding, transcoder, maxLength: max, message: query.message }),
       grpcHeaders, timeout);
@@ -144,9 +146,9 @@ export class WebFront {
     const encoding = String((kind.streaming ? streamEncoding : bodyEncoding) ?? 'identity').toLowerCase();
     // JSON bodies are transcoded here, so the call sees identity; JSON responses go uncompressed.
     if (kind.codec === 'proto') {
-      if (encoding !== 'identity') grpcHeaders['grpc-encoding'] = encoding;
+      if (encoding !== 'identity') grpcHeaders[GRPC_ENCODING_HEADER] = encoding;
       const accepted = kind.streaming ? streamAccepts : accepts;
-      if (accepted !== undefined) grpcHeaders['grpc-accept-encoding'] = accepted;
+      if (accepted !== undefined) grpcHeaders[GRPC_ACCEPT_ENCODING_HEADER] = accepted;
     }
     const max = this.host.maxReceiveMessageLength;
     const stream = kind.streaming
@@ -163,7 +165,7 @@ export class WebFront {
         stream.reject(Status.INVALID_ARGUMENT, ms.message);
         return;
       }
-      grpcHeaders['grpc-timeout'] = `${ms}m`;
+      grpcHeaders[GRPC_TIMEOUT_HEADER] = `${ms}m`;
     }
     this.#start(stream, grpcHeaders);
   }
@@ -181,7 +183,7 @@ export class WebFront {
 
   #start(stream: WebCallStream, headers: IncomingHttpHeaders): void {
     // The gRPC path reads only gRPC's headers; the web content-type has done its work.
-    const grpcHeaders: IncomingHttpHeaders = { ...headers, 'content-type': 'application/grpc' };
+    const grpcHeaders: IncomingHttpHeaders = { ...headers, [CONTENT_TYPE_HEADER]: GRPC_CONTENT_TYPE };
     this.host.serveCall(stream as unknown as ServerHttp2Stream, grpcHeaders);
   }
 }

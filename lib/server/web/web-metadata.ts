@@ -1,10 +1,11 @@
 // Which gRPC response headers and trailers are user metadata, for protocols that carry metadata their own way
 // (Connect: plain headers, 'trailer-' prefixed headers, the end-stream message's "metadata").
+import { CONTENT_TYPE_HEADER } from '../../protocol/headers.js';
 import type { OutgoingHeaders } from '../../protocol/response-headers.js';
 import type { WebHeaders } from './web-exchange.js';
 
 function isUserMetadata(key: string): boolean {
-  return !key.startsWith(':') && !key.startsWith('grpc-') && key !== 'content-type';
+  return !key.startsWith(':') && !key.startsWith('grpc-') && key !== CONTENT_TYPE_HEADER;
 }
 
 /** The user metadata of `headers`, each key prefixed with `prefix`. */
