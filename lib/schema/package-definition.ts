@@ -29,7 +29,7 @@ export function createPackageDefinition(root: Root, schema: Schema, options?: Sh
     let definition = types.get(type);
     if (definition === undefined) {
       const codec = createMessageCodec(type, shape);
-      definition = { ...describeType(type, fileDescriptorProtos), serialize: codec.serialize, deserialize: codec.deserialize };
+      definition = { ...descriptorDefinitionOf(type, fileDescriptorProtos), serialize: codec.serialize, deserialize: codec.deserialize };
       types.set(type, definition);
     }
     return definition;
@@ -40,7 +40,7 @@ export function createPackageDefinition(root: Root, schema: Schema, options?: Sh
     const name = object.fullName.slice(1);
     if (object instanceof Service) definition[name] = serviceDefinition(object, schema, typeDefinition);
     else if (object instanceof Type) definition[name] = typeDefinition(object);
-    else if (object instanceof Enum) definition[name] = describeType(object, fileDescriptorProtos);
+    else if (object instanceof Enum) definition[name] = descriptorDefinitionOf(object, fileDescriptorProtos);
   }
   return definition;
 }
@@ -66,7 +66,8 @@ function serviceDefinition(service: Service, schema: Schema, typeDefinition: (ty
   return methods;
 }
 
-function describeType(type: Type | Enum, fileDescriptorProtos: readonly Buffer[]): ProtobufTypeDefinition {
+// A definition's descriptor part: all of an enum's, a message's before typeDefinition adds its codec.
+function descriptorDefinitionOf(type: Type | Enum, fileDescriptorProtos: readonly Buffer[]): ProtobufTypeDefinition {
   const descriptor = type.toDescriptor('proto3');
   return {
     format: type instanceof Type ? 'Protocol Buffer 3 DescriptorProto' : 'Protocol Buffer 3 EnumDescriptorProto',

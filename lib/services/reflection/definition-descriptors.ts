@@ -7,7 +7,7 @@ import { Field, MapField, Type } from 'protobufjs';
 import type { Enum, FieldBase, Service } from 'protobufjs';
 
 /** A message type, its nested types and their fields, with every type reference fully qualified. */
-export function describeType(type: Type, edition: string): IDescriptorProto {
+export function descriptorProtoOf(type: Type, edition: string): IDescriptorProto {
   const descriptor = type.toDescriptor(edition);
   fixType(descriptor, type);
   return descriptor;

@@ -5,7 +5,7 @@ import descriptorExt from 'protobufjs/ext/descriptor.js';
 import type { IDescriptorProto, IEnumDescriptorProto, IFieldDescriptorProto, IServiceDescriptorProto } from 'protobufjs/ext/descriptor.js';
 import { Enum, Field, Namespace, Service, Type } from 'protobufjs';
 import type { NamespaceBase, ReflectionObject, Root } from 'protobufjs';
-import { describeEnum, describeExtension, describeService, describeType } from './definition-descriptors.js';
+import { describeEnum, describeExtension, describeService, descriptorProtoOf } from './definition-descriptors.js';
 import { FileNamer } from './file-names.js';
 
 /** One .proto file: its encoded FileDescriptorProto and the files it imports. */
@@ -90,7 +90,7 @@ export function describeProtoFiles(root: Root): ProtoFileSet {
     for (const nested of namespace.nestedArray) {
       if (nested instanceof Type) {
         const draft = draftOf(nested, namespace);
-        draft.messageType.push(describeType(nested, draft.edition));
+        draft.messageType.push(descriptorProtoOf(nested, draft.edition));
         indexType(draft, nested);
       } else if (nested instanceof Enum) {
         const draft = draftOf(nested, namespace);
