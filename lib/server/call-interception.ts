@@ -31,15 +31,14 @@ export class CallInterception {
 
   /** Starts the chain for a call about to be served; its hooks then follow the call and its handler. */
   begin(call: ServerCall, stream: ServerHttp2Stream, context: ServerCallContext): void {
+    // The socket `peer` was built from (ServerListener.peerOf) has its parts already: no need to parse them back out.
     const socket = stream.session?.socket;
-    const peer = call.peer;
-    const colon = peer.lastIndexOf(':');
     const incoming: IncomingCall = {
       method: call.method,
       get metadata() { return call.metadata; },
-      peer,
-      peerAddress: peer.slice(0, colon).replace(/^\[(.*)\]$/, '$1'),
-      peerPort: Number(peer.slice(colon + 1)),
+      peer: call.peer,
+      peerAddress: socket?.remoteAddress ?? 'unknown',
+      peerPort: socket?.remotePort ?? 0,
       localAddress: socket?.localAddress ?? 'unknown',
       localPort: socket?.localPort ?? 0,
       get deadline() { return call.deadline; },

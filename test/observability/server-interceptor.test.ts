@@ -63,6 +63,8 @@ describe('server interceptors', () => {
       assert.equal(seen.start?.method.path, '/servertest.Shapes/Unary');
       assert.equal(seen.tag, 'seven');
       assert.equal(seen.start?.peerAddress, '127.0.0.1');
+      assert.ok((seen.start?.peerPort ?? 0) > 0);
+      assert.equal(seen.start?.peer, `127.0.0.1:${seen.start?.peerPort}`);
       assert.equal(seen.start?.localPort, harness.port);
       // Item{text:'hello'} = tag, length, 5 bytes.
       assert.deepEqual(seen.received, [7]);
