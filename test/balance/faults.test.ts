@@ -133,6 +133,9 @@ for (const kind of clientKinds) {
     });
 
     it('a server killed midway under a retry policy: every call succeeds', async () => {
+      // A fresh c: every call it will have answered is this client's (holdThenKill waits for them all).
+      await kill(c);
+      c = await startChild('c', '127.0.0.3', c.port);
       client = kind.create(target(), WITH_RETRY, { backoffMs: 100 });
       const { before: early, after: late } = await callsAround(client, 600, 200, (seen) => holdThenKill(c, seen));
       const failed = [...early, ...late].filter((outcome) => 'code' in outcome);
