@@ -71,6 +71,13 @@ function failure(err: unknown): Outcome {
   return outcome;
 }
 
+/** The same for grpc-js's ServiceError. */
+function grpcJsFailure(err: grpc.ServiceError): Outcome {
+  const outcome = { code: err.code };
+  Object.defineProperty(outcome, 'message', { value: err.message, enumerable: false });
+  return outcome;
+}
+
 export const ours: BalanceClientKind = {
   name: 'ours',
   create(target, serviceConfig, extra) {
@@ -115,7 +122,7 @@ export const grpcJs: BalanceClientKind = {
         // grpc-js takes waitForReady as a metadata option, not a call option.
         const metadata = new grpc.Metadata({ waitForReady: callOptions?.waitForReady === true });
         call.call(client, { tag: callOptions?.tag ?? '' }, metadata, { deadline }, (err, reply) => {
-          resolve(err === null ? { reply: reply! } : { code: err.code });
+          resolve(err === null ? { reply: reply! } : grpcJsFailure(err));
         });
       }),
       stream: () => new Promise((resolve) => {

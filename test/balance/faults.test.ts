@@ -6,6 +6,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Status } from '../../lib/protocol/status.js';
 import { sleep, within } from '../client/fixtures.js';
@@ -25,15 +26,22 @@ const WITH_RETRY = {
 };
 const CONCURRENCY = 12;
 
-interface Child { readonly process: ChildProcess; readonly port: number }
+interface Child {
+  readonly name: string;
+  readonly process: ChildProcess;
+  readonly port: number;
+  /** The next line the child prints (see where-child.ts). */
+  nextLine(what: string): Promise<string>;
+}
 
 async function startChild(name: string, host: string, port = 0): Promise<Child> {
   const child = spawn(process.execPath, [CHILD, name, host, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const listening = new Promise<number>((resolve, reject) => {
-    child.stdout!.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
-    child.once('exit', (code) => reject(new Error(`child exited ${code}`)));
-  });
-  return { process: child, port: await within(8000, listening, 'child server') };
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const nextLine = (what: string): Promise<string> => within(8000, lines.next().then((line) => {
+    if (line.done === true) throw new Error(`child exited ${child.exitCode ?? child.signalCode} before ${what}`);
+    return line.value;
+  }), what);
+  return { name, process: child, port: Number(await nextLine('child server')), nextLine };
 }
 
 function kill(child: Child): Promise<void> {
@@ -43,8 +51,28 @@ function kill(child: Child): Promise<void> {
   return exited;
 }
 
+/**
+ * Kills the child when no reply of its is half sent. A call commits once its response headers arrive (gRFC A6: a
+ * committed call is never retried), so a call whose reply a SIGKILL cuts between headers and trailers fails
+ * UNAVAILABLE under any retry policy, in grpc-js's client as in ours; how often depends on timing (grpc-js's server
+ * sends the trailers only once the message is written), and on a loaded machine it happened. So the child first stops
+ * answering; the client gets every reply the child had sent, a call is held on it, and only then is it killed: the
+ * calls in flight on it are uncommitted, and the retry policy must move them to the other servers.
+ */
+async function holdThenKill(child: Child, seen: () => readonly Outcome[]): Promise<void> {
+  child.process.kill('SIGUSR2');
+  const answered = Number((await child.nextLine('the count of calls answered')).replace('answered ', ''));
+  await child.nextLine('a call held');
+  const until = Date.now() + 5000;
+  while (repliesOf(seen()).filter((reply) => reply.server === child.name).length < answered) {
+    if (Date.now() > until) throw new Error(`the client did not get the ${answered} replies ${child.name} sent`);
+    await sleep(2);
+  }
+  await kill(child);
+}
+
 /** Calls `CONCURRENCY` at a time until `total` are done; `at(done)` runs once when that many have finished. */
-async function callsAround(client: BalanceClient, total: number, at: number, action: () => Promise<void>): Promise<{ before: Outcome[]; after: Outcome[] }> {
+async function callsAround(client: BalanceClient, total: number, at: number, action: (seen: () => readonly Outcome[]) => Promise<void>): Promise<{ before: Outcome[]; after: Outcome[] }> {
   const before: Outcome[] = [];
   const afterAction: Outcome[] = [];
   let started = 0;
@@ -57,7 +85,7 @@ async function callsAround(client: BalanceClient, total: number, at: number, act
       const outcome = await client.who({ timeoutMs: 5000 });
       (doneBefore ? afterAction : before).push(outcome);
       if (before.length + afterAction.length >= at && acted === undefined) {
-        acted = action().then(() => { actionDone = true; });
+        acted = action(() => [...before, ...afterAction]).then(() => { actionDone = true; });
       }
     }
   };
@@ -105,10 +133,14 @@ for (const kind of clientKinds) {
     });
 
     it('a server killed midway under a retry policy: every call succeeds', async () => {
+      // A fresh c: every call it will have answered is this client's (holdThenKill waits for them all).
+      await kill(c);
+      c = await startChild('c', '127.0.0.3', c.port);
       client = kind.create(target(), WITH_RETRY, { backoffMs: 100 });
-      const { before: early, after: late } = await callsAround(client, 600, 200, () => kill(c));
+      const { before: early, after: late } = await callsAround(client, 600, 200, (seen) => holdThenKill(c, seen));
       const failed = [...early, ...late].filter((outcome) => 'code' in outcome);
       assert.deepEqual(failed, [], failed.map((outcome) => ('message' in outcome ? outcome.message : '')).join('; '));
+      assert.ok(repliesOf([...early, ...late]).some((reply) => reply.previous_attempts > 0), 'the calls held on c were retried elsewhere');
       c = await startChild('c', '127.0.0.3', c.port);
     });
 

@@ -30,6 +30,11 @@ export interface Behaviour {
   headersFirst?: boolean;
   /** Collect and Chat fail once this many request messages came; undefined: when the request stream ends. */
   failAfterMessages?: number;
+  /**
+   * Set: Who and Stream calls that come get no answer, not even response headers (a server that stopped answering,
+   * about to die); the function is told of each one held.
+   */
+  hold?: () => void;
 }
 
 export interface WhereServer {
@@ -49,6 +54,7 @@ export function whereImplementation(name: string, behaviour: Behaviour, calls: n
   const answer = (call: { metadata: grpc.Metadata; cancelled: boolean; sendMetadata(metadata: grpc.Metadata): void }, done: (error: grpc.ServiceError | null, reply?: WhoReply) => void): void => {
     const previous = Number(call.metadata.get('grpc-previous-rpc-attempts')[0] ?? 0);
     calls.push(previous);
+    if (behaviour.hold !== undefined) return behaviour.hold();
     const respond = (): void => {
       // A hedged attempt cancelled while it waited must not take a failure meant for a later call.
       if (call.cancelled) return;
