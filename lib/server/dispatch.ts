@@ -198,9 +198,6 @@ function noResponse(): GrpcError {
   return new GrpcError(Status.INTERNAL, 'The handler completed without a response message');
 }
 
-// The Nest handler adapter reads answers by the same rule; it imports them from here.
-export { isAsyncIterable, isIterable };
-
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
 }

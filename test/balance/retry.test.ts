@@ -21,6 +21,11 @@ const RETRY = {
     retryPolicy: { maxAttempts: 3, initialBackoff: '0.01s', maxBackoff: '0.05s', backoffMultiplier: 2, retryableStatusCodes: ['UNAVAILABLE'] },
   }],
 };
+/** Up to three attempts over round_robin, the next one 50 ms after the last started. */
+const HEDGED_ROUND_ROBIN = {
+  loadBalancingConfig: [{ round_robin: {} }],
+  methodConfig: [{ name: [{ service: SERVICE }], hedgingPolicy: { maxAttempts: 3, hedgingDelay: '0.05s', nonFatalStatusCodes: ['UNAVAILABLE'] } }],
+};
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -181,11 +186,7 @@ describe('retries and hedging', { timeout: 90_000 }, () => {
       });
 
       it('hedges a client-streaming call: a slow server does not answer it, every message reaches the one that does', async () => {
-        const config = {
-          loadBalancingConfig: [{ round_robin: {} }],
-          methodConfig: [{ name: [{ service: SERVICE }], hedgingPolicy: { maxAttempts: 3, hedgingDelay: '0.05s', nonFatalStatusCodes: ['UNAVAILABLE'] } }],
-        };
-        const client = open(kind, ipv4Target(servers), config);
+        const client = open(kind, ipv4Target(servers), HEDGED_ROUND_ROBIN);
         first.behaviour.delayMs = 1000;
         await client.who({ waitForReady: true, timeoutMs: 5000 });
         for (let i = 0; i < 6; i++) {
@@ -238,11 +239,7 @@ describe('retries and hedging', { timeout: 90_000 }, () => {
       });
 
       it('hedging with one slow server brings the p99 near the fast servers\' latency', async () => {
-        const config = {
-          loadBalancingConfig: [{ round_robin: {} }],
-          methodConfig: [{ name: [{ service: SERVICE }], hedgingPolicy: { maxAttempts: 3, hedgingDelay: '0.05s', nonFatalStatusCodes: ['UNAVAILABLE'] } }],
-        };
-        const client = open(kind, ipv4Target(servers), config);
+        const client = open(kind, ipv4Target(servers), HEDGED_ROUND_ROBIN);
         first.behaviour.delayMs = 1000;
         await client.who({ waitForReady: true, timeoutMs: 5000 });
         const { outcomes, latencies } = await sequential(client, 60);

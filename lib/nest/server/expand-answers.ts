@@ -1,7 +1,7 @@
 // An Observable answer from Nest's RPC proxy, made a stream of messages: values that are iterables (what an
 // interceptor's Observable of one value carries when the handler answered with an array or async iterable) expand.
 import { from, Observable } from 'rxjs';
-import { isAsyncIterable, isIterable } from '../../server/dispatch.js';
+import { isAsyncIterable, isIterable } from '../../streams/iterables.js';
 
 /**
  * concatMap(expand) with `mapError` on every error, without an inner Observable per message: a plain message
