@@ -1,6 +1,6 @@
 // Per-connection management of a server session (doc/keepalive.md, A8 client-side keepalive, A9 max connection
-// age): keepalive PINGs with a timeout, ping-strike enforcement (GOAWAY too_many_pings), the age limit. The idle
-// limit is the connection guard's (connection-guard.ts).
+// age): keepalive PINGs with a timeout, a PING to a peer silent with calls open, ping-strike enforcement (GOAWAY
+// too_many_pings), the age limit. The idle limit is the connection guard's (connection-guard.ts).
 import { constants } from 'node:http2';
 import type { ServerHttp2Session } from 'node:http2';
 import { MAX_TIMER_DELAY } from '../timing/deadline-timer.js';
@@ -12,6 +12,11 @@ export interface ConnectionPolicyOptions {
   keepaliveTimeMs?: number;
   /** Close the connection when a PING gets no ACK within this; default 20 s. */
   keepaliveTimeoutMs?: number;
+  /**
+   * PING a connection that has calls open but from which nothing was read for this long (at most once per such
+   * silence); no ACK within keepaliveTimeoutMs closes it. Default 1 min; Infinity disables it.
+   */
+  silentPeerPingMs?: number;
   /** Shortest interval allowed between a client's PINGs (grpc-go's MinTime); default 5 min. */
   keepaliveMinTimeMs?: number;
   /** Allow client PINGs while no call is open; default false (then one each 2 h at most, as grpc-go). */
@@ -35,6 +40,7 @@ const TOO_MANY_PINGS = Buffer.from('too_many_pings');
 export class ConnectionPolicy {
   readonly #keepaliveTimeMs: number;
   readonly #keepaliveTimeoutMs: number;
+  readonly #silentPeerPingMs: number;
   readonly #minTimeMs: number;
   readonly #permitWithoutCalls: boolean;
   readonly #maxStrikes: number;
@@ -44,6 +50,7 @@ export class ConnectionPolicy {
   constructor(options: ConnectionPolicyOptions) {
     this.#keepaliveTimeMs = positive(options.keepaliveTimeMs, TWO_HOURS);
     this.#keepaliveTimeoutMs = positive(options.keepaliveTimeoutMs, 20_000);
+    this.#silentPeerPingMs = positive(options.silentPeerPingMs, 60_000);
     this.#minTimeMs = options.keepaliveMinTimeMs ?? 5 * 60 * 1000;
     this.#permitWithoutCalls = options.keepalivePermitWithoutCalls ?? false;
     this.#maxStrikes = options.maxPingStrikes ?? 2;
@@ -65,6 +72,7 @@ export class ConnectionPolicy {
     };
     this.#enforcePings(session, activeCalls);
     this.#keepalive(session, later);
+    this.#watchSilence(session, activeCalls, later);
     // ±10 % as grpc-js, so connections opened together do not all go at once.
     const ageMs = this.#ageMs * (0.9 + Math.random() * 0.2);
     later(ageMs, () => drainSession(session, undefined, () => later(this.#ageGraceMs, () => cancelSession(session))));
@@ -75,14 +83,38 @@ export class ConnectionPolicy {
   #keepalive(session: ServerHttp2Session, later: (ms: number, run: () => void) => void): void {
     later(this.#keepaliveTimeMs, () => {
       if (session.closed || session.destroyed) return;
-      let acked = false;
-      later(this.#keepaliveTimeoutMs, () => { if (!acked) session.destroy(); });
-      const sent = session.ping((err) => {
-        acked = true;
-        if (err === null) this.#keepalive(session, later);
-      });
-      if (!sent) session.destroy();
+      this.#ping(session, later, () => this.#keepalive(session, later));
     });
+  }
+
+  // node:http2 stops reading a connection once it has answered a protocol error with GOAWAY, and then never sees
+  // the peer leave (RFC 9113 5.4.1 wants the connection closed): the calls open on it would hold its socket until
+  // the next keepalive, 2 h by default. A peer that sent nothing for silentPeerPingMs while calls are open is asked
+  // for a PING ACK: a stopped connection cannot deliver one. bytesRead is read per check, never per call.
+  #watchSilence(session: ServerHttp2Session, activeCalls: () => number, later: (ms: number, run: () => void) => void): void {
+    let readAtCheck = -1;
+    const check = (): void => {
+      // node:http2 answers no PING on a closed (draining) session; its drain grace bounds it instead.
+      if (session.closed || session.destroyed) return;
+      const read = session.socket?.bytesRead ?? 0;
+      const silent = read === readAtCheck && activeCalls() > 0;
+      readAtCheck = read;
+      if (!silent) return later(this.#silentPeerPingMs, check);
+      // Its ACK is a read: the next check sees no silence, and a peer that stays quiet is asked again later.
+      this.#ping(session, later, () => later(this.#silentPeerPingMs, check));
+    };
+    later(this.#silentPeerPingMs, check);
+  }
+
+  /** PINGs the peer; the session is destroyed unless the ACK comes within keepaliveTimeoutMs. */
+  #ping(session: ServerHttp2Session, later: (ms: number, run: () => void) => void, onAck: () => void): void {
+    let acked = false;
+    later(this.#keepaliveTimeoutMs, () => { if (!acked) session.destroy(); });
+    const sent = session.ping((err) => {
+      acked = true;
+      if (err === null) onAck();
+    });
+    if (!sent) session.destroy();
   }
 
   // grpc-go's rule: a PING sooner than keepaliveMinTimeMs after the previous one (2 h without calls, unless
