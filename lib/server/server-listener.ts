@@ -6,7 +6,7 @@ import type {
   ServerHttp2Stream, ServerOptions as Http2ServerOptions,
 } from 'node:http2';
 import { lstatSync, unlinkSync } from 'node:fs';
-import type { AddressInfo, Server as NetServer } from 'node:net';
+import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import { ConnectionGuard } from './connection-guard.js';
 import type { ConnectionLimits } from './connection-guard.js';
 import type { ConnectionPolicy } from './connection-policy.js';
@@ -35,7 +35,8 @@ const SESSION_WINDOW = 16 * 1024 * 1024;
 export class ServerListener {
   readonly #setup: ListenerSetup;
   readonly #sessions = new Set<ServerHttp2Session>();
-  readonly #peers = new WeakMap<Http2Session, string>();
+  // By socket: an HTTP/1.1 web call brings a fresh session object per request, but the same socket.
+  readonly #peers = new WeakMap<Socket, string>();
   readonly #guards = new WeakMap<Http2Session, ConnectionGuard>();
   #server: Http2Server | Http2SecureServer | undefined;
   /** With `web` on plaintext: the listener that sniffs HTTP/1.1 from HTTP/2 in front of #server. */
@@ -154,14 +155,14 @@ export class ServerListener {
   };
 
   /** The client's `host:port` ('[v6]:port'), worked out once per connection. */
-  peerOf(session: Http2Session | undefined): string {
-    if (session === undefined) return 'unknown';
-    let peer = this.#peers.get(session);
+  peerOf(session: { readonly socket?: Socket | undefined } | undefined): string {
+    const socket = session?.socket;
+    if (socket === undefined) return 'unknown';
+    let peer = this.#peers.get(socket);
     if (peer === undefined) {
-      const socket = session.socket;
       const host = socket.remoteAddress ?? 'unknown';
       peer = `${host.includes(':') ? `[${host}]` : host}:${socket.remotePort ?? 0}`;
-      this.#peers.set(session, peer);
+      this.#peers.set(socket, peer);
     }
     return peer;
   }

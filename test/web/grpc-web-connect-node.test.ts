@@ -36,6 +36,13 @@ for (const httpVersion of ['2', '1.1'] as const) {
       assert.equal(trailers[0]?.get('x-trailer'), 't');
     });
 
+    it("the handler's peer is the client's address and port", async () => {
+      await echoClient(transport).unary({ text: 'peer' });
+      const peer = harness.observed.peers.at(-1) ?? '';
+      assert.match(peer, /^127\.0\.0\.1:\d+$/);
+      assert.notEqual(peer, `127.0.0.1:${harness.port}`, 'the client side of the connection, not the server port');
+    });
+
     it('server streaming: every message in order, then the trailers', async () => {
       const client = echoClient(transport);
       const indexes: number[] = [];

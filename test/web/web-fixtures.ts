@@ -25,7 +25,7 @@ const echo = loadProtos(PROTO).service('webtest.Echo');
 export interface EchoRequest { text: string; big: string; blob: Buffer; count: number; fail_code: number; sleep_ms: number }
 
 /** What the handlers saw, for assertions on cancellation and deadlines. */
-export interface Observed { cancelled: string[]; deadlines: Array<number | undefined> }
+export interface Observed { cancelled: string[]; deadlines: Array<number | undefined>; peers: string[] }
 
 function reply(request: EchoRequest, context: CallContext, index: number): object {
   const echoed = context.metadata.get('x-echo')[0];
@@ -41,6 +41,7 @@ export function failure(code: Status): GrpcError {
 
 async function prepare(request: EchoRequest, context: CallContext, observed: Observed): Promise<void> {
   observed.deadlines.push(context.deadline);
+  observed.peers.push(context.peer);
   context.sendMetadata({ 'x-header': 'h', 'x-header-bin': Buffer.from([1, 2, 3]) });
   context.setTrailingMetadata({ 'x-trailer': 't' });
   if (request.sleep_ms > 0) {
@@ -91,7 +92,7 @@ export interface WebHarness {
 }
 
 export async function startWebServer(options: ServerOptions = { web: true }): Promise<WebHarness> {
-  const observed: Observed = { cancelled: [], deadlines: [] };
+  const observed: Observed = { cancelled: [], deadlines: [], peers: [] };
   const server = new GrpcServer(options);
   server.addService(echo, echoHandlers(observed));
   const port = await server.listen('127.0.0.1:0');
