@@ -2,7 +2,8 @@
 // fixed amount of h2load work (100,000 unary calls, 400,000 streamed messages, three 64 MiB transfers), each kind in a
 // pinned child, kinds taking turns in every round, then medians and ratios to the first kind.
 // `--clients=ours,grpc-js,floor [--server=ours] [--concurrency=32]`: the same for clients, in this process: its CPU
-// time per unary call (30,000 a round) against one server kind, beside the bare node:http2 client (`floor`).
+// time per unary call (30,000 a round) against one server kind, beside the bare node:http2 client (`floor`), with
+// the server's CPU time per call in the same rounds (client and server take turns, so calls/s pays for both).
 // CPU time per unit of work does not follow the share of the core a server got, so it resolves differences of a few
 // percent that throughput on a shared or throttled machine cannot; throughput is printed beside it for reference.
 import { loadavg } from 'node:os';
@@ -25,7 +26,7 @@ const CLIENT_CALLS = 30_000;
 
 type UnaryClient = Pick<BenchClient, 'unary' | 'close'>;
 
-interface Round { readonly cpuMicros: number; readonly rate: number }
+interface Round { readonly cpuMicros: number; readonly rate: number; readonly serverMicros?: number }
 
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2));
@@ -95,7 +96,12 @@ async function compareClients(names: readonly string[], serverKind: string, conc
   try {
     for (const [, client] of clients) await unaryRound(client, concurrency, CLIENT_CALLS / 10);
     for (let run = 0; run < runs; run++) {
-      for (const [name, client] of clients) rounds.get(name)!.push(await unaryRound(client, concurrency, CLIENT_CALLS));
+      for (const [name, client] of clients) {
+        const before = (await server.sample(false)).cpuMs;
+        const round = await unaryRound(client, concurrency, CLIENT_CALLS);
+        const serverMicros = (((await server.sample(false)).cpuMs - before) * 1000) / CLIENT_CALLS;
+        rounds.get(name)!.push({ ...round, serverMicros });
+      }
     }
   } finally {
     for (const [, client] of clients) await client.close();
@@ -103,12 +109,13 @@ async function compareClients(names: readonly string[], serverKind: string, conc
   }
   const base = median(rounds.get(names[0]!)!.map((r) => r.cpuMicros));
   process.stdout.write(`load average after: ${formatLoad()}\n\nunary c=${concurrency} against ${serverKind}: client CPU µs per call `
-    + `(median; every round), calls/s\n`);
+    + `(median; every round), calls/s, server CPU µs per call (median)\n`);
   for (const name of names) {
     const all = rounds.get(name)!;
     const cpu = median(all.map((r) => r.cpuMicros));
     process.stdout.write(`  ${name.padEnd(14)} ${cpu.toFixed(1).padStart(8)} µs  ${(cpu / base).toFixed(3)}x of ${names[0]}`
-      + `  (${all.map((r) => r.cpuMicros.toFixed(1)).join(', ')})   ${median(all.map((r) => r.rate)).toFixed(0).padStart(8)} calls/s\n`);
+      + `  (${all.map((r) => r.cpuMicros.toFixed(1)).join(', ')})   ${median(all.map((r) => r.rate)).toFixed(0).padStart(8)} calls/s`
+      + `   server ${median(all.map((r) => r.serverMicros ?? 0)).toFixed(1).padStart(6)} µs\n`);
   }
 }
 
