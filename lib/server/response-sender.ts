@@ -125,8 +125,12 @@ export class ResponseSender {
 
   readonly #onWantTrailers = (): void => {
     if (this.#trailers === undefined) return;
-    this.stream.sendTrailers(this.#trailers);
-    this.#stopReceiving();
+    const stream = this.stream;
+    stream.sendTrailers(this.#trailers);
+    // Not in this turn: a RST_STREAM submitted now goes out in place of the trailers just submitted (on the wire:
+    // DATA, RST_STREAM NO_ERROR, no trailers; the client reads INTERNAL "Call ended without gRPC status"), when a
+    // handler left the request stream unread (take(1) on a client still sending). The next turn they are out.
+    if (!stream.readableEnded) setImmediate(() => this.#stopReceiving());
   };
 
   /**

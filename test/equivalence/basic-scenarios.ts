@@ -39,6 +39,26 @@ export function basicScenarios(pair: Pair): void {
     assert.equal(result.status.code, 0);
   });
 
+  // A handler that ends after the first request, leaving the rest unread: its status must still reach the client
+  // (trailers, then RST_STREAM NO_ERROR to stop a sender; the reset alone reads as INTERNAL "Call ended without
+  // gRPC status"), whether the client has finished sending or is still at it.
+  it('stream_stream ending after the first request, the client done sending', TEST_TIMEOUT, async () => {
+    const result = await pair.client.bidi('first_only_stream', [{ value: 'A' }, { value: 'B' }, { value: 'C' }]);
+    assert.deepEqual(result.responses, replies(['A', 1]));
+    assert.equal(result.status.code, 0);
+  });
+
+  it('stream_stream ending after the first request, the client still sending', TEST_TIMEOUT, async () => {
+    async function* requests(): AsyncIterable<{ value: string }> {
+      yield { value: 'A' };
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      yield { value: 'late' };
+    }
+    const result = await pair.client.bidi('first_only_stream', requests());
+    assert.deepEqual(result.responses, replies(['A', 1]));
+    assert.equal(result.status.code, 0);
+  });
+
   // Issue 12: with Nest's default loader (defaults off) a zero or empty value given explicitly must arrive as a
   // property, as grpc-js sends and reads it, in the request the handler gets and in the reply the caller gets.
   it('zero and empty values arrive as set, both ways', TEST_TIMEOUT, async () => {

@@ -148,6 +148,15 @@ const methods: ExampleImpl = {
       for (let seqno = 1; await sleep(10, call.signal); seqno++) yield { seqno };
     },
   },
+  first_only_stream: {
+    kind: 'bidi',
+    async *run(requests) {
+      for await (const r of requests) {
+        yield { message: repeat(r), seqno: 1 };
+        return;
+      }
+    },
+  },
   payload_unary: {
     kind: 'unary',
     run: async (r) => ({ payload: patternBytes(r.response_size), received_size: r.payload.length }),

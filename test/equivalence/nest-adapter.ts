@@ -62,6 +62,8 @@ class ExampleController {
   payloadUnary(@Payload() r: unknown, @Ctx() c: CallContext): unknown { return this.#run('payload_unary', r, c); }
   @GrpcHandler(S, 'payload_stream')
   payloadStream(@Payload() r: unknown, @Ctx() c: CallContext): unknown { return this.#run('payload_stream', r, c); }
+  @GrpcHandler(S, 'first_only_stream')
+  firstOnlyStream(@Payload() r: unknown, @Ctx() c: CallContext): unknown { return this.#run('first_only_stream', r, c); }
   @GrpcHandler(S, 'fail_unary')
   failUnary(@Payload() r: unknown, @Ctx() c: CallContext): unknown { return this.#run('fail_unary', r, c); }
   @GrpcHandler(S, 'fail_stream')
