@@ -2,6 +2,7 @@
 // async iterable or iterable) out, with HTTP/2 flow control pacing what iterables produce.
 import { isObservable } from 'rxjs';
 import type { Observable } from 'rxjs';
+import type { EncodingName } from '../protocol/compression.js';
 import { GrpcError } from '../protocol/grpc-error.js';
 import { Status } from '../protocol/status.js';
 import { isAsyncIterable, isIterable } from '../streams/iterables.js';
@@ -103,11 +104,13 @@ function sendStream(call: ServerCall, result: unknown, errors: ErrorDetailOption
 /**
  * Observables have no backpressure. What one emits while the stream has no room waits here as the values it made,
  * and is serialized only as the stream drains, as Transport.GRPC writes Observables: a burst (a 64 MiB download
- * from `from(chunks)`) then holds no serialized copy of itself, which cost 4x the CPU of an iterable answer. The
- * end, or the error, goes out after the values that came before it.
+ * from `from(chunks)`) then holds no serialized copy of itself, which cost 4x the CPU of an iterable answer. Each
+ * waiting value keeps the compression the handler had chosen when it was emitted, as it would have gone out with had
+ * the stream had room. The end, or the error, goes out after the values that came before it.
  */
 function sendObservable(call: ServerCall, source: Observable<unknown>, errors: ErrorDetailOptions): void {
   let waiting: unknown[] = [];
+  let encodings: EncodingName[] = [];
   let next = 0;
   let blocked = false;
   let ending: (() => void) | undefined;
@@ -117,20 +120,31 @@ function sendObservable(call: ServerCall, source: Observable<unknown>, errors: E
   };
   const flush = (): void => {
     blocked = false;
+    // The handler's latest choice, in force again for what it emits after this pass.
+    const latest = call.responseCompression;
     while (next < waiting.length) {
       if (call.closed) return;
       const value = waiting[next];
+      const encoding = encodings[next]!;
       waiting[next++] = undefined;
-      if (!call.write(value)) return wait();
+      if (encoding !== call.responseCompression) call.setResponseCompression(encoding);
+      if (!call.write(value)) {
+        call.setResponseCompression(latest);
+        return wait();
+      }
     }
+    call.setResponseCompression(latest);
     waiting = [];
+    encodings = [];
     next = 0;
     if (!call.closed) ending?.();
   };
   const subscription = source.subscribe({
     next: (value) => {
-      if (blocked) waiting.push(value);
-      else if (!call.write(value) && !call.closed) wait();
+      if (blocked) {
+        waiting.push(value);
+        encodings.push(call.responseCompression);
+      } else if (!call.write(value) && !call.closed) wait();
     },
     error: (err: unknown) => {
       ending = () => fail(call, err, errors);

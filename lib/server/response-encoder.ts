@@ -27,6 +27,11 @@ export class ResponseEncoder {
     this.#headerCodec = this.#messageCodec = codec;
   }
 
+  /** The encoding the next message goes out with. */
+  get compression(): EncodingName {
+    return this.#messageCodec?.name ?? 'identity';
+  }
+
   /** Whether the next message is compressed (framed alone) rather than batched uncompressed. */
   get compresses(): boolean {
     return this.#messageCodec !== undefined;

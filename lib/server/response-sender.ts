@@ -46,6 +46,11 @@ export class ResponseSender {
     return this.#phase === 'closed';
   }
 
+  /** See ResponseEncoder.compression. */
+  get compression(): EncodingName {
+    return this.#encoder?.compression ?? 'identity';
+  }
+
   /** See ResponseEncoder.setCompression. */
   setCompression(encoding: EncodingName): void {
     this.#encoder!.setCompression(encoding);

@@ -126,6 +126,11 @@ export class ServerCall implements RequestOutcomes {
     return this.#requests?.compressed ?? false;
   }
 
+  /** The encoding the next response message goes out with ('identity': uncompressed). */
+  get responseCompression(): EncodingName {
+    return this.#response.compression;
+  }
+
   /** See ResponseEncoder.setCompression. */
   setResponseCompression(encoding: EncodingName): void {
     this.#response.setCompression(encoding);

@@ -3,8 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { map, toArray } from 'rxjs';
-import type { Observable } from 'rxjs';
+import { map, Observable, toArray } from 'rxjs';
 import { encodeFrame } from '../../lib/protocol/framing.js';
 import type { EncodingName } from '../../lib/protocol/compression.js';
 import type { CallContext, ServerHandler } from '../../lib/server/call-context.js';
@@ -15,6 +14,7 @@ import { shapes } from './fixtures.js';
 import type { Item } from './fixtures.js';
 
 const unary = shapes.methods.get('Unary')!;
+const BURST = 64;
 const item = (text: string): Buffer => unary.serializeRequest({ text });
 const plain = (text: string): Buffer => encodeFrame(item(text), false);
 const zipped = (text: string): Buffer => encodeFrame(gzipSync(item(text)), true);
@@ -47,6 +47,14 @@ describe('server: per-message compression', { timeout: 10_000 }, () => {
         yield { text: encoding };
       }
     },
+    // An Observable's synchronous burst, far past the stream window, alternating compression per message.
+    Bidi: (_requests: Observable<Item>, ctx: CallContext) => new Observable<Partial<Item>>((subscriber) => {
+      for (let i = 0; i < BURST; i++) {
+        ctx.setResponseCompression(i % 2 === 0 ? 'gzip' : 'identity');
+        subscriber.next({ text: `${i}:${'x'.repeat(16 * 1024)}` });
+      }
+      subscriber.complete();
+    }),
   };
   const path = (method: string): string => `/servertest.Shapes/${method}`;
   const raw = rawSuite(async () => {
@@ -101,6 +109,18 @@ describe('server: per-message compression', { timeout: 10_000 }, () => {
     assert.equal(response.grpcStatus, 0);
     assert.equal(response.headers['grpc-encoding'], 'gzip');
     assert.deepEqual(framesOf(response.body).map((f) => f.compressed), [true, false, true, false]);
+  });
+
+  it('an Observable burst that waits for the stream keeps each message\'s compression from when it was emitted', async () => {
+    const response = await raw.client.request({
+      path: path('Bidi'),
+      headers: { 'grpc-accept-encoding': 'identity,gzip' },
+      body: [plain('go')],
+    });
+    assert.equal(response.grpcStatus, 0);
+    const frames = framesOf(response.body);
+    assert.deepEqual(frames.map((f) => f.text.split(':')[0]), Array.from({ length: BURST }, (_, i) => String(i)));
+    assert.deepEqual(frames.map((f) => f.compressed), Array.from({ length: BURST }, (_, i) => i % 2 === 0));
   });
 
   it('refuses, after the headers, an encoding other than the one they name', async () => {
