@@ -110,41 +110,54 @@ function sendStream(call: ServerCall, result: unknown, errors: ErrorDetailOption
  */
 function sendObservable(call: ServerCall, source: Observable<unknown>, errors: ErrorDetailOptions): void {
   let waiting: unknown[] = [];
-  let encodings: EncodingName[] = [];
   let next = 0;
   let blocked = false;
   let ending: (() => void) | undefined;
+  // The compression of the waiting values: the one the next to go was emitted under (`headUnder`), and where the
+  // handler changed it (index -> encoding). Without changes, a waiting value costs one comparison.
+  let headUnder: EncodingName = 'identity';
+  let tailUnder: EncodingName = 'identity';
+  let changes: Map<number, EncodingName> | undefined;
   const wait = (): void => {
     blocked = true;
     void call.drained().then(flush);
   };
+  const hold = (value: unknown): void => {
+    const under = call.responseCompression;
+    if (next === waiting.length) headUnder = tailUnder = under;
+    else if (under !== tailUnder) (changes ??= new Map()).set(waiting.length, tailUnder = under);
+    waiting.push(value);
+  };
   const flush = (): void => {
     blocked = false;
-    // The handler's latest choice, in force again for what it emits after this pass.
     const latest = call.responseCompression;
+    let under = latest;
+    const use = (encoding: EncodingName): void => {
+      if (encoding !== under) call.setResponseCompression(under = encoding);
+    };
+    use(headUnder);
     while (next < waiting.length) {
       if (call.closed) return;
+      const change = changes?.get(next);
+      if (change !== undefined) use(headUnder = change);
       const value = waiting[next];
-      const encoding = encodings[next]!;
       waiting[next++] = undefined;
-      if (encoding !== call.responseCompression) call.setResponseCompression(encoding);
       if (!call.write(value)) {
-        call.setResponseCompression(latest);
+        use(latest);
         return wait();
       }
     }
-    call.setResponseCompression(latest);
+    // The handler's latest choice is in force again for what it emits next.
+    use(latest);
     waiting = [];
-    encodings = [];
     next = 0;
+    changes = undefined;
     if (!call.closed) ending?.();
   };
   const subscription = source.subscribe({
     next: (value) => {
-      if (blocked) {
-        waiting.push(value);
-        encodings.push(call.responseCompression);
-      } else if (!call.write(value) && !call.closed) wait();
+      if (blocked) hold(value);
+      else if (!call.write(value) && !call.closed) wait();
     },
     error: (err: unknown) => {
       ending = () => fail(call, err, errors);
