@@ -4,10 +4,12 @@
 // fuzz-raw-frames.test.ts). Our server finds such a connection by its silence while a call is open: it sends a
 // PING, which a stopped connection never answers, and closes it (silentPeerPingMs, keepaliveTimeoutMs).
 import assert from 'node:assert/strict';
-import { connect } from 'node:http2';
 import { describe, it } from 'node:test';
+import { encodeFrame as encodeMessage } from '../../lib/protocol/framing.js';
 import { GrpcServer } from '../../lib/server/grpc-server.js';
-import { shapes } from '../server/fixtures.js';
+import { RawClient } from '../bad-input/raw-client.js';
+import type { RawResponse } from '../bad-input/raw-client.js';
+import { delay, shapes } from '../server/fixtures.js';
 import { encodeFrame, encodeHeaderBlock, FLAG, FRAME, RawFrameConnection } from './raw-frames.js';
 import { expectHealthyCall, UNARY_PATH } from './prefix-flood.js';
 import { ServerProcess } from './server-process.js';
@@ -16,6 +18,9 @@ const CONNECTIONS = 20;
 const RELEASE_TIMEOUT_MS = 3000;
 // Short, so the suite waits a second, not the defaults' minute and 20 s.
 const FAST_PROBE = { silentPeerPingMs: 200, keepaliveTimeoutMs: 300 };
+const UNARY = shapes.methods.get('Unary')!;
+const unaryFrame = (text: string): Buffer => encodeMessage(UNARY.serializeRequest({ text }), false);
+const textOf = (response: RawResponse): string => (UNARY.deserializeResponse(response.body.subarray(5)) as { text: string }).text;
 
 /** Opens a call on `path` without ending it, sends DATA on stream 0, waits for the GOAWAY, then drops the socket. */
 async function protocolErrorThenVanish(port: number, path: string): Promise<void> {
@@ -42,7 +47,7 @@ async function waitFor(check: () => Promise<boolean>, ms: number): Promise<boole
   const until = Date.now() + ms;
   while (Date.now() < until) {
     if (await check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await delay(50);
   }
   return check();
 }
@@ -51,15 +56,14 @@ describe('a protocol error, then the peer vanishes', { timeout: 60_000 }, () => 
   it('server=ours: the connections are released, another is served', async () => {
     const { server, port, connections } = await startServer();
     try {
-      for (let i = 0; i < CONNECTIONS; i++) await protocolErrorThenVanish(port, shapes.methods.get('Unary')!.path);
+      for (let i = 0; i < CONNECTIONS; i++) await protocolErrorThenVanish(port, UNARY.path);
       assert.ok(await waitFor(async () => (await connections()) === 0, RELEASE_TIMEOUT_MS),
         `server sockets still open ${RELEASE_TIMEOUT_MS} ms after ${CONNECTIONS} such peers vanished: ${await connections()}`);
-      const session = connect(`http://127.0.0.1:${port}`);
-      try {
-        assert.equal(await unaryText(session, 'after'), 'after');
-      } finally {
-        session.destroy();
-      }
+      const peer = await RawClient.connect(port);
+      const response = await peer.request({ path: UNARY.path, body: [unaryFrame('after')] });
+      await peer.close();
+      assert.equal(response.grpcStatus, 0);
+      assert.equal(textOf(response), 'after');
     } finally {
       await server.close({ force: true });
     }
@@ -67,18 +71,19 @@ describe('a protocol error, then the peer vanishes', { timeout: 60_000 }, () => 
 
   it('server=ours: a peer silent with a call open, which answers PINGs, is kept and its call completes', async () => {
     const { server, port, connections } = await startServer();
-    const session = connect(`http://127.0.0.1:${port}`);
+    const peer = await RawClient.connect(port);
     try {
-      const stream = session.request({ ':method': 'POST', ':path': shapes.methods.get('Unary')!.path, 'content-type': 'application/grpc', te: 'trailers' });
-      const answer = readUnary(stream);
+      const call = peer.open({ path: UNARY.path, endStream: false, timeoutMs: 10_000 });
       // Several probe periods of silence with the call open.
-      await new Promise((resolve) => setTimeout(resolve, 4 * (FAST_PROBE.silentPeerPingMs + FAST_PROBE.keepaliveTimeoutMs)));
-      assert.equal(session.closed || session.destroyed, false, 'the connection is kept');
+      await delay(4 * (FAST_PROBE.silentPeerPingMs + FAST_PROBE.keepaliveTimeoutMs));
+      assert.equal(peer.session.closed || peer.session.destroyed, false, 'the connection is kept');
       assert.equal(await connections(), 1);
-      stream.end(grpcFrame(shapes.methods.get('Unary')!.serializeRequest({ text: 'late' }) as Buffer));
-      assert.equal(await answer, 'late');
+      call.stream.end(unaryFrame('late'));
+      const response = await call.response;
+      assert.equal(response.grpcStatus, 0);
+      assert.equal(textOf(response), 'late');
     } finally {
-      session.destroy();
+      await peer.close();
       await server.close({ force: true });
     }
   });
@@ -98,33 +103,3 @@ describe('a protocol error, then the peer vanishes', { timeout: 60_000 }, () => 
     }
   });
 });
-
-function grpcFrame(message: Buffer): Buffer {
-  const frame = Buffer.alloc(5 + message.length);
-  frame.writeUInt32BE(message.length, 1);
-  message.copy(frame, 5);
-  return frame;
-}
-
-function unaryText(session: ReturnType<typeof connect>, text: string): Promise<string> {
-  const stream = session.request({ ':method': 'POST', ':path': shapes.methods.get('Unary')!.path, 'content-type': 'application/grpc', te: 'trailers' });
-  const answer = readUnary(stream);
-  stream.end(grpcFrame(shapes.methods.get('Unary')!.serializeRequest({ text }) as Buffer));
-  return answer;
-}
-
-/** The text of the one response message, once trailers say OK. */
-function readUnary(stream: ReturnType<ReturnType<typeof connect>['request']>): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let status: string | undefined;
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.on('trailers', (trailers) => { status = String(trailers['grpc-status']); });
-    stream.on('error', reject);
-    stream.on('close', () => {
-      if (status !== '0') return reject(new Error(`grpc-status ${status}`));
-      const body = Buffer.concat(chunks);
-      resolve((shapes.methods.get('Unary')!.deserializeResponse(body.subarray(5)) as { text: string }).text);
-    });
-  });
-}
